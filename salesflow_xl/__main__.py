@@ -1,0 +1,3 @@
+from salesflow_xl.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""Argument checks shared by the metrics: each returns the value as float or raises
+:class:`InvalidArgumentError` naming the argument and what it received."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesflow_xl.core.errors import InvalidArgumentError
+
+
+def number(name: str, value: Any) -> float:
+    """A finite real number (bool, text, None, NaN and infinities are refused)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise InvalidArgumentError(name, value, "a number")
+    result = float(value)
+    if not math.isfinite(result):
+        raise InvalidArgumentError(name, value, "a finite number")
+    return result
+
+
+def non_negative(name: str, value: Any) -> float:
+    """A finite number >= 0."""
+    result = number(name, value)
+    if result < 0:
+        raise InvalidArgumentError(name, value, "a number >= 0")
+    return result
+
+
+def positive(name: str, value: Any) -> float:
+    """A finite number > 0."""
+    result = number(name, value)
+    if result <= 0:
+        raise InvalidArgumentError(name, value, "a number > 0")
+    return result
+
+
+def fraction(name: str, value: Any) -> float:
+    """A finite number in [0, 1] (a rate: 0.2 means 20 %)."""
+    result = number(name, value)
+    if not 0.0 <= result <= 1.0:
+        raise InvalidArgumentError(name, value, "a fraction in [0, 1] (0.2 means 20 %)")
+    return result
+
+
+def numeric_series(name: str, values: Any) -> pd.Series:
+    """A column of finite numbers as float64; names the first offending position otherwise."""
+    series = pd.Series(values)
+    converted = pd.to_numeric(series, errors="coerce").astype("float64")
+    bad = ~np.isfinite(converted.to_numpy())
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise InvalidArgumentError(f"{name}[{position}]", series.iloc[position], "a finite number")
+    return converted

@@ -1,0 +1,62 @@
+"""One exception hierarchy for everything SalesFlow refuses.
+
+Every surface translates these at its boundary: the CLI prints the message and exits 1, a UDF shows
+the short text in the cell, the ribbon shows a message box. Messages are written for the user: they
+name the argument (or sheet, row and column) and the value received.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SalesflowError(Exception):
+    """Base of every error SalesFlow raises on purpose."""
+
+
+class InvalidArgumentError(SalesflowError, ValueError):
+    """An argument is outside what a function accepts.
+
+    Attributes:
+        argument: the parameter's name, as the caller wrote it.
+        value: what was received.
+        expected: what would have been accepted, in words ("a number >= 0").
+    """
+
+    def __init__(self, argument: str, value: Any, expected: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{argument} must be {expected}, got {value!r}")
+
+
+class PipelineError(SalesflowError):
+    """The pipeline definition itself is inconsistent (duplicate stage, bad probability …)."""
+
+
+class TransitionError(SalesflowError):
+    """A deal cannot make the requested stage move.
+
+    Attributes:
+        deal_id: the deal that was asked to move.
+    """
+
+    def __init__(self, deal_id: str, message: str) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"deal {deal_id}: {message}")
+
+
+class DealClosedError(TransitionError):
+    """The deal is won or lost; reopen it first."""
+
+
+class DealNotClosedError(TransitionError):
+    """Reopen was asked of a deal that is still open."""
+
+
+class UnknownStageError(TransitionError):
+    """The named stage is not in the pipeline."""
+
+
+class MissingLostReasonError(TransitionError):
+    """A deal can only be marked lost with a reason."""

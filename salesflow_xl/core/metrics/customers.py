@@ -1,0 +1,57 @@
+"""Per-customer value from the order history, with the classic CLV formula.
+
+Period convention: months of ``365.25 / 12`` days. Orders dated after ``as_of`` are ignored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesflow_xl.core.metrics.scalar import clv_formula
+from salesflow_xl.core.model import Settings
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def monthly_rate(annual_rate: float) -> float:
+    """The monthly discount rate equivalent to an annual one: ``(1 + annual)^(1/12) − 1``."""
+    return float((1.0 + annual_rate) ** (1.0 / 12.0) - 1.0)
+
+
+def customer_value(
+    customers: pd.DataFrame, orders: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """One row per customer (index: customer id) with the CLV inputs and CLV.
+
+    - ``orders``, ``revenue``: count and sum of the customer's orders up to ``as_of``;
+    - ``average_order_value`` = revenue ÷ orders (0 without orders);
+    - ``months_active`` = max(1, (as_of − first order) in months): a customer who bought for the
+      first time last week is judged over one month, not a few days;
+    - ``purchase_frequency`` = orders ÷ months_active (orders per month);
+    - ``clv`` = :func:`~salesflow_xl.core.metrics.scalar.clv` of those with the settings'
+      retention months, gross margin and monthly discount rate.
+    """
+    as_of = pd.Timestamp(settings.as_of)
+    past = orders[orders["date"] <= as_of]
+    per_customer = past.groupby("customer_id").agg(
+        orders=("amount", "size"), revenue=("amount", "sum"), first_order=("date", "min")
+    )
+    table = pd.DataFrame(index=pd.Index(customers["id"], name="customer_id")).join(per_customer)
+    table["orders"] = table["orders"].fillna(0).astype("int64")
+    table["revenue"] = table["revenue"].fillna(0.0)
+    count = table["orders"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["average_order_value"] = np.where(count > 0, table["revenue"] / count, 0.0)
+    days = (as_of - table["first_order"]).dt.days.astype("float64")
+    table["months_active"] = np.maximum(1.0, days / DAYS_PER_MONTH)
+    table.loc[table["orders"] == 0, "months_active"] = np.nan
+    table["purchase_frequency"] = (table["orders"] / table["months_active"]).fillna(0.0)
+    table["clv"] = clv_formula(
+        table["average_order_value"].to_numpy(),
+        table["purchase_frequency"].to_numpy(),
+        settings.retention_months,
+        settings.gross_margin,
+        monthly_rate(settings.annual_discount_rate),
+    )
+    return table

@@ -1,0 +1,263 @@
+"""The records of a one-person sales process.
+
+Records are frozen: a change returns a new object (``dataclasses.replace``). Field names are the
+column names of the matching DataFrame (see :mod:`salesflow_xl.core.dataset`); the workbook schema
+maps each to a header, format and width. Money is float64 in the business's one currency; rates are
+fractions (0.2 means 20 %); dates are ``datetime.date``, stage-log times ``datetime.datetime``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from salesflow_xl.core.errors import InvalidArgumentError, PipelineError
+
+Outcome = Literal["open", "won", "lost"]
+DealStatus = Outcome
+
+DEAL_STATUSES: tuple[DealStatus, ...] = ("open", "won", "lost")
+ACTIVITY_TYPES: tuple[str, ...] = ("Call", "E-mail", "Meeting", "Demo", "Proposal", "Task")
+LOST_REASONS: tuple[str, ...] = (
+    "Price",
+    "Timing",
+    "Competitor",
+    "No budget",
+    "No response",
+    "Not a fit",
+)
+CHANNELS: tuple[str, ...] = (
+    "Referral",
+    "Website",
+    "LinkedIn",
+    "Google Ads",
+    "Events",
+    "Newsletter",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the sales pipeline.
+
+    Attributes:
+        name: shown in the workbook and the reports ("Negotiation").
+        probability: chance, as a fraction, that a deal in this stage is eventually won; used for
+            the weighted pipeline when the deal has no probability of its own.
+        rotting_days: an open deal untouched for more days than this is "rotting"; None never rots.
+        outcome: "open" for working stages, "won" / "lost" for the two closing stages.
+    """
+
+    name: str
+    probability: float
+    rotting_days: int | None = None
+    outcome: Outcome = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """The ordered stages a deal moves through: open stages in funnel order, then exactly one
+    "won" and one "lost" stage. Stage names match case- and space-insensitively."""
+
+    stages: tuple[Stage, ...]
+    _by_key: dict[str, Stage] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        names = [_key(s.name) for s in self.stages]
+        if len(set(names)) != len(names):
+            raise PipelineError("stage names must be unique")
+        if any(not s.name.strip() for s in self.stages):
+            raise PipelineError("every stage needs a name")
+        for s in self.stages:
+            if not 0.0 <= s.probability <= 1.0:
+                raise PipelineError(
+                    f"stage {s.name!r}: probability must be in [0, 1], got {s.probability!r}"
+                )
+            if s.rotting_days is not None and s.rotting_days <= 0:
+                raise PipelineError(
+                    f"stage {s.name!r}: rotting days must be > 0, got {s.rotting_days!r}"
+                )
+        outcomes = [s.outcome for s in self.stages]
+        if outcomes.count("won") != 1 or outcomes.count("lost") != 1:
+            raise PipelineError("a pipeline needs exactly one won and one lost stage")
+        if "open" not in outcomes:
+            raise PipelineError("a pipeline needs at least one open stage")
+        if outcomes[: outcomes.count("open")] != ["open"] * outcomes.count("open"):
+            raise PipelineError("open stages must come before the won and lost stages")
+        object.__setattr__(self, "_by_key", dict(zip(names, self.stages, strict=True)))
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        """Working stages in funnel order."""
+        return tuple(s for s in self.stages if s.outcome == "open")
+
+    @property
+    def won(self) -> Stage:
+        return next(s for s in self.stages if s.outcome == "won")
+
+    @property
+    def lost(self) -> Stage:
+        return next(s for s in self.stages if s.outcome == "lost")
+
+    @property
+    def funnel(self) -> tuple[Stage, ...]:
+        """The stages a winning deal passes through: open stages, then the won stage."""
+        return (*self.open_stages, self.won)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def find(self, name: str) -> Stage | None:
+        """The stage called ``name`` (ignoring case and extra spaces), or None."""
+        return self._by_key.get(_key(name))
+
+    def stage(self, name: str) -> Stage:
+        """The stage called ``name``; raises InvalidArgumentError naming the stages otherwise."""
+        found = self.find(name) if isinstance(name, str) else None
+        if found is None:
+            raise InvalidArgumentError("stage", name, "one of " + ", ".join(self.names))
+        return found
+
+    def rank(self, name: str) -> int | None:
+        """Position in the funnel (0 = first open stage, won = last); None for the lost stage."""
+        stage = self.stage(name)
+        return None if stage.outcome == "lost" else self.funnel.index(stage)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+DEFAULT_PIPELINE = Pipeline(
+    (
+        Stage("Lead acquisition", 0.10, rotting_days=14),
+        Stage("Nurturing", 0.30, rotting_days=21),
+        Stage("Negotiation", 0.60, rotting_days=14),
+        Stage("Closed won", 1.0, outcome="won"),
+        Stage("Closed lost", 0.0, outcome="lost"),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A person or company the business sells to.
+
+    Attributes:
+        id: stable key ("C0001").
+        segment: market segment ("Retail", "Healthcare" …).
+        channel: how the customer first found the business ("Referral", "Google Ads" …).
+        campaign: the campaign that brought them in, if any.
+        first_touch: date of the first contact.
+    """
+
+    id: str
+    name: str
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    segment: str | None = None
+    channel: str | None = None
+    campaign: str | None = None
+    first_touch: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """One sales opportunity with one customer.
+
+    Attributes:
+        value: expected revenue if won, in the business's currency.
+        stage: current stage name; ``status`` is its outcome ("open", "won", "lost").
+        created: the day the deal entered the pipeline.
+        stage_entered: the day it entered its current stage.
+        probability: the deal's own win chance as a fraction; None uses the stage's.
+        next_follow_up: the day the next contact is due.
+        last_activity: the day of the last logged activity (resets rotting).
+        closed: the day it was won or lost; None while open.
+        lost_reason: why it was lost (required when lost).
+    """
+
+    id: str
+    customer_id: str
+    title: str
+    value: float
+    stage: str
+    status: DealStatus
+    created: date
+    stage_entered: date
+    expected_close: date | None = None
+    probability: float | None = None
+    next_follow_up: date | None = None
+    last_activity: date | None = None
+    closed: date | None = None
+    lost_reason: str | None = None
+    channel: str | None = None
+    campaign: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageEvent:
+    """One row of the append-only stage log: a deal moved ``from_stage`` → ``to_stage``.
+
+    ``from_stage`` is None for the event that creates the deal in its first stage.
+    """
+
+    timestamp: datetime
+    deal_id: str
+    from_stage: str | None
+    to_stage: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A call, e-mail, meeting or task, planned (``due``) and possibly ``done``."""
+
+    id: str
+    deal_id: str | None
+    customer_id: str | None
+    type: str
+    due: date
+    done: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """Marketing spend in one channel over a period; ``name`` is its key on deals and customers."""
+
+    name: str
+    channel: str
+    start: date
+    end: date
+    spend: float
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One purchase by a customer (the input of RFM, cohorts and probabilistic CLV)."""
+
+    id: str
+    customer_id: str
+    date: date
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Workbook-wide assumptions.
+
+    Attributes:
+        as_of: the date every "days since", "due" and "rotting" figure is computed at.
+        retention_months: expected customer lifetime used by the simple CLV, in months.
+        gross_margin: fraction of revenue kept after direct costs.
+        annual_discount_rate: yearly rate used to discount future margin in CLV.
+    """
+
+    as_of: date
+    retention_months: float = 24.0
+    gross_margin: float = 1.0
+    annual_discount_rate: float = 0.0

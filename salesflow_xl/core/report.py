@@ -1,0 +1,162 @@
+"""The sales report: every headline figure of a workbook, computed once, for the terminal, JSON,
+HTML and tests alike.
+
+Period convention: figures about closed deals (win rate, average won deal, sales cycle, velocity,
+lost reasons) count deals closed from ``start`` (default: the beginning of the data) to the
+settings' ``as_of`` date, both inclusive. Pipeline figures (funnel, weighted pipeline, follow-ups,
+rotting) describe the state at ``as_of``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesflow_xl.core import metrics
+from salesflow_xl.core.dataset import SalesData
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of one workbook (see the module docstring for the period convention)."""
+
+    as_of: date
+    start: date | None
+    totals: dict[str, float]
+    funnel: pd.DataFrame
+    stage_conversion: pd.DataFrame
+    days_in_stage: pd.DataFrame
+    win_rate: float
+    velocity: dict[str, float]
+    lost_reasons: pd.DataFrame
+    campaigns: pd.DataFrame
+    channels: pd.DataFrame
+    segments: pd.DataFrame
+    top_customers: pd.DataFrame
+    followups_due: pd.DataFrame
+    rotting_deals: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: tables become lists of row objects, NaN becomes None, dates
+        ISO strings. The keys are documented in the README ("Report JSON")."""
+        tables = {
+            name: _rows(getattr(self, name))
+            for name in (
+                "funnel",
+                "stage_conversion",
+                "days_in_stage",
+                "lost_reasons",
+                "campaigns",
+                "channels",
+                "segments",
+                "top_customers",
+                "followups_due",
+                "rotting_deals",
+            )
+        }
+        return {
+            "as_of": self.as_of.isoformat(),
+            "period": {
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.as_of.isoformat(),
+            },
+            "totals": {k: _plain(v) for k, v in self.totals.items()},
+            "win_rate": _plain(self.win_rate),
+            "velocity": {k: _plain(v) for k, v in self.velocity.items()},
+            **tables,
+        }
+
+
+def build_report(data: SalesData, start: date | None = None, top: int = 10) -> Report:
+    """Compute the report of ``data`` for deals closed from ``start`` to ``data.settings.as_of``."""
+    as_of = data.settings.as_of
+    deals, pipeline = data.deals, data.pipeline
+    is_open = deals["status"] == "open"
+    period = metrics.closed_in(deals, start, as_of)
+
+    win_rate = metrics.win_rate_of(deals, start, as_of)
+    velocity = {
+        "open_deals": float(is_open.sum()),
+        "win_rate": win_rate,
+        "average_won_deal": metrics.average_won_deal(deals, start, as_of),
+        "sales_cycle_days": metrics.sales_cycle_days(deals, start, as_of),
+        "per_day": metrics.velocity_of(deals, start, as_of),
+    }
+    totals = {
+        "customers": float(len(data.customers)),
+        "deals": float(len(deals)),
+        "open": float(is_open.sum()),
+        "won": float((deals["status"] == "won").sum()),
+        "lost": float((deals["status"] == "lost").sum()),
+        "open_value": float(deals.loc[is_open, "value"].sum()),
+        "weighted_pipeline": metrics.weighted_pipeline(deals, pipeline),
+        "won_value": float(deals.loc[deals["status"] == "won", "value"].sum()),
+        "orders": float(len(data.orders)),
+        "order_revenue": float(data.orders["amount"].sum()),
+    }
+    lost = deals.loc[period & (deals["status"] == "lost"), "lost_reason"].fillna("(none)")
+    lost_reasons = (
+        lost.value_counts().rename_axis("reason").rename("deals").reset_index()
+        if len(lost)
+        else pd.DataFrame({"reason": pd.Series(dtype=object), "deals": pd.Series(dtype="int64")})
+    )
+    segment_of = deals["customer_id"].map(data.customers.set_index("id")["segment"])
+
+    value = metrics.customer_value(data.customers, data.orders, data.settings)
+    people = data.customers.set_index("id")[["name", "company", "segment"]]
+    top_customers = (
+        people.join(value, how="inner")
+        .sort_values(["clv", "revenue"], ascending=False)
+        .head(top)
+        .rename_axis("customer_id")
+        .reset_index()
+    )
+    rotting = metrics.rotting_deals(deals, pipeline, as_of)[
+        ["id", "customer_id", "title", "stage", "value", "days_idle", "rotting_days"]
+    ]
+    return Report(
+        as_of=as_of,
+        start=start,
+        totals=totals,
+        funnel=metrics.funnel(deals, pipeline).reset_index(),
+        stage_conversion=metrics.stage_conversion(data.stage_log, pipeline).reset_index(),
+        days_in_stage=metrics.average_days_in_stage(data.stage_log, pipeline, as_of)
+        .rename_axis("stage")
+        .reset_index(),
+        win_rate=win_rate,
+        velocity=velocity,
+        lost_reasons=lost_reasons,
+        campaigns=metrics.campaign_performance(data.campaigns, deals).reset_index(),
+        channels=metrics.channel_performance(data.campaigns, deals).reset_index(),
+        segments=metrics.conversion_by(deals, segment_of).rename_axis("segment").reset_index(),
+        top_customers=top_customers,
+        followups_due=metrics.followups_due(data.activities, deals, as_of),
+        rotting_deals=rotting.reset_index(drop=True),
+    )
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value: NaN/NaT → None, timestamps → ISO dates, numpy → Python."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value

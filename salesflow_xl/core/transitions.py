@@ -1,0 +1,150 @@
+"""Stage moves of a deal. Each returns a :class:`Transition`: the new deal and the one
+:class:`StageEvent` to append to the stage log. Nothing is mutated.
+
+Rules:
+- an open deal may move to any other stage; moving to the won stage wins it, moving to the lost
+  stage loses it and needs a reason;
+- ``advance`` moves to the next stage of the funnel (from the last open stage that is "won");
+- a closed (won or lost) deal cannot move until it is reopened; ``reopen`` puts it back in an open
+  stage and clears its closing date and lost reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from salesflow_xl.core.errors import (
+    DealClosedError,
+    DealNotClosedError,
+    InvalidArgumentError,
+    MissingLostReasonError,
+    TransitionError,
+    UnknownStageError,
+)
+from salesflow_xl.core.model import Deal, Pipeline, Stage, StageEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The result of a stage move: the deal as it is now, and the log row recording the move."""
+
+    deal: Deal
+    event: StageEvent
+
+
+def create(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None) -> Transition:
+    """Put a new deal in the pipeline at its ``stage`` and record the creating event
+    (``from_stage`` None). The stage must be an open one."""
+    target = _target(deal, deal.stage, pipeline)
+    if target.outcome != "open":
+        raise TransitionError(deal.id, f"a new deal starts in an open stage, not {target.name!r}")
+    new = replace(
+        deal, stage=target.name, status="open", created=at.date(), stage_entered=at.date()
+    )
+    return Transition(new, StageEvent(at, deal.id, None, target.name, note))
+
+
+def advance(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None) -> Transition:
+    """Move an open deal to the next stage of the funnel; from the last open stage that is won."""
+    rank = pipeline.rank(_require_open(deal, pipeline).name)
+    assert rank is not None  # an open deal is in an open stage
+    return move(deal, pipeline.funnel[rank + 1].name, pipeline, at, note=note)
+
+
+def move(
+    deal: Deal,
+    stage: str,
+    pipeline: Pipeline,
+    at: datetime,
+    note: str | None = None,
+    reason: str | None = None,
+) -> Transition:
+    """Move an open deal to ``stage`` (forward, backward, or to a closing stage).
+
+    Moving to the lost stage needs ``reason``; a reason is refused for any other target.
+    """
+    current = _require_open(deal, pipeline)
+    target = _target(deal, stage, pipeline)
+    if target == current:
+        raise TransitionError(deal.id, f"is already in {target.name!r}")
+    if target.outcome == "lost":
+        if reason is None or not str(reason).strip():
+            raise MissingLostReasonError(deal.id, "a lost deal needs a reason")
+        lost_reason: str | None = str(reason).strip()
+    elif reason is not None:
+        raise InvalidArgumentError("reason", reason, "given only when the deal is lost")
+    else:
+        lost_reason = None
+    new = replace(
+        deal,
+        stage=target.name,
+        status=target.outcome,
+        stage_entered=at.date(),
+        closed=None if target.outcome == "open" else at.date(),
+        lost_reason=lost_reason,
+    )
+    return Transition(new, StageEvent(at, deal.id, current.name, target.name, note))
+
+
+def win(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None) -> Transition:
+    """Mark an open deal won (move it to the pipeline's won stage)."""
+    return move(deal, pipeline.won.name, pipeline, at, note=note)
+
+
+def lose(
+    deal: Deal, reason: str, pipeline: Pipeline, at: datetime, note: str | None = None
+) -> Transition:
+    """Mark an open deal lost for ``reason`` (required)."""
+    return move(deal, pipeline.lost.name, pipeline, at, note=note, reason=reason)
+
+
+def reopen(
+    deal: Deal,
+    pipeline: Pipeline,
+    at: datetime,
+    stage: str | None = None,
+    note: str | None = None,
+) -> Transition:
+    """Put a won or lost deal back into an open stage (default: the last open stage)."""
+    if deal.status == "open":
+        raise DealNotClosedError(deal.id, "is open; only a won or lost deal can be reopened")
+    current = _current(deal, pipeline)
+    target = _target(deal, stage, pipeline) if stage else pipeline.open_stages[-1]
+    if target.outcome != "open":
+        raise TransitionError(deal.id, f"can only be reopened into an open stage, not {stage!r}")
+    new = replace(
+        deal,
+        stage=target.name,
+        status="open",
+        stage_entered=at.date(),
+        closed=None,
+        lost_reason=None,
+    )
+    return Transition(new, StageEvent(at, deal.id, current.name, target.name, note))
+
+
+def _require_open(deal: Deal, pipeline: Pipeline) -> Stage:
+    """The open deal's current stage; refuses closed deals."""
+    current = _current(deal, pipeline)
+    if deal.status != "open" or current.outcome != "open":
+        closed_as = deal.status if deal.status != "open" else current.outcome
+        raise DealClosedError(deal.id, f"is {closed_as}; reopen it before moving it")
+    return current
+
+
+def _current(deal: Deal, pipeline: Pipeline) -> Stage:
+    current = pipeline.find(deal.stage)
+    if current is None:
+        stages = ", ".join(pipeline.names)
+        raise UnknownStageError(deal.id, f"its stage {deal.stage!r} is not one of {stages}")
+    return current
+
+
+def _target(deal: Deal, stage: str, pipeline: Pipeline) -> Stage:
+    target = pipeline.find(stage) if isinstance(stage, str) else None
+    if target is None:
+        raise UnknownStageError(
+            deal.id, f"unknown stage {stage!r}; the stages are {', '.join(pipeline.names)}"
+        )
+    return target

@@ -1,0 +1,73 @@
+"""The salesflow command: thin, documented, and honest about errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from salesflow_xl import __version__
+from salesflow_xl.cli import main
+from salesflow_xl.core import demo
+from salesflow_xl.core.report import build_report
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_version(runner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"salesflow, version {__version__}"
+
+
+def test_help_lists_commands(runner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "demo" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_is_documented_with_an_example(name) -> None:
+    doc = main.commands[name].help or ""
+    assert "Example" in doc, name
+    assert f"salesflow {name}" in doc, name
+
+
+def test_demo_prints_the_report(runner) -> None:
+    result = runner.invoke(main, ["demo"], terminal_width=140)
+    assert result.exit_code == 0, result.output
+    for heading in ("Funnel", "Campaigns", "Top customers by CLV", "Follow-ups due", "win rate"):
+        assert heading in result.output
+
+
+def test_demo_json_equals_the_core_report(runner) -> None:
+    result = runner.invoke(main, ["demo", "--json", "--seed", "5", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    expected = build_report(demo.generate(seed=5), top=3).to_dict()
+    assert payload == json.loads(json.dumps(expected))
+    assert len(payload["top_customers"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--scale", "0"], "Error: scale must be a number > 0, got 0.0"),
+        (["demo", "--scale", "-2"], "Error: scale must be a number > 0, got -2.0"),
+    ],
+)
+def test_domain_errors_are_one_line_and_exit_1(runner, args, message) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(runner) -> None:
+    result = runner.invoke(main, ["demo", "--as-of", "yesterday"])
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
