@@ -13,7 +13,7 @@ import pytest
 
 from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import to_records
-from salesflow_xl.core.model import Campaign, Deal, StageEvent
+from salesflow_xl.core.model import Campaign, Customer, Deal, StageEvent
 from salesflow_xl.core.report import build_report
 
 
@@ -77,12 +77,16 @@ def test_stage_conversion_by_replaying_each_deal(report, data) -> None:
     assert report.stage_conversion["reached"].tolist() == reached
 
 
-def test_campaign_roi(report, data, deals) -> None:
+def test_campaign_roi_and_new_customers(report, data, deals) -> None:
+    customers = to_records(data.customers, Customer)
     for campaign in to_records(data.campaigns, Campaign):
         revenue = sum(d.value for d in deals if d.campaign == campaign.name and d.status == "won")
         row = report.campaigns.set_index("campaign").loc[campaign.name]
         assert row["revenue"] == pytest.approx(revenue)
         assert row["roi"] == pytest.approx((revenue - campaign.spend) / campaign.spend)
+        winners = {d.customer_id for d in deals if d.status == "won"}
+        acquired = {c.id for c in customers if c.campaign == campaign.name} & winners
+        assert row["new_customers"] == len(acquired)
 
 
 def test_json_is_plain_and_complete(report) -> None:

@@ -159,9 +159,21 @@ def test_campaign_cost_is_counted_once() -> None:
         """,
         Deal,
     )
-    result = metrics.campaign_performance(campaigns, deals)
+    customers = table(
+        """
+        id,name,channel,campaign
+        C1,Ann,Google Ads,Spring
+        C2,Ben,Google Ads,Spring
+        C3,Cem,Events,Fair
+        C4,Dan,Referral,
+        C5,Eva,Google Ads,Spring
+        """,
+        Customer,
+    )
+    result = metrics.campaign_performance(campaigns, deals, customers)
     spring = result.loc["Spring"]
-    # revenue 7000 on spend 1000 (once, not once per deal): ROI 600 %, ROAS 7, CAC 1000/2
+    # revenue 7000 on spend 1000 (once, not once per deal): ROI 600 %, ROAS 7; C1 and C2 were
+    # acquired by Spring and won (C5 was acquired but never won): CAC 1000 / 2
     assert (spring["spend"], spring["revenue"], spring["won"]) == (1000, 7000, 3)
     assert spring["roi"] == pytest.approx(6.0)
     assert spring["roas"] == pytest.approx(7.0)
@@ -169,7 +181,7 @@ def test_campaign_cost_is_counted_once() -> None:
     assert result.loc["Fair", "roi"] == pytest.approx(-1.0)
     assert np.isnan(result.loc["Fair", "cac"])
     assert result.loc["Quiet", "deals"] == 0
-    channels = metrics.channel_performance(campaigns, deals)
+    channels = metrics.channel_performance(campaigns, deals, customers)
     assert channels.loc["Google Ads", "roi"] == pytest.approx(6.0)
     assert channels.loc["Referral", "deals"] == 1
     assert np.isnan(channels.loc["Referral", "roi"])

@@ -9,6 +9,7 @@ from salesflow_xl.core.metrics.marketing import (
     campaign_performance,
     channel_performance,
     conversion_by,
+    won_customers,
 )
 from salesflow_xl.core.metrics.pipeline import (
     average_days_in_stage,
@@ -75,4 +76,5 @@ __all__ = [
     "weighted_values",
     "win_rate",
     "win_rate_of",
+    "won_customers",
 ]

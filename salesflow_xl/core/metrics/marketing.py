@@ -1,9 +1,11 @@
 """Campaign and channel economics: ROI, ROAS and CAC over whole tables.
 
-Attribution: a won deal's value counts for the campaign (and channel) named on the deal. A
+Attribution: a deal's value counts for the campaign (and channel) named on the deal. A
 campaign's spend is counted once, however many deals it won: deals are grouped per campaign
-first and only then joined to the campaign row. "New customers" of a campaign are the distinct
-customers with a deal won through it. Ratios whose denominator is zero are NaN.
+first and only then joined to the campaign row. "New customers" of a campaign (or channel) are
+the customers it acquired (the customer's own campaign / channel) who have won at least one
+deal: acquisition cost is about customers, whatever they bought later. Ratios whose denominator
+is zero are NaN.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ def _deal_totals(deals: pd.DataFrame, key: str) -> pd.DataFrame:
             "won": won.astype("int64"),
             "closed": closed.astype("int64"),
             "revenue": deals["value"].where(won, 0.0),
-            "won_customer": deals["customer_id"].where(won),
         }
     ).dropna(subset=[key])
     return frame.groupby(key).agg(
@@ -30,8 +31,18 @@ def _deal_totals(deals: pd.DataFrame, key: str) -> pd.DataFrame:
         won=("won", "sum"),
         closed=("closed", "sum"),
         revenue=("revenue", "sum"),
-        new_customers=("won_customer", "nunique"),
     )
+
+
+def won_customers(customers: pd.DataFrame, deals: pd.DataFrame) -> pd.Series:
+    """True for each customer (aligned with ``customers``) with at least one won deal."""
+    winners = deals.loc[deals["status"] == "won", "customer_id"]
+    return customers["id"].isin(winners)
+
+
+def _new_customers(customers: pd.DataFrame, deals: pd.DataFrame, key: str) -> pd.Series:
+    acquired = customers.loc[won_customers(customers, deals), key].dropna()
+    return acquired.value_counts().rename("new_customers")
 
 
 def _ratios(table: pd.DataFrame) -> pd.DataFrame:
@@ -46,11 +57,13 @@ def _ratios(table: pd.DataFrame) -> pd.DataFrame:
     ).drop(columns="closed")
 
 
-def campaign_performance(campaigns: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+def campaign_performance(
+    campaigns: pd.DataFrame, deals: pd.DataFrame, customers: pd.DataFrame
+) -> pd.DataFrame:
     """One row per campaign (index: name): channel, spend, deals, won, revenue, new_customers,
     win_rate, roi = (revenue − spend) ÷ spend, roas = revenue ÷ spend,
     cac = spend ÷ new customers."""
-    totals = _deal_totals(deals, "campaign")
+    totals = _deal_totals(deals, "campaign").join(_new_customers(customers, deals, "campaign"))
     table = campaigns.set_index("name")[["channel", "spend"]].join(totals, how="left")
     counts = ["deals", "won", "closed", "new_customers"]
     table[counts] = table[counts].fillna(0).astype("int64")
@@ -59,13 +72,15 @@ def campaign_performance(campaigns: pd.DataFrame, deals: pd.DataFrame) -> pd.Dat
     return _ratios(table)
 
 
-def channel_performance(campaigns: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+def channel_performance(
+    campaigns: pd.DataFrame, deals: pd.DataFrame, customers: pd.DataFrame
+) -> pd.DataFrame:
     """One row per acquisition channel (from deals and campaigns): spend (sum of its campaigns),
     deals, won, revenue, new_customers, win_rate, roi, roas, cac. Channels without spend (referrals,
     organic) have NaN ROI, ROAS and CAC."""
     totals = _deal_totals(deals, "channel")
     spend = campaigns.groupby("channel")["spend"].sum()
-    table = totals.join(spend, how="outer")
+    table = totals.join(spend, how="outer").join(_new_customers(customers, deals, "channel"))
     counts = ["deals", "won", "closed", "new_customers"]
     table[counts] = table[counts].fillna(0).astype("int64")
     table[["revenue", "spend"]] = table[["revenue", "spend"]].fillna(0.0)
