@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import shutil
 import textwrap
 
 import pandas as pd
+import pytest
 
 from salesflow_xl.core.dataset import column_kinds, typed
 
@@ -18,3 +20,13 @@ def table(csv_text: str, record_type: type) -> pd.DataFrame:
             frame[name] = None
     frame = frame.astype(object).where(frame.notna(), None)
     return typed(frame, record_type)
+
+
+@pytest.fixture(autouse=True)
+def _libreoffice_required(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``libreoffice`` need LibreOffice: without it they fail (never skip), naming
+    the command that installs it."""
+    if request.node.get_closest_marker("libreoffice") and not (
+        shutil.which("soffice") or shutil.which("libreoffice")
+    ):
+        pytest.fail("LibreOffice is not installed: run scripts/test, which installs it")

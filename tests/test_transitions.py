@@ -167,7 +167,14 @@ def test_moves_do_not_mutate_the_deal() -> None:
         ),
         ((Stage("A", 0.5), Stage("L", 0, outcome="lost")), "exactly one won"),
         ((Stage("W", 1, outcome="won"), Stage("L", 0, outcome="lost")), "at least one open"),
-        ((Stage("W", 1, outcome="won"), Stage("A", 0.5), Stage("L", 0, outcome="lost")), "before"),
+        (
+            (Stage("W", 1, outcome="won"), Stage("A", 0.5), Stage("L", 0, outcome="lost")),
+            "in order",
+        ),
+        (
+            (Stage("A", 0.5), Stage("L", 0, outcome="lost"), Stage("W", 1, outcome="won")),
+            "in order",
+        ),
         (
             (
                 Stage("A", 0.5, rotting_days=0),

@@ -20,11 +20,13 @@ from typing import Any, Literal, TypeVar
 import pandas as pd
 
 from salesflow_xl.core.model import (
+    DEFAULT_LISTS,
     DEFAULT_PIPELINE,
     Activity,
     Campaign,
     Customer,
     Deal,
+    Lists,
     Order,
     Pipeline,
     Settings,
@@ -131,6 +133,7 @@ class SalesData:
     campaigns: pd.DataFrame
     orders: pd.DataFrame
     pipeline: Pipeline = DEFAULT_PIPELINE
+    lists: Lists = DEFAULT_LISTS
 
     @classmethod
     def from_records(
@@ -138,13 +141,14 @@ class SalesData:
         settings: Settings,
         tables: Mapping[str, Iterable[Any]],
         pipeline: Pipeline = DEFAULT_PIPELINE,
+        lists: Lists | None = None,
     ) -> SalesData:
         """Build from records, table key → records (missing tables are empty)."""
         frames = {
             key: to_frame(tables.get(key, ()), record_type)
             for key, record_type in RECORD_TYPES.items()
         }
-        return cls(settings=settings, pipeline=pipeline, **frames)
+        return cls(settings=settings, pipeline=pipeline, lists=lists or Lists(), **frames)
 
     def table(self, key: str) -> pd.DataFrame:
         """The frame for a table key of :data:`RECORD_TYPES`."""

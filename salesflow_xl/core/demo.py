@@ -27,6 +27,7 @@ from salesflow_xl.core.model import (
     Campaign,
     Customer,
     Deal,
+    Lists,
     Order,
     Settings,
     StageEvent,
@@ -154,6 +155,7 @@ class _Builder:
                 "orders": self.orders,
             },
             pipeline=self.pipeline,
+            lists=Lists(segments=tuple(SEGMENTS)),
         )
 
     # -- customers and campaigns --------------------------------------------------------------
@@ -230,7 +232,8 @@ class _Builder:
         lift = CHANNEL_LIFT.get(deal.channel or "", 0.0)
         while deal.status == "open":
             mean_days, (advance, skip, _lose, back) = STAGE_BEHAVIOUR[deal.stage]
-            moment = moment + timedelta(days=rng.expovariate(1.0 / mean_days) + 0.5)
+            elapsed = timedelta(days=rng.expovariate(1.0 / mean_days) + 0.5)
+            moment = (moment + elapsed).replace(second=0, microsecond=0)
             if moment.date() > self.as_of:
                 break
             roll = rng.random()

@@ -83,8 +83,8 @@ class Pipeline:
             raise PipelineError("a pipeline needs exactly one won and one lost stage")
         if "open" not in outcomes:
             raise PipelineError("a pipeline needs at least one open stage")
-        if outcomes[: outcomes.count("open")] != ["open"] * outcomes.count("open"):
-            raise PipelineError("open stages must come before the won and lost stages")
+        if outcomes != ["open"] * (len(outcomes) - 2) + ["won", "lost"]:
+            raise PipelineError("the stages must be in order: the open ones, then won, then lost")
         object.__setattr__(self, "_by_key", dict(zip(names, self.stages, strict=True)))
 
     @property
@@ -244,6 +244,22 @@ class Order:
     customer_id: str
     date: date
     amount: float
+
+
+SEGMENTS: tuple[str, ...] = ("Retail", "Hospitality", "Professional services", "Other")
+
+
+@dataclass(frozen=True, slots=True)
+class Lists:
+    """The allowed values of the workbook's drop-down columns."""
+
+    segments: tuple[str, ...] = SEGMENTS
+    channels: tuple[str, ...] = CHANNELS
+    lost_reasons: tuple[str, ...] = LOST_REASONS
+    activity_types: tuple[str, ...] = ACTIVITY_TYPES
+
+
+DEFAULT_LISTS = Lists()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,146 @@
+"""The core's value of every computed column, row by row, keyed by the schema's headers.
+
+These are the numbers the workbook's native formulas must produce: the file writer stores them
+as the cells' cached values (so a reader that does not calculate sees current figures), and the
+golden test holds LibreOffice's recalculation equal to them. Blank cells are None.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesflow_xl.core import metrics
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.workbook.schema import TableSpec
+
+
+def _blank_where(series: pd.Series, mask: pd.Series) -> pd.Series:
+    return series.astype(object).where(~mask, None)
+
+
+def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Series:
+    mapping = table.drop_duplicates(key).set_index(key)[value]
+    return keys.map(mapping)
+
+
+def stage_columns(data: SalesData) -> pd.DataFrame:
+    """Stages: Funnel # (1-based funnel position, 0 for the lost stage)."""
+    ranks = [data.pipeline.rank(s.name) for s in data.pipeline.stages]
+    return pd.DataFrame({"Funnel #": [0 if r is None else r + 1 for r in ranks]})
+
+
+def _funnel_number(stages: pd.Series, data: SalesData) -> pd.Series:
+    numbers = {
+        s.name: (r + 1 if (r := data.pipeline.rank(s.name)) is not None else 0)
+        for s in data.pipeline.stages
+    }
+    return stages.map(numbers).fillna(0).astype("int64")
+
+
+def deal_columns(data: SalesData) -> pd.DataFrame:
+    deals, customers, pipeline = data.deals, data.customers, data.pipeline
+    as_of = pd.Timestamp(data.settings.as_of)
+    status = deals["stage"].map({s.name: s.outcome for s in pipeline.stages})
+    is_open = status == "open"
+    company = _lookup(deals["customer_id"], customers, "id", "company")
+    known = deals["customer_id"].isin(customers["id"])
+    idle = metrics.days_idle(deals, data.settings.as_of)
+    rotting_ids = set(metrics.rotting_deals(deals, pipeline, data.settings.as_of)["id"])
+    reach = metrics.stage_reach(data.stage_log, pipeline)
+    return pd.DataFrame(
+        {
+            "Customer": company.fillna("").where(known, "(unknown customer)"),
+            "Status": status.fillna("?"),
+            "Segment": _lookup(deals["customer_id"], customers, "id", "segment").fillna(""),
+            "Win chance": metrics.effective_probability(deals, pipeline),
+            "Weighted value": metrics.weighted_values(deals, pipeline),
+            "Days in stage": _blank_where((as_of - deals["stage_entered"]).dt.days, ~is_open),
+            "Days idle": _blank_where(idle, ~is_open),
+            "Rotting": np.where(deals["id"].isin(rotting_ids), "Rotting", ""),
+            "Cycle days": _blank_where(
+                (deals["closed"] - deals["created"]).dt.days, status != "won"
+            ),
+            "Reached #": deals["id"].map(reach + 1).fillna(0).astype("int64"),
+        },
+        index=deals.index,
+    )
+
+
+def customer_columns(data: SalesData) -> pd.DataFrame:
+    value = metrics.customer_value(data.customers, data.orders, data.settings)
+    value = value.reset_index(drop=True).set_axis(data.customers.index)
+    won = data.deals.loc[data.deals["status"] == "won", "customer_id"].value_counts()
+    return pd.DataFrame(
+        {
+            "Won deals": data.customers["id"].map(won).fillna(0).astype("int64"),
+            "Orders": value["orders"],
+            "Revenue": value["revenue"],
+            "Avg order value": value["average_order_value"],
+            "Months active": value["months_active"].astype(object).where(value["orders"] > 0, None),
+            "Orders per month": value["purchase_frequency"],
+            "CLV": value["clv"],
+        },
+        index=data.customers.index,
+    )
+
+
+def stage_log_columns(data: SalesData) -> pd.DataFrame:
+    log = data.stage_log
+    return pd.DataFrame(
+        {
+            "From #": _funnel_number(log["from_stage"], data),
+            "To #": _funnel_number(log["to_stage"], data),
+        },
+        index=log.index,
+    )
+
+
+def activity_columns(data: SalesData) -> pd.DataFrame:
+    activities = data.activities
+    as_of = pd.Timestamp(data.settings.as_of)
+    overdue = activities["done"].isna() & (activities["due"] <= as_of)
+    days = (as_of - activities["due"]).dt.days
+    return pd.DataFrame({"Days overdue": _blank_where(days, ~overdue)}, index=activities.index)
+
+
+def campaign_columns(data: SalesData) -> pd.DataFrame:
+    performance = metrics.campaign_performance(data.campaigns, data.deals, data.customers)
+    performance = performance.reset_index(drop=True).set_axis(data.campaigns.index)
+    result = pd.DataFrame(
+        {
+            "Deals": performance["deals"],
+            "Won": performance["won"],
+            "Revenue": performance["revenue"],
+            "New customers": performance["new_customers"],
+            "ROI": performance["roi"],
+            "ROAS": performance["roas"],
+            "CAC": performance["cac"],
+        },
+        index=data.campaigns.index,
+    )
+    for name in ("ROI", "ROAS", "CAC"):
+        result[name] = _blank_where(result[name], result[name].isna())
+    return result
+
+
+_BY_TABLE = {
+    "deals": deal_columns,
+    "customers": customer_columns,
+    "stage_log": stage_log_columns,
+    "activities": activity_columns,
+    "campaigns": campaign_columns,
+}
+
+
+def computed_columns(data: SalesData, spec: TableSpec) -> pd.DataFrame:
+    """The computed columns of table ``spec`` (headers as columns, one row per table row)."""
+    if spec.key == "stages":
+        frame = stage_columns(data)
+    elif spec.key in _BY_TABLE:
+        frame = _BY_TABLE[spec.key](data)
+    else:
+        frame = pd.DataFrame(index=data.table(spec.key).index)
+    expected = [c.header for c in spec.computed]
+    assert list(frame.columns) == expected, (spec.key, list(frame.columns), expected)
+    return frame

@@ -1,0 +1,321 @@
+"""Headless recalculation with LibreOffice.
+
+LibreOffice recalculates a copy of the workbook (its profile forces a full recalculation on
+load, and carries the UDF bridge so ``=CLV()`` cells run this package's own Python functions).
+The computed values are then stored as the cached values of the *original* file's formula cells:
+no formula, style, chart or other part changes. LibreOffice's own re-saved file is only read,
+never handed to the user (it rewrites formulas).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sysconfig
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import to_excel
+
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.workbook import sheetxml, udf_bridge
+from salesflow_xl.workbook.package import Package
+from salesflow_xl.workbook.sheetxml import CellValue, ExcelError
+
+RECALC_SETTINGS = (
+    ("/org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode", "int", "0"),
+    ("/org.openoffice.Office.Calc/Formula/Load", "ODFRecalcMode", "int", "0"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "int", "0"),
+)
+INSTALL_HINT = (
+    "install LibreOffice Calc (Debian/Ubuntu: apt-get install --no-install-recommends "
+    "libreoffice-calc-nogui python3-uno libreoffice-script-provider-python)"
+)
+
+
+class RecalcError(SalesflowError):
+    """LibreOffice is missing or could not recalculate the workbook."""
+
+
+@dataclass
+class RecalcResult:
+    """What a recalculation did: the new file content and what it found."""
+
+    content: bytes
+    formulas: int
+    errors: dict[str, str] = field(default_factory=dict)  # "Sheet!A1" → "#DIV/0!"
+
+
+def soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise RecalcError(f"LibreOffice was not found: {INSTALL_HINT}")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "salesflow"
+
+
+def _profile_key() -> str:
+    content = "\n".join(
+        [
+            udf_bridge.basic_module(),
+            udf_bridge.python_script(_python_paths()),
+            repr(RECALC_SETTINGS),
+        ]
+    )
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+def _python_paths() -> list[str]:
+    """Where LibreOffice's Python finds this package and its dependencies."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    paths = [package_root, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    return list(dict.fromkeys(paths))
+
+
+def profile(binary: str | None = None) -> Path:
+    """A LibreOffice user profile that forces recalculation and carries the UDF bridge; built
+    once and cached (``~/.cache/salesflow``)."""
+    target = _cache_dir() / f"lo-profile-{_profile_key()}"
+    if (target / "user" / "registrymodifications.xcu").exists():
+        return target
+    binary = binary or soffice()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="lo-profile-", dir=target.parent))
+    # First start writes a fresh profile (and would overwrite a Basic module written earlier).
+    _run(
+        [
+            binary,
+            f"-env:UserInstallation={building.as_uri()}",
+            "--headless",
+            "--terminate_after_init",
+        ],
+        timeout=120,
+    )
+    user = building / "user"
+    registry = user / "registrymodifications.xcu"
+    if not registry.exists():
+        raise RecalcError(f"LibreOffice did not create its profile in {building}")
+    items = "".join(
+        f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+        f"<value>{value}</value></prop></item>\n"
+        for path, name, _type, value in RECALC_SETTINGS
+    )
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("</oor:items>", items + "</oor:items>"), encoding="utf-8")
+    basic = user / "basic" / "Standard"
+    basic.mkdir(parents=True, exist_ok=True)
+    (basic / "SalesFlow.xba").write_text(
+        _xba("SalesFlow", udf_bridge.basic_module()), encoding="utf-8"
+    )
+    index = basic / "script.xlb"
+    listing = index.read_text(encoding="utf-8") if index.exists() else _XLB
+    if 'library:name="SalesFlow"' not in listing:
+        listing = listing.replace(
+            "</library:library>", ' <library:element library:name="SalesFlow"/>\n</library:library>'
+        )
+    index.write_text(listing, encoding="utf-8")
+    scripts = user / "Scripts" / "python"
+    scripts.mkdir(parents=True, exist_ok=True)
+    (scripts / f"{udf_bridge.SCRIPT_NAME}.py").write_text(
+        udf_bridge.python_script(_python_paths()), encoding="utf-8"
+    )
+    try:
+        building.rename(target)
+    except OSError:  # another process built it first
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+_XLB = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard" \
+library:readonly="false" library:passwordprotected="false">
+</library:library>
+"""
+
+
+def _xba(name: str, code: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" '
+        '"module.dtd">\n'
+        '<script:module xmlns:script="http://openoffice.org/2000/script" '
+        f'script:name="{name}" script:language="StarBasic">{escape(code)}</script:module>\n'
+    )
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env=_office_environment(),
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s") from error
+
+
+def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
+    """Let LibreOffice load ``source`` (recalculating everything) and save it as .xlsx in
+    ``outdir``; returns the converted file.
+
+    LibreOffice's embedded Python takes its home from the first ``python3`` on PATH; started
+    from a virtual environment or pyenv it picks that interpreter's library, fails to load the
+    UDF bridge and never exits. So it runs with :func:`_office_environment`, and as a second
+    guard the process group is ended once the converted file is complete and LibreOffice has had
+    ``EXIT_GRACE`` seconds to exit by itself.
+    """
+    binary = soffice()
+    user = profile(binary)
+    converted = outdir / (source.stem + ".xlsx")
+    command = [
+        binary,
+        f"-env:UserInstallation={user.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(outdir),
+        str(source),
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=_office_environment(),
+        )
+        deadline = time.monotonic() + timeout
+        done_since: float | None = None
+        try:
+            while process.poll() is None:
+                now = time.monotonic()
+                if now > deadline:
+                    raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s")
+                if done_since is None and _complete(converted):
+                    done_since = now
+                if done_since is not None and now - done_since > EXIT_GRACE:
+                    break
+                time.sleep(0.05)
+        finally:
+            _end_group(process)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if not _complete(converted):  # LibreOffice can exit 0 after a failed load
+        detail = output.strip().splitlines()[-1:] or ["no output"]
+        raise RecalcError(f"LibreOffice could not recalculate {source.name}: {detail[0]}")
+    return converted
+
+
+EXIT_GRACE = 1.0
+SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
+
+
+def _office_environment() -> dict[str, str]:
+    """This process's environment without Python's own settings (virtual environment, pyenv,
+    PYTHON*), and with the system's directories first on PATH."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "PYENV", "_PYENV", "VIRTUAL_ENV", "CONDA"))
+    }
+    rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in SYSTEM_PATH]
+    env["PATH"] = os.pathsep.join([*SYSTEM_PATH, *rest])
+    return env
+
+
+def _complete(path: Path) -> bool:
+    """True once ``path`` is a whole zip file (its central directory is written last)."""
+    try:
+        return path.exists() and zipfile.is_zipfile(path) and bool(zipfile.ZipFile(path).namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _excel_value(cell: object) -> CellValue:
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "e":
+        return ExcelError(str(value))
+    if isinstance(value, datetime):
+        return to_excel(value)
+    return value  # type: ignore[return-value]
+
+
+def computed_values(
+    converted: Path, wanted: dict[str, list[str]]
+) -> dict[str, dict[str, CellValue]]:
+    """Sheet → cell → value for the ``wanted`` cells of a recalculated file (dates as serials)."""
+    book = load_workbook(converted, read_only=True, data_only=True)
+    try:
+        result: dict[str, dict[str, CellValue]] = {}
+        for sheet, refs in wanted.items():
+            if not refs or sheet not in book.sheetnames:
+                continue
+            refs_set = set(refs)
+            values: dict[str, CellValue] = {}
+            for row in book[sheet].iter_rows():
+                for cell in row:
+                    coordinate = getattr(cell, "coordinate", None)
+                    if coordinate in refs_set:
+                        values[coordinate] = _excel_value(cell)
+            result[sheet] = values
+        return result
+    finally:
+        book.close()
+
+
+def recalculate(content: bytes, suffix: str = ".xlsx", timeout: float = 600) -> RecalcResult:
+    """Recalculate a workbook's bytes; returns the same package with fresh cached values."""
+    package = Package.from_bytes(content)
+    parts = package.sheet_parts()
+    wanted = {sheet: sheetxml.formula_cells(package.read(part)) for sheet, part in parts.items()}
+    with tempfile.TemporaryDirectory(prefix="salesflow-recalc-") as temp:
+        source = Path(temp) / f"workbook{suffix}"
+        source.write_bytes(content)
+        converted = convert(source, Path(temp) / "out", timeout=timeout)
+        values = computed_values(converted, wanted)
+    errors: dict[str, str] = {}
+    for sheet, part in parts.items():
+        sheet_values = values.get(sheet, {})
+        for ref in wanted[sheet]:
+            sheet_values.setdefault(ref, None)
+            if isinstance(sheet_values[ref], ExcelError):
+                errors[f"{sheet}!{ref}"] = str(sheet_values[ref])
+        if wanted[sheet]:
+            package.replace(part, sheetxml.set_cached_values(package.read(part), sheet_values))
+    return RecalcResult(package.to_bytes(), sum(map(len, wanted.values())), errors)
