@@ -25,9 +25,9 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Se
 
 
 def stage_columns(data: SalesData) -> pd.DataFrame:
-    """Stages: Funnel # (1-based funnel position, 0 for the lost stage)."""
+    """Stages: Funnel step (1-based funnel position, 0 for the lost stage)."""
     ranks = [data.pipeline.rank(s.name) for s in data.pipeline.stages]
-    return pd.DataFrame({"Funnel #": [0 if r is None else r + 1 for r in ranks]})
+    return pd.DataFrame({"Funnel step": [0 if r is None else r + 1 for r in ranks]})
 
 
 def _funnel_number(stages: pd.Series, data: SalesData) -> pd.Series:
@@ -61,7 +61,7 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
             "Cycle days": _blank_where(
                 (deals["closed"] - deals["created"]).dt.days, status != "won"
             ),
-            "Reached #": deals["id"].map(reach + 1).fillna(0).astype("int64"),
+            "Furthest step": deals["id"].map(reach + 1).fillna(0).astype("int64"),
         },
         index=deals.index,
     )
@@ -89,8 +89,8 @@ def stage_log_columns(data: SalesData) -> pd.DataFrame:
     log = data.stage_log
     return pd.DataFrame(
         {
-            "From #": _funnel_number(log["from_stage"], data),
-            "To #": _funnel_number(log["to_stage"], data),
+            "From step": _funnel_number(log["from_stage"], data),
+            "To step": _funnel_number(log["to_stage"], data),
         },
         index=log.index,
     )

@@ -25,6 +25,8 @@ TITLE_ROW = 1
 KPI_LABEL_ROW = 4
 KPI_ROW = 5
 FUNNEL_HEADER_ROW = 8
+#: A hidden column holding the funnel chart's invisible spacer series, which centres the bars.
+SPACER_COLUMN = "S"
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def layout(data: SalesData) -> Layout:
             row += [
                 Figure(
                     f"E{r}",
-                    f'=COUNTIFS(tblDeals[Reached #],">={i}")',
+                    f'=COUNTIFS(tblDeals[Furthest step],">={i}")',
                     "integer",
                     lambda rep, n=name: _value(rep.stage_conversion, "stage", n, "reached"),
                 ),
@@ -188,7 +190,7 @@ def layout(data: SalesData) -> Layout:
                     lambda rep, n=name: _value(rep.stage_conversion, "stage", n, "from_first"),
                 ),
                 Figure(
-                    f"H{r}",
+                    f"{SPACER_COLUMN}{r}",
                     f"=(MAX(E${first}:E${last_funnel})-E{r})/2",
                     "number",
                     lambda rep, n=name: _funnel_pad(rep, n),
@@ -206,7 +208,6 @@ def layout(data: SalesData) -> Layout:
             "Ever reached",
             "From previous",
             "From first",
-            "(chart spacing)",
         ),
         tuple(funnel_rows),
     )

@@ -221,7 +221,7 @@ STAGES = TableSpec(
         ),
         Column("Outcome", "outcome", required=True, width=10, note="open, won or lost."),
         Column(
-            "Funnel #",
+            "Funnel step",
             kind="integer",
             width=10,
             formula='=IF([@Outcome]="lost",0,MATCH([@Stage],tblStages[Stage],0))',
@@ -381,7 +381,7 @@ DEALS = TableSpec(
             note="Days from created to won.",
         ),
         Column(
-            "Reached #",
+            "Furthest step",
             kind="integer",
             width=10,
             formula="{reached}",
@@ -402,17 +402,18 @@ STAGE_LOG = TableSpec(
         Column("To stage", "to_stage", required=True, width=17),
         Column("Note", "note", width=30),
         Column(
-            "From #",
+            "From step",
             kind="integer",
             width=8,
-            formula="=IFERROR(INDEX(tblStages[Funnel #],MATCH([@From stage],"
+            formula="=IFERROR(INDEX(tblStages[Funnel step],MATCH([@From stage],"
             "tblStages[Stage],0)),0)",
         ),
         Column(
-            "To #",
+            "To step",
             kind="integer",
             width=8,
-            formula="=IFERROR(INDEX(tblStages[Funnel #],MATCH([@To stage],tblStages[Stage],0)),0)",
+            formula="=IFERROR(INDEX(tblStages[Funnel step],MATCH([@To stage],"
+            "tblStages[Stage],0)),0)",
         ),
     ),
     tab_color="7F7F7F",
@@ -523,12 +524,12 @@ SHEET_ORDER: tuple[str, ...] = (
 
 
 def reached_formula(funnel_length: int) -> str:
-    """Deals' "Reached #": the furthest funnel position in the deal's stage-log rows, as a sum of
-    one test per position (COUNTIFS, which both engines compute fast; MAXIFS is not in Excel
+    """Deals' "Furthest step": the furthest funnel position in the deal's stage-log rows, as a
+    sum of one test per position (COUNTIFS, which both engines compute fast; MAXIFS is not in Excel
     2016)."""
     tests = [
-        f'(COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[To #],">={k}")'
-        f'+COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[From #],">={k}")>0)'
+        f'(COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[To step],">={k}")'
+        f'+COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[From step],">={k}")>0)'
         for k in range(1, funnel_length + 1)
     ]
     return "=" + "+".join(tests)

@@ -92,19 +92,20 @@ def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
         prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=directory
     )
     temp = Path(temp_name)
+    backup = backup_path(path)
+    backup_temp = backup.with_name(backup.name + ".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if keep_backup and path.exists():
-            backup = backup_path(path)
-            backup_temp = backup.with_name(backup.name + ".tmp")
             backup_temp.write_bytes(path.read_bytes())
             os.replace(backup_temp, backup)
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
+        backup_temp.unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
 

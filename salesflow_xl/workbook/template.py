@@ -23,16 +23,20 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
 from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook.cached import AS_OF_CELL, core_values, settings_refs
+from salesflow_xl.workbook.package import Package
 from salesflow_xl.workbook.schema import Column, TableSpec
+from salesflow_xl.workbook.sheetxml import CellValue, set_cached_values
 
 FIXED_TIME = datetime(2026, 1, 1)
 LAST_ROW = 1_048_576
@@ -69,12 +73,26 @@ def build(data: SalesData) -> Workbook:
     return wb
 
 
-def to_bytes(wb: Workbook) -> bytes:
+def render(data: SalesData) -> bytes:
+    """The finished workbook file for ``data``: built, with every formula cell's cached value
+    set to the core's figure, reproducible to the byte."""
+    return to_bytes(build(data), core_values(data))
+
+
+def to_bytes(wb: Workbook, cached: dict[str, dict[str, CellValue]] | None = None) -> bytes:
     """The workbook as .xlsx bytes, reproducible: fixed zip timestamps and the document's
-    "modified" date equal to its "created" date (openpyxl stamps the save time)."""
+    "modified" date equal to its "created" date (openpyxl stamps the save time). ``cached``
+    (sheet → cell → value) become the formula cells' cached values."""
     raw = io.BytesIO()
     wb.save(raw)
-    return normalise_zip(raw.getvalue())
+    content = raw.getvalue()
+    if cached:
+        package = Package.from_bytes(content)
+        for sheet, part in package.sheet_parts().items():
+            if cached.get(sheet):
+                package.replace(part, set_cached_values(package.read(part), cached[sheet]))
+        content = package.to_bytes()
+    return normalise_zip(content)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -166,14 +184,15 @@ def _table_sheet(wb: Workbook, spec: TableSpec, frame: pd.DataFrame, funnel_leng
         if note.strip():
             header.comment = Comment(note.strip(), "SalesFlow", width=260, height=90)
     ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
-    table = Table(displayName=spec.name, ref=ref)
+    table = Table(displayName=spec.name, ref=ref, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
-    table._initialise_columns()
-    for table_column, column in zip(table.tableColumns, spec.columns, strict=True):
+    for index, column in enumerate(spec.columns, start=1):
+        table_column = TableColumn(id=index, name=column.header)
         if column.computed:
             table_column.calculatedColumnFormula = TableFormula(
                 attr_text=formulas[column.header].removeprefix("=")
             )
+        table.tableColumns.append(table_column)
     ws.add_table(table)
     ws.freeze_panes = "B2" if spec.key in ("deals", "customers") else "A2"
 
@@ -206,7 +225,9 @@ def _settings_sheet(wb: Workbook, data: SalesData) -> None:
     ws.column_dimensions["A"].width = 38
     ws.column_dimensions["B"].width = 14
     ws.column_dimensions["C"].width = 70
-    for row, setting in enumerate(schema.SETTINGS, start=3):
+    refs = settings_refs()
+    for setting in schema.SETTINGS:
+        row = int(refs[setting.name][1:])
         ws.cell(row=row, column=1, value=setting.label).font = LABEL_FONT
         value: Any = setting.formula
         if setting.field is not None:
@@ -217,11 +238,6 @@ def _settings_sheet(wb: Workbook, data: SalesData) -> None:
             cell.fill = COMPUTED_HEADER
         ws.cell(row=row, column=3, value=setting.note).alignment = Alignment(wrap_text=True)
         _define(wb, setting.name, f"'{schema.SETTINGS_SHEET}'!$B${row}")
-
-
-def settings_cells() -> dict[str, str]:
-    """Setting name → its cell on the Settings sheet ("B3" …)."""
-    return {s.name: f"B{row}" for row, s in enumerate(schema.SETTINGS, start=3)}
 
 
 def _define(wb: Workbook, name: str, target: str) -> None:
@@ -333,19 +349,23 @@ def _conditional_formatting(wb: Workbook) -> None:
 def _dashboard(ws: Worksheet, data: SalesData) -> None:
     ws.sheet_properties.tabColor = "1F4E78"
     ws.sheet_view.showGridLines = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     layout = dashboard.layout(data)
     ws["A1"] = "SalesFlow dashboard"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = "As of"
     ws["A2"].font = LABEL_FONT
-    ws["B2"] = "=AsOf"
-    ws["B2"].number_format = "yyyy-mm-dd"
+    ws[AS_OF_CELL] = "=AsOf"
+    ws[AS_OF_CELL].number_format = "yyyy-mm-dd"
     for column in range(1, 18):
         ws.column_dimensions[get_column_letter(column)].width = 14
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["K"].width = 20
-    ws.column_dimensions["I"].width = 4
     ws.column_dimensions["J"].width = 4
+    ws.column_dimensions[dashboard.SPACER_COLUMN].hidden = True
     for label, figure in layout.kpis:
         column = figure.cell.rstrip("0123456789")
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"] = label
@@ -369,7 +389,7 @@ def _dashboard(ws: Worksheet, data: SalesData) -> None:
 def _figure(ws: Worksheet, figure: dashboard.Figure) -> Any:
     cell = ws[figure.cell]
     cell.value = figure.formula
-    cell.number_format = schema.NUMBER_FORMATS[figure.kind]
+    cell.number_format = "#,##0" if figure.kind == "money" else schema.NUMBER_FORMATS[figure.kind]
     return cell
 
 
@@ -383,20 +403,25 @@ def _charts(ws: Worksheet, layout: dashboard.Layout, data: SalesData) -> None:
     funnel.overlap = 100
     funnel.gapWidth = 30
     funnel.title = "Sales funnel: deals that reached each stage"
-    funnel.add_data(Reference(ws, min_col=8, min_row=top, max_row=bottom), titles_from_data=False)
+    spacer_column = column_index_from_string(dashboard.SPACER_COLUMN)
+    funnel.add_data(
+        Reference(ws, min_col=spacer_column, min_row=top, max_row=bottom), titles_from_data=False
+    )
     funnel.add_data(Reference(ws, min_col=5, min_row=top, max_row=bottom), titles_from_data=False)
     funnel.set_categories(Reference(ws, min_col=1, min_row=top, max_row=bottom))
     spacer, reached = funnel.series
     spacer.graphicalProperties = GraphicalProperties(noFill=True)
     spacer.graphicalProperties.line.noFill = True
     reached.graphicalProperties = GraphicalProperties(solidFill="2E75B6")
-    reached.dLbls = DataLabelList()
-    reached.dLbls.showVal = True
+    reached.dLbls = DataLabelList(
+        showVal=True, showCatName=False, showSerName=False, showLegendKey=False, showPercent=False
+    )
     funnel.x_axis.scaling.orientation = "maxMin"
     funnel.x_axis.delete = False
     funnel.y_axis.delete = True
     funnel.y_axis.majorGridlines = None
     funnel.legend = None
+    funnel.visible_cells_only = False  # the spacer column is hidden
     funnel.height, funnel.width = 8, 16
     ws.add_chart(funnel, f"A{anchor_row}")
 

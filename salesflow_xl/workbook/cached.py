@@ -1,0 +1,71 @@
+"""The core's value of every formula cell of the workbook, by sheet and cell reference.
+
+Written as the cells' cached values when SalesFlow writes a workbook, so that readers which do
+not calculate (pandas, openpyxl ``data_only``, file previews, phones) show current figures
+before Excel or LibreOffice ever recalculates; and held equal to LibreOffice's own results by
+the golden-workbook test.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.metrics import monthly_rate
+from salesflow_xl.core.report import build_report
+from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook.computed import computed_columns
+from salesflow_xl.workbook.sheetxml import CellValue
+
+#: Where the Dashboard shows the as-of date (``=AsOf``).
+AS_OF_CELL = "B2"
+
+
+def cell_value(value: Any) -> CellValue:
+    """A Python/pandas value as a cell's cached value (None for blank, dates as serials)."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime | date):
+        return to_excel(value)
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value  # type: ignore[no-any-return]
+
+
+def settings_refs() -> dict[str, str]:
+    """Setting name → its value cell on the Settings sheet ("B3" …)."""
+    return {s.name: f"B{row}" for row, s in enumerate(schema.SETTINGS, start=3)}
+
+
+def core_values(data: SalesData) -> dict[str, dict[str, CellValue]]:
+    """Sheet → cell → the value its formula must have, for every formula cell."""
+    result: dict[str, dict[str, CellValue]] = {}
+    for spec in schema.all_tables():
+        frame = computed_columns(data, spec)
+        headers = [c.header for c in spec.columns]
+        cells: dict[str, CellValue] = {}
+        for column in spec.computed:
+            letter = get_column_letter(headers.index(column.header) + 1)
+            for offset, value in enumerate(frame[column.header].tolist()):
+                cells[f"{letter}{offset + 2}"] = cell_value(value)
+        result[spec.sheet] = cells
+    report = build_report(data)
+    board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}
+    board[AS_OF_CELL] = cell_value(data.settings.as_of)
+    result[schema.DASHBOARD_SHEET] = board
+    result[schema.SETTINGS_SHEET] = {
+        settings_refs()["MonthlyDiscountRate"]: monthly_rate(data.settings.annual_discount_rate)
+    }
+    return result

@@ -1,0 +1,383 @@
+"""Reading a SalesFlow workbook into :class:`SalesData`, checking every cell on the way.
+
+Reading never stops at the first mistake: every problem is collected with its sheet, row,
+column, the value found and what was expected, so ``salesflow check`` can list them all. Input
+columns are found by their header (users may reorder or add columns); computed columns are
+ignored (their figures come from the core). Values are read with python-calamine, which reads
+50k rows about ten times faster than openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook
+
+from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, column_kinds, typed
+from salesflow_xl.core.errors import PipelineError, SalesflowError
+from salesflow_xl.core.model import DEFAULT_PIPELINE, Deal, Lists, Pipeline, Settings, Stage
+from salesflow_xl.workbook import schema
+from salesflow_xl.workbook.schema import Column, TableSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the workbook. ``row`` is the Excel row number (1 = header)."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.sheet
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        found = "" if self.value is None else f", found {self.value!r}"
+        return f"{where}: expected {self.expected}{found}"
+
+
+class WorkbookInvalidError(SalesflowError):
+    """The workbook has problems; ``problems`` lists every one."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        shown = "\n".join(f"  {p}" for p in self.problems[:20])
+        more = len(self.problems) - 20
+        tail = f"\n  … and {more} more (salesflow check lists them all)" if more > 0 else ""
+        super().__init__(f"{source} has {len(self.problems)} problem(s):\n{shown}{tail}")
+
+
+def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:
+    """The data of a workbook file's bytes and every problem found in it."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except (CalamineError, ValueError, OSError) as error:
+        raise SalesflowError(f"{source} could not be read as an Excel workbook: {error}") from error
+    return _Reader(book).read()
+
+
+def read(path: Path) -> tuple[SalesData, list[Problem]]:
+    """The data of the workbook at ``path`` and every problem found in it."""
+    path = Path(path)
+    if not path.exists():
+        raise SalesflowError(f"{path} does not exist")
+    return read_bytes(path.read_bytes(), source=path.name)
+
+
+def load(path: Path) -> SalesData:
+    """The data of the workbook at ``path``; raises :class:`WorkbookInvalidError` on problems."""
+    data, problems = read(path)
+    if problems:
+        raise WorkbookInvalidError(Path(path).name, problems)
+    return data
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Reader:
+    def __init__(self, book: CalamineWorkbook) -> None:
+        self.book = book
+        self.problems: list[Problem] = []
+
+    def problem(
+        self, sheet: str, row: int | None, column: str | None, value: Any, expected: str
+    ) -> None:
+        self.problems.append(Problem(sheet, row, column, value, expected))
+
+    def rows(self, sheet: str) -> list[list[Any]] | None:
+        if sheet not in self.book.sheet_names:
+            self.problem(sheet, None, None, None, f"a sheet named {sheet!r}")
+            return None
+        return self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    def read(self) -> tuple[SalesData, list[Problem]]:
+        lists = self._lists()
+        pipeline = self._pipeline()
+        settings = self._settings()
+        frames = {key: self._table(spec, lists, pipeline) for key, spec in schema.TABLES.items()}
+        deals = frames["deals"]
+        status = deals["stage"].map({s.name: s.outcome for s in pipeline.stages})
+        frames["deals"] = typed(deals.assign(status=status), Deal)
+        frames["deals"].attrs["excel_rows"] = deals.attrs["excel_rows"]
+        data = SalesData(settings=settings, pipeline=pipeline, lists=lists, **frames)
+        self._integrity(data)
+        return data, self.problems
+
+    # -- configuration sheets -------------------------------------------------------------------
+
+    def _lists(self) -> Lists:
+        rows = self.rows(schema.LISTS_SHEET)
+        values: dict[str, tuple[str, ...]] = {}
+        header = rows[0] if rows else []
+        for spec in schema.LISTS.values():
+            if spec.header not in header:
+                if rows is not None:
+                    self.problem(
+                        schema.LISTS_SHEET, 1, spec.header, None, f"a {spec.header!r} list"
+                    )
+                values[spec.key] = getattr(Lists(), spec.key)
+                continue
+            index = header.index(spec.header)
+            items = [
+                str(r[index]).strip() for r in rows[1:] if index < len(r) and not _blank(r[index])
+            ]
+            values[spec.key] = tuple(dict.fromkeys(items))
+        return Lists(**values)
+
+    def _pipeline(self) -> Pipeline:
+        spec = schema.STAGES
+        frame = self._table(spec, Lists(), None)
+        stages = []
+        for offset, row in zip(
+            frame.attrs["excel_rows"], frame.itertuples(index=False), strict=True
+        ):
+            if row.name is None or row.probability is None:
+                continue  # already reported as missing
+            outcome = str(row.outcome).strip().lower()
+            if outcome not in ("open", "won", "lost"):
+                self.problem(spec.sheet, offset, "Outcome", row.outcome, "open, won or lost")
+                continue
+            rotting = None if pd.isna(row.rotting_days) else int(row.rotting_days)
+            stages.append(Stage(str(row.name), float(row.probability), rotting, outcome))  # type: ignore[arg-type]
+        try:
+            return Pipeline(tuple(stages))
+        except PipelineError as error:
+            self.problem(spec.sheet, None, None, None, f"a valid pipeline ({error})")
+            return DEFAULT_PIPELINE
+
+    def _settings(self) -> Settings:
+        rows = self.rows(schema.SETTINGS_SHEET) or []
+        labels = {str(r[0]).strip(): (n, r) for n, r in enumerate(rows, start=1) if r}
+        values: dict[str, Any] = {}
+        for setting in schema.SETTINGS:
+            if setting.field is None:
+                continue
+            if setting.label not in labels:
+                self.problem(
+                    schema.SETTINGS_SHEET,
+                    None,
+                    setting.label,
+                    None,
+                    f"a row labelled {setting.label!r}",
+                )
+                continue
+            number, row = labels[setting.label]
+            raw = row[1] if len(row) > 1 else None
+            column = Column(setting.label, setting.field, setting.kind, required=True)
+            value = self._convert(schema.SETTINGS_SHEET, number, column, raw, Lists(), None)
+            if value is not None:
+                values[setting.field] = value
+        if "as_of" not in values:
+            values["as_of"] = date.today()
+        return Settings(**values)
+
+    # -- data tables ----------------------------------------------------------------------------
+
+    def _table(self, spec: TableSpec, lists: Lists, pipeline: Pipeline | None) -> pd.DataFrame:
+        record_type = RECORD_TYPES.get(spec.key)
+        fields = [c.field for c in spec.inputs if c.field]
+        if record_type is not None:
+            fields = list(column_kinds(record_type))
+        rows = self.rows(spec.sheet)
+        empty = pd.DataFrame({f: pd.Series(dtype=object) for f in fields})
+        if not rows:
+            empty = typed(empty, record_type) if record_type else empty
+            empty.attrs["excel_rows"] = []
+            return empty
+        header = [str(h).strip() for h in rows[0]]
+        positions: dict[str, int] = {}
+        for column in spec.inputs:
+            if column.header in header:
+                positions[column.header] = header.index(column.header)
+            elif column.required:
+                self.problem(spec.sheet, 1, column.header, None, "this column in the header row")
+        records: dict[str, list[Any]] = {f: [] for f in fields}
+        excel_rows: list[int] = []
+        for number, row in enumerate(rows[1:], start=2):
+            cells = {h: row[i] if i < len(row) else None for h, i in positions.items()}
+            if all(_blank(v) for v in cells.values()):
+                continue
+            excel_rows.append(number)
+            rows_read = len(excel_rows)
+            for column in spec.inputs:
+                value = self._convert(
+                    spec.sheet, number, column, cells.get(column.header), lists, pipeline
+                )
+                assert column.field is not None
+                records[column.field].append(value)
+            for name in fields:
+                if len(records[name]) < rows_read:
+                    records[name].append(None)  # derived later (the deal's status)
+        frame = pd.DataFrame(records)
+        frame = typed(frame, record_type) if record_type else frame
+        frame.attrs["excel_rows"] = excel_rows
+        return frame
+
+    def _convert(
+        self,
+        sheet: str,
+        row: int,
+        column: Column,
+        value: Any,
+        lists: Lists,
+        pipeline: Pipeline | None,
+    ) -> Any:
+        if _blank(value):
+            if column.required:
+                self.problem(sheet, row, column.header, None, "a value (this column is required)")
+            return None
+        kind = column.kind
+        if kind == "text":
+            if isinstance(value, float) and value.is_integer():
+                value = str(int(value))
+            text = str(value).strip()
+            return self._choice(sheet, row, column, text, lists, pipeline)
+        if kind in ("date", "timestamp"):
+            if isinstance(value, datetime):
+                return value if kind == "timestamp" else value.date()
+            if isinstance(value, date):
+                return (
+                    datetime.combine(value, datetime.min.time()) if kind == "timestamp" else value
+                )
+            self.problem(sheet, row, column.header, value, "a date")
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.problem(sheet, row, column.header, value, "a number")
+            return None
+        number = float(value)
+        if kind == "percent" and not 0 <= number <= 1:
+            self.problem(sheet, row, column.header, value, "a percentage from 0 % to 100 %")
+            return None
+        if number < 0:
+            self.problem(sheet, row, column.header, value, "a number ≥ 0")
+            return None
+        if kind == "integer" and not number.is_integer():
+            self.problem(sheet, row, column.header, value, "a whole number")
+            return None
+        return number
+
+    def _choice(
+        self,
+        sheet: str,
+        row: int,
+        column: Column,
+        text: str,
+        lists: Lists,
+        pipeline: Pipeline | None,
+    ) -> str:
+        if column.choices in schema.LISTS:
+            allowed: tuple[str, ...] = getattr(lists, column.choices)
+            where = f"the {schema.LISTS[column.choices].header!r} list on the Lists sheet"
+        elif column.choices == "stages" and pipeline is not None:
+            stage = pipeline.find(text)
+            if stage is None:
+                self.problem(
+                    sheet,
+                    row,
+                    column.header,
+                    text,
+                    "one of the stages: " + ", ".join(pipeline.names),
+                )
+                return text
+            return stage.name
+        else:
+            return text
+        if text not in allowed:
+            self.problem(sheet, row, column.header, text, f"a value from {where}")
+        return text
+
+    # -- across tables --------------------------------------------------------------------------
+
+    def _integrity(self, data: SalesData) -> None:
+        for spec, key_field in (
+            (schema.CUSTOMERS, "id"),
+            (schema.DEALS, "id"),
+            (schema.ACTIVITIES, "id"),
+            (schema.ORDERS, "id"),
+            (schema.CAMPAIGNS, "name"),
+        ):
+            frame = data.table(spec.key)
+            duplicated = frame[key_field].duplicated(keep="first") & frame[key_field].notna()
+            for index in frame.index[duplicated]:
+                self.problem(
+                    spec.sheet,
+                    _row(frame, index),
+                    spec.header_of(key_field),
+                    frame.at[index, key_field],
+                    "an ID not used by an earlier row",
+                )
+        customers = set(data.customers["id"].dropna())
+        deals_ids = set(data.deals["id"].dropna())
+        campaigns = set(data.campaigns["name"].dropna())
+        self._references(data.deals, schema.DEALS, "customer_id", customers, "Customers")
+        self._references(data.orders, schema.ORDERS, "customer_id", customers, "Customers")
+        self._references(data.stage_log, schema.STAGE_LOG, "deal_id", deals_ids, "Deals")
+        self._references(data.activities, schema.ACTIVITIES, "deal_id", deals_ids, "Deals")
+        self._references(data.activities, schema.ACTIVITIES, "customer_id", customers, "Customers")
+        self._references(data.deals, schema.DEALS, "campaign", campaigns, "Campaigns")
+        self._references(data.customers, schema.CUSTOMERS, "campaign", campaigns, "Campaigns")
+        for log_field in ("from_stage", "to_stage"):
+            known = set(data.pipeline.names)
+            stages = data.stage_log[log_field]
+            for index in stages.index[stages.notna() & ~stages.isin(known)]:
+                self.problem(
+                    schema.STAGE_LOG.sheet,
+                    _row(data.stage_log, index),
+                    schema.STAGE_LOG.header_of(log_field),
+                    stages[index],
+                    "one of the stages: " + ", ".join(data.pipeline.names),
+                )
+        deals = data.deals
+        for index in deals.index[(deals["status"] == "lost") & deals["lost_reason"].isna()]:
+            self.problem(
+                schema.DEALS.sheet,
+                _row(deals, index),
+                "Lost reason",
+                None,
+                "a reason for a lost deal",
+            )
+        closed = deals["status"].isin(["won", "lost"]) & deals["closed"].isna()
+        for index in deals.index[closed]:
+            self.problem(
+                schema.DEALS.sheet,
+                _row(deals, index),
+                "Closed",
+                None,
+                "the date a won or lost deal was closed",
+            )
+
+    def _references(
+        self, frame: pd.DataFrame, spec: TableSpec, field: str, known: set[str], target: str
+    ) -> None:
+        values = frame[field]
+        for index in values.index[values.notna() & ~values.isin(known)]:
+            self.problem(
+                spec.sheet,
+                _row(frame, index),
+                spec.header_of(field),
+                values[index],
+                f"an ID from the {target} sheet",
+            )
+
+
+def _row(frame: pd.DataFrame, index: Any) -> int:
+    """The Excel row of a frame row (rows are read in order; blank rows are skipped)."""
+    rows = frame.attrs.get("excel_rows")
+    return int(rows[index]) if rows is not None else int(index) + 2
