@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import math
 import shutil
 import textwrap
+from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import pytest
+from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.dataset import column_kinds, typed
 
@@ -30,3 +34,16 @@ def _libreoffice_required(request: pytest.FixtureRequest) -> None:
         shutil.which("soffice") or shutil.which("libreoffice")
     ):
         pytest.fail("LibreOffice is not installed: run scripts/test, which installs it")
+
+
+def same_cell_value(expected: Any, got: Any) -> bool:
+    """A cell's value as a spreadsheet engine computed it equals the core's: blanks alike,
+    text exactly, numbers to 1e-9 (dates compared as Excel serial numbers)."""
+    blank = (None, "")
+    if expected in blank or (isinstance(expected, float) and math.isnan(expected)):
+        return got in blank
+    if isinstance(got, datetime):
+        got = to_excel(got)
+    if isinstance(expected, str) or isinstance(got, str) or got is None:
+        return expected == got
+    return math.isclose(float(expected), float(got), rel_tol=1e-9, abs_tol=1e-9)

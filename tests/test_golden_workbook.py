@@ -5,13 +5,11 @@ and hold every formula cell of every sheet equal to the core's value. The mismat
 from __future__ import annotations
 
 import io
-import math
-from datetime import datetime
 from typing import Any
 
 import pytest
+from conftest import same_cell_value
 from openpyxl import load_workbook
-from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core import demo
 from salesflow_xl.workbook import cached, dashboard, recalc, schema, template
@@ -31,17 +29,6 @@ def recalculated(data):
     # no cached values in the input: every value read back was computed by LibreOffice
     result = recalc.recalculate(template.to_bytes(template.build(data)))
     return result, load_workbook(io.BytesIO(result.content), data_only=True)
-
-
-def _same(expected: Any, got: Any) -> bool:
-    blank = (None, "")
-    if expected in blank or (isinstance(expected, float) and math.isnan(expected)):
-        return got in blank
-    if isinstance(got, datetime):
-        got = to_excel(got)
-    if isinstance(expected, str) or isinstance(got, str) or got is None:
-        return expected == got
-    return math.isclose(float(expected), float(got), rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_no_cell_holds_an_error(recalculated) -> None:
@@ -64,7 +51,7 @@ def test_every_formula_cell_equals_the_core(recalculated, data) -> None:
                 continue
             checked += 1
             got = book[sheet][ref].value
-            if not _same(expected[sheet][ref], got):
+            if not same_cell_value(expected[sheet][ref], got):
                 mismatches[f"{sheet}!{ref}"] = (expected[sheet][ref], got)
     assert without_core_value == []
     assert mismatches == {}
@@ -95,6 +82,16 @@ def test_core_cached_values_are_what_libreoffice_computes(data) -> None:
         f"{sheet}!{ref}": (value, book[sheet][ref].value)
         for sheet, cells in expected.items()
         for ref, value in cells.items()
-        if not _same(value, book[sheet][ref].value)
+        if not same_cell_value(value, book[sheet][ref].value)
     }
     assert mismatches == {}
+
+
+def test_recalc_changes_only_the_formula_sheets(recalculated, data) -> None:
+    result, _ = recalculated
+    original = Package.from_bytes(template.to_bytes(template.build(data)))
+    after = Package.from_bytes(result.content)
+    changed = {name for name in original.parts if original.parts[name] != after.parts[name]}
+    assert list(original.parts) == list(after.parts)
+    assert changed <= set(original.sheet_parts().values())
+    assert "xl/charts/chart1.xml" in original.parts

@@ -9,6 +9,7 @@ the golden-workbook test.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -49,17 +50,32 @@ def settings_refs() -> dict[str, str]:
     return {s.name: f"B{row}" for row, s in enumerate(schema.SETTINGS, start=3)}
 
 
-def core_values(data: SalesData) -> dict[str, dict[str, CellValue]]:
-    """Sheet → cell → the value its formula must have, for every formula cell."""
+def core_values(
+    data: SalesData,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    first_rows: Mapping[str, int] | None = None,
+) -> dict[str, dict[str, CellValue]]:
+    """Sheet → cell → the value its formula must have, for every formula cell.
+
+    Tables are where the schema puts them (header in row 1 from column A) unless ``columns``
+    (sheet → header → column letter) and ``first_rows`` (sheet → first data row) say otherwise.
+    A frame read from a workbook knows the Excel row of each record (``attrs["excel_rows"]``).
+    """
     result: dict[str, dict[str, CellValue]] = {}
     for spec in schema.all_tables():
         frame = computed_columns(data, spec)
-        headers = [c.header for c in spec.columns]
+        default = {c.header: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+        letters = (columns or {}).get(spec.sheet, default)
+        first = (first_rows or {}).get(spec.sheet, 2)
+        source = data.table(spec.key) if spec.key in schema.TABLES else None
+        rows = source.attrs.get("excel_rows") if source is not None else None
+        if rows is None or len(rows) != len(frame):
+            rows = range(first, first + len(frame))
         cells: dict[str, CellValue] = {}
         for column in spec.computed:
-            letter = get_column_letter(headers.index(column.header) + 1)
-            for offset, value in enumerate(frame[column.header].tolist()):
-                cells[f"{letter}{offset + 2}"] = cell_value(value)
+            letter = letters[column.header]
+            for row, value in zip(rows, frame[column.header].tolist(), strict=True):
+                cells[f"{letter}{row}"] = cell_value(value)
         result[spec.sheet] = cells
     report = build_report(data)
     board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}

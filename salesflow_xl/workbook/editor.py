@@ -1,0 +1,332 @@
+"""Changing the rows of a workbook's tables without touching anything else.
+
+An :class:`Editor` opens a workbook package and edits only what a change needs: the sheet XML
+of the tables it writes to (new rows, changed cells), the table parts' ranges and the cached
+values of formula cells. Styles are copied from the row above, so new rows look like the old
+ones; computed columns get the table's own calculated-column formula. Every other part — charts,
+pictures, comments, macros, the ribbon, sheets SalesFlow does not know — stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.datetime import to_excel
+
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.workbook import cached, schema
+from salesflow_xl.workbook.package import MAIN_NS, Package
+from salesflow_xl.workbook.schema import TableSpec
+from salesflow_xl.workbook.sheetxml import CELL, REF, set_cached_values
+
+ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
+STYLE = re.compile(rb'\bs="(\d+)"')
+TABLE_REF = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")')
+
+
+class EditError(SalesflowError):
+    """The workbook cannot take the change (a table is missing, rows below a table are used …)."""
+
+
+@dataclass
+class TableLayout:
+    """Where a table is: its sheet and parts, its range and its columns' order and formulas."""
+
+    name: str
+    sheet: str
+    sheet_part: str
+    part: str
+    first_column: int
+    first_row: int
+    last_column: int
+    last_row: int
+    headers: list[str]
+    formulas: dict[str, str]
+
+    def letter(self, header: str) -> str:
+        return get_column_letter(self.first_column + self.headers.index(header))
+
+    @property
+    def ref(self) -> str:
+        return (
+            f"{get_column_letter(self.first_column)}{self.first_row}:"
+            f"{get_column_letter(self.last_column)}{self.last_row}"
+        )
+
+
+class Editor:
+    """Edits of one workbook package, written out by :meth:`to_bytes`."""
+
+    def __init__(self, content: bytes, source: str = "the workbook") -> None:
+        self.package = Package.from_bytes(content, source)
+        self.sheets = self.package.sheet_parts()
+        self.tables = self._tables()
+
+    # -- finding tables -------------------------------------------------------------------------
+
+    def _tables(self) -> dict[str, TableLayout]:
+        result = {}
+        for sheet, sheet_part in self.sheets.items():
+            for part in self.package.relationships(sheet_part).values():
+                if not part.startswith("xl/tables/") or part not in self.package.parts:
+                    continue
+                root = ElementTree.fromstring(self.package.read(part))
+                name = root.get("displayName") or root.get("name") or ""
+                min_col, min_row, max_col, max_row = range_boundaries(root.get("ref", "A1:A1"))
+                headers, formulas = [], {}
+                for column in root.iter(f"{{{MAIN_NS}}}tableColumn"):
+                    header = column.get("name", "")
+                    headers.append(header)
+                    formula = column.find(f"{{{MAIN_NS}}}calculatedColumnFormula")
+                    if formula is not None and formula.text:
+                        formulas[header] = formula.text
+                result[name] = TableLayout(
+                    name,
+                    sheet,
+                    sheet_part,
+                    part,
+                    min_col,
+                    min_row,
+                    max_col,
+                    max_row,
+                    headers,
+                    formulas,
+                )
+        return result
+
+    def table(self, spec: TableSpec) -> TableLayout:
+        if spec.name not in self.tables:
+            raise EditError(f"the workbook has no table {spec.name} (sheet {spec.sheet})")
+        layout = self.tables[spec.name]
+        missing = [c.header for c in spec.columns if c.header not in layout.headers]
+        if missing:
+            raise EditError(
+                f"table {spec.name} on sheet {layout.sheet} has no column "
+                + ", ".join(repr(m) for m in missing)
+            )
+        return layout
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    def append(self, spec: TableSpec, rows: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Add rows (field → value) at the end of the table; returns their Excel row numbers.
+
+        A table whose only data row is blank (a new workbook) gets its first row written there.
+        """
+        rows = list(rows)
+        if not rows:
+            return []
+        layout = self.table(spec)
+        xml = self.package.read(layout.sheet_part)
+        existing = _rows(xml)
+        first_new = layout.last_row + 1
+        if layout.last_row == layout.first_row + 1 and _blank_row(
+            existing.get(layout.last_row), layout, spec
+        ):
+            first_new = layout.last_row  # the empty table's placeholder row
+        numbers = list(range(first_new, first_new + len(rows)))
+        for number in numbers:
+            if number > layout.last_row and _has_cells(existing.get(number)):
+                raise EditError(
+                    f"cannot add rows to {spec.name}: row {number} of sheet {layout.sheet} "
+                    "below the table is not empty"
+                )
+        template_row = existing.get(max(layout.first_row + 1, first_new - 1), b"")
+        styles = _styles(template_row)
+        new_rows = {
+            number: _row_xml(number, values, spec, layout, styles)
+            for number, values in zip(numbers, rows, strict=True)
+        }
+        xml = _put_rows(xml, new_rows)
+        layout.last_row = max(layout.last_row, numbers[-1])
+        xml = _extend_dimension(xml, layout)
+        self.package.replace(layout.sheet_part, xml)
+        self.package.replace(
+            layout.part,
+            TABLE_REF.sub(
+                lambda m: m.group(1) + layout.ref.encode() + m.group(3),
+                self.package.read(layout.part),
+            ),
+        )
+        return numbers
+
+    def update(self, spec: TableSpec, row: int, values: Mapping[str, Any]) -> None:
+        """Set input cells (field → value) of the table row at Excel row ``row``."""
+        layout = self.table(spec)
+        if not layout.first_row < row <= layout.last_row:
+            raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
+        xml = self.package.read(layout.sheet_part)
+        existing = _rows(xml).get(row, b"")
+        cells = _cells(existing)
+        for field, value in values.items():
+            column = next(c for c in spec.columns if c.field == field and not c.computed)
+            ref = f"{layout.letter(column.header)}{row}"
+            style = STYLE.search(cells.get(ref, b""))
+            cells[ref] = _cell_xml(ref, value, column.kind, style.group(1) if style else None)
+        self.package.replace(
+            layout.sheet_part, _put_rows(xml, {row: _assemble(row, existing, cells)})
+        )
+
+    # -- cached values --------------------------------------------------------------------------
+
+    def refresh_cached_values(self, data: SalesData) -> None:
+        """Set every formula cell's cached value to the core's figure for ``data`` (which must
+        be the workbook's content after the edits, rows in table order)."""
+        layouts = {spec.sheet: self.tables.get(spec.name) for spec in schema.all_tables()}
+        columns = {
+            sheet: {h: layout.letter(h) for h in layout.headers}
+            for sheet, layout in layouts.items()
+            if layout is not None
+        }
+        first_rows = {s: layout.first_row + 1 for s, layout in layouts.items() if layout}
+        values = cached.core_values(data, columns=columns, first_rows=first_rows)
+        for sheet, cells in values.items():
+            part = self.sheets.get(sheet)
+            if part is not None and cells:
+                self.package.replace(part, set_cached_values(self.package.read(part), cells))
+
+    def to_bytes(self) -> bytes:
+        return self.package.to_bytes()
+
+
+# -- sheet XML helpers ---------------------------------------------------------------------------
+
+
+def _rows(xml: bytes) -> dict[int, bytes]:
+    data = SHEET_DATA.search(xml)
+    body = data.group(1) if data and data.group(1) else b""
+    return {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
+
+
+def _cells(row_xml: bytes) -> dict[str, bytes]:
+    cells = {}
+    for match in CELL.finditer(row_xml):
+        ref = REF.search(match.group("attrs"))
+        if ref:
+            cells[ref.group(1).decode()] = match.group(0)
+    return cells
+
+
+def _has_cells(row_xml: bytes | None) -> bool:
+    if not row_xml:
+        return False
+    return any(b"<v" in c or b"<f" in c or b"<is>" in c for c in _cells(row_xml).values())
+
+
+def _blank_row(row_xml: bytes | None, layout: TableLayout, spec: TableSpec) -> bool:
+    """True when the row has no value in any input column."""
+    if not row_xml:
+        return True
+    cells = _cells(row_xml)
+    for column in spec.inputs:
+        cell = cells.get(f"{layout.letter(column.header)}{_row_number(row_xml)}", b"")
+        if b"<v>" in cell or b"<is>" in cell:
+            return False
+    return True
+
+
+def _row_number(row_xml: bytes) -> int:
+    match = re.search(rb'\br="(\d+)"', row_xml)
+    return int(match.group(1)) if match else 0
+
+
+def _styles(row_xml: bytes) -> dict[str, str]:
+    """Column letters → style index of the cells of a row."""
+    styles = {}
+    for ref, cell in _cells(row_xml).items():
+        style = STYLE.search(cell)
+        if style:
+            styles[ref.rstrip("0123456789")] = style.group(1).decode()
+    return styles
+
+
+def _cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> bytes:
+    s = f' s="{style.decode() if isinstance(style, bytes) else style}"' if style else ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f'<c r="{ref}"{s}/>'.encode()
+    if isinstance(value, datetime | date):
+        return f'<c r="{ref}"{s}><v>{to_excel(value)!r}</v></c>'.encode()
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
+    if isinstance(value, int | float) and kind != "text":
+        number = float(value)
+        text = str(int(number)) if number.is_integer() else repr(number)
+        return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
+    body = escape(str(value))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'.encode()
+
+
+def _row_xml(
+    number: int,
+    values: Mapping[str, Any],
+    spec: TableSpec,
+    layout: TableLayout,
+    styles: Mapping[str, str],
+) -> bytes:
+    cells = []
+    by_header = {c.header: c for c in spec.columns}
+    for header in layout.headers:
+        letter = layout.letter(header)
+        ref = f"{letter}{number}"
+        style = styles.get(letter)
+        column = by_header.get(header)
+        if header in layout.formulas:
+            s = f' s="{style}"' if style else ""
+            formula = escape(layout.formulas[header])
+            cells.append(f'<c r="{ref}"{s}><f>{formula}</f></c>'.encode())
+        elif column is not None and column.field is not None:
+            cells.append(_cell_xml(ref, values.get(column.field), column.kind, style))
+        else:
+            cells.append(_cell_xml(ref, None, "text", style))
+    return f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>"
+
+
+def _assemble(number: int, existing: bytes, cells: Mapping[str, bytes]) -> bytes:
+    ordered = sorted(
+        cells.items(), key=lambda item: column_index_from_string(item[0].rstrip("0123456789"))
+    )
+    opening = re.match(rb"<row\b[^>]*?(?=/?>)", existing) if existing else None
+    start = opening.group(0) + b">" if opening else f'<row r="{number}">'.encode()
+    return start + b"".join(cell for _, cell in ordered) + b"</row>"
+
+
+def _put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
+    """Insert or replace whole rows in sheetData, keeping rows in ascending order."""
+    data = SHEET_DATA.search(xml)
+    if data is None:
+        raise EditError("the sheet has no cell data section")
+    body = data.group(1) or b""
+    rows = {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
+    if b"".join(rows.values()) != body:
+        rest = ROW.sub(b"", body)
+        if rest.strip():
+            raise EditError("the sheet's cell data holds something other than rows")
+    rows.update(new_rows)
+    joined = b"".join(rows[n] for n in sorted(rows))
+    return xml[: data.start()] + b"<sheetData>" + joined + b"</sheetData>" + xml[data.end() :]
+
+
+def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:
+    match = DIMENSION.search(xml)
+    if match is None:
+        return xml
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(2).decode())
+    except (ValueError, TypeError):
+        return xml
+    max_col = max(max_col or 1, layout.last_column)
+    max_row = max(max_row or 1, layout.last_row)
+    ref = f"{get_column_letter(min_col or 1)}{min_row or 1}:{get_column_letter(max_col)}{max_row}"
+    return xml[: match.start(2)] + ref.encode() + xml[match.end(2) :]

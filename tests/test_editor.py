@@ -1,0 +1,185 @@
+"""Editing a workbook's tables: rows appended and cells changed where the change says, nothing
+else touched, and the native formulas of new rows computing what the core computes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from conftest import same_cell_value
+
+from salesflow_xl.core import demo
+from salesflow_xl.workbook import build, cached, reader, recalc, schema, template
+from salesflow_xl.workbook.editor import EditError, Editor, _rows
+from salesflow_xl.workbook.sheetxml import formula_cells
+
+NEW_CUSTOMER = {
+    "id": "C9001",
+    "name": "Zoe Test",
+    "company": "Test Café",
+    "segment": "Cafés",
+    "channel": "Website",
+    "first_touch": date(2026, 6, 1),
+}
+NEW_DEAL = {
+    "id": "D99001",
+    "customer_id": "C9001",
+    "title": "Trial order",
+    "value": 1234.5,
+    "stage": "Nurturing",
+    "status": "open",
+    "created": date(2026, 6, 1),
+    "stage_entered": date(2026, 6, 20),
+    "next_follow_up": date(2026, 6, 25),
+}
+NEW_EVENTS = [
+    {
+        "timestamp": datetime(2026, 6, 1, 9),
+        "deal_id": "D99001",
+        "from_stage": None,
+        "to_stage": "Lead acquisition",
+    },
+    {
+        "timestamp": datetime(2026, 6, 20, 15, 30),
+        "deal_id": "D99001",
+        "from_stage": "Lead acquisition",
+        "to_stage": "Nurturing",
+        "note": "Tasting went well",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return demo.generate(seed=5)
+
+
+@pytest.fixture(scope="module")
+def original(data) -> bytes:
+    return template.render(data)
+
+
+@pytest.fixture(scope="module")
+def edited(original) -> bytes:
+    editor = Editor(original)
+    editor.append(schema.CUSTOMERS, [NEW_CUSTOMER])
+    editor.append(schema.DEALS, [NEW_DEAL])
+    editor.append(schema.STAGE_LOG, NEW_EVENTS)
+    editor.update(schema.DEALS, 5, {"title": "Renamed <&> deal", "value": 777.0})
+    return editor.to_bytes()
+
+
+def parts(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_read_back_is_the_data_plus_the_change(data, edited) -> None:
+    back, problems = reader.read_bytes(edited)
+    assert problems == []
+    assert back.deals["id"].tolist() == [*data.deals["id"], "D99001"]
+    assert back.deals.loc[3, "title"] == "Renamed <&> deal"
+    assert back.deals.loc[3, "value"] == 777.0
+    new = back.deals.iloc[-1]
+    assert (new["stage"], new["status"], new["value"]) == ("Nurturing", "open", 1234.5)
+    assert new["next_follow_up"] == pd.Timestamp(2026, 6, 25)
+    assert back.stage_log["note"].iloc[-1] == "Tasting went well"
+    unchanged = back.deals.drop(index=[3, len(back.deals) - 1])
+    pd.testing.assert_frame_equal(unchanged, data.deals.drop(index=3), check_index_type=False)
+    pd.testing.assert_frame_equal(back.orders, data.orders)
+
+
+def test_parts_it_does_not_own_stay_byte_identical(original, edited) -> None:
+    before, after = parts(original), parts(edited)
+    assert list(before) == list(after)
+    changed = {name for name in before if before[name] != after[name]}
+    editor = Editor(original)
+    owned = {
+        part
+        for spec in (schema.CUSTOMERS, schema.DEALS, schema.STAGE_LOG)
+        for part in (editor.tables[spec.name].sheet_part, editor.tables[spec.name].part)
+    }
+    assert changed == owned
+
+
+def test_untouched_rows_stay_byte_identical(original, edited) -> None:
+    editor = Editor(original)
+    part = editor.tables["tblDeals"].sheet_part
+    before, after = _rows(parts(original)[part]), _rows(parts(edited)[part])
+    assert set(after) == set(before) | {302}
+    assert {n for n in before if before[n] != after[n]} == {5}
+
+
+def test_new_rows_copy_the_styles_of_the_row_above(edited) -> None:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(edited))["Deals"]
+    for column in ("E", "I", "J", "L", "T"):
+        assert sheet[f"{column}302"].number_format == sheet[f"{column}301"].number_format
+    assert sheet["T302"].value.startswith("=tblDeals[[#This Row],[Value]]")
+    assert sheet.tables["tblDeals"].ref == "A1:Y302"
+
+
+def test_first_row_of_an_empty_table_replaces_the_placeholder() -> None:
+    blank = build.committed_workbooks()[build.TEMPLATE_NAME]
+    editor = Editor(blank)
+    customer = {**NEW_CUSTOMER, "segment": "Retail"}  # the blank workbook's default segments
+    assert editor.append(schema.CUSTOMERS, [customer]) == [2]
+    assert editor.append(schema.CUSTOMERS, [{**customer, "id": "C9002"}]) == [3]
+    back, problems = reader.read_bytes(editor.to_bytes())
+    assert problems == []
+    assert back.customers["id"].tolist() == ["C9001", "C9002"]
+
+
+def test_refuses_to_overwrite_cells_below_a_table(original) -> None:
+    from openpyxl import load_workbook
+
+    note_row = Editor(original).tables["tblOrders"].last_row + 5
+    book = load_workbook(io.BytesIO(original))
+    book["Orders"][f"B{note_row}"] = "a note of mine"
+    out = io.BytesIO()
+    book.save(out)
+    before = out.getvalue()
+    editor = Editor(before)
+    rows = [
+        {"id": f"O{i}", "customer_id": "C0001", "date": date(2026, 6, 1), "amount": 1.0}
+        for i in range(20)
+    ]
+    message = f"row {note_row} of sheet Orders below the table is not empty"
+    with pytest.raises(EditError, match=message):
+        editor.append(schema.ORDERS, rows)
+    assert editor.to_bytes() == Editor(before).to_bytes()
+
+
+def test_refresh_sets_every_formula_cells_cached_value(edited) -> None:
+    data, _ = reader.read_bytes(edited)
+    editor = Editor(edited)
+    editor.refresh_cached_values(data)
+    refreshed = editor.to_bytes()
+    expected = cached.core_values(data)
+    deals_part = editor.tables["tblDeals"].sheet_part
+    assert set(formula_cells(parts(refreshed)[deals_part])) == set(expected["Deals"])
+    frame = pd.read_excel(io.BytesIO(refreshed), sheet_name="Deals", engine="openpyxl")
+    assert frame["Customer"].iloc[-1] == "Test Café"
+    assert frame["Weighted value"].iloc[-1] == pytest.approx(1234.5 * 0.3)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_agrees_with_the_core_on_an_edited_workbook(edited) -> None:
+    from openpyxl import load_workbook
+
+    data, _ = reader.read_bytes(edited)
+    expected = cached.core_values(data)
+    result = recalc.recalculate(edited)
+    assert result.errors == {}
+    book = load_workbook(io.BytesIO(result.content), data_only=True)
+    mismatches = {
+        f"{sheet}!{ref}": (value, book[sheet][ref].value)
+        for sheet, cells in expected.items()
+        for ref, value in cells.items()
+        if not same_cell_value(value, book[sheet][ref].value)
+    }
+    assert mismatches == {}
