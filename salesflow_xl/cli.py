@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ import click
 from rich.console import Console
 
 from salesflow_xl import __version__
+from salesflow_xl.actions import activities, deals, leads
+from salesflow_xl.actions.changes import Changes
+from salesflow_xl.actions.gateway import WorkbookFile
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
@@ -206,3 +210,266 @@ def recalc(path: Path) -> None:
         for cell, error in list(result.errors.items())[:20]:
             click.echo(f"  {cell}: {error}")
         raise click.ClickException(f"{len(result.errors)} cell(s) hold an error value")
+
+
+# -- actions: the ribbon's buttons on the file ---------------------------------------------------
+
+AT = click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    default=None,
+    help="The time to record (default: now).",
+)
+NOTE = click.option("--note", default=None, help="A note for the stage log.")
+DEAL_IDS = click.argument("deal_ids", nargs=-1, required=True)
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or datetime.now().replace(second=0, microsecond=0)
+
+
+def _act(path: Path, plan: Callable[[SalesData], Changes]) -> Changes:
+    changes = WorkbookFile(path).run(plan, lambda c: c)
+    for line in changes.summary:
+        click.echo(line)
+    return changes
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@NOTE
+@AT
+def advance(path: Path, deal_ids: tuple[str, ...], note: str | None, at: datetime | None) -> None:
+    """Move deals to their next stage (from the last open stage: won).
+
+    Example:
+
+        salesflow advance Sales.xlsx D00016 D00045
+    """
+    _act(path, lambda data: deals.advance(data, deal_ids, _now(at), note))
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option("--to", "stage", required=True, help="The stage to move to.")
+@NOTE
+@AT
+def move(
+    path: Path, deal_ids: tuple[str, ...], stage: str, note: str | None, at: datetime | None
+) -> None:
+    """Move deals to a named stage, forward or back.
+
+    Example:
+
+        salesflow move Sales.xlsx D00016 --to Nurturing --note "Needs a new offer"
+    """
+    _act(path, lambda data: deals.move(data, deal_ids, stage, _now(at), note))
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@NOTE
+@AT
+def won(path: Path, deal_ids: tuple[str, ...], note: str | None, at: datetime | None) -> None:
+    """Mark deals won.
+
+    Example:
+
+        salesflow won Sales.xlsx D00016
+    """
+    _act(path, lambda data: deals.won(data, deal_ids, _now(at), note))
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option("--reason", required=True, help="Why: one of the workbook's lost reasons.")
+@NOTE
+@AT
+def lost(
+    path: Path, deal_ids: tuple[str, ...], reason: str, note: str | None, at: datetime | None
+) -> None:
+    """Mark deals lost, with a reason from the workbook's list.
+
+    Example:
+
+        salesflow lost Sales.xlsx D00045 --reason Price
+    """
+    _act(path, lambda data: deals.lost(data, deal_ids, reason, _now(at), note))
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option(
+    "--to",
+    "stage",
+    default=None,
+    help="The open stage to reopen into (default: the stage it was closed from).",
+)
+@NOTE
+@AT
+def reopen(
+    path: Path, deal_ids: tuple[str, ...], stage: str | None, note: str | None, at: datetime | None
+) -> None:
+    """Reopen won or lost deals.
+
+    Example:
+
+        salesflow reopen Sales.xlsx D00045
+    """
+    _act(path, lambda data: deals.reopen(data, deal_ids, _now(at), stage, note))
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.argument("deal_id")
+@click.option("--type", "kind", required=True, help="Call, E-mail, Meeting … (the Lists sheet).")
+@click.option("--note", default=None, help="What happened.")
+@click.option(
+    "--next",
+    "next_follow_up",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The next follow-up date.",
+)
+@AT
+def log(
+    path: Path,
+    deal_id: str,
+    kind: str,
+    note: str | None,
+    next_follow_up: datetime | None,
+    at: datetime | None,
+) -> None:
+    """Log an activity done on a deal; it resets the deal's rotting clock.
+
+    Example:
+
+        salesflow log Sales.xlsx D00016 --type Call --note "Wants samples" --next 2026-07-03
+    """
+    follow = next_follow_up.date() if next_follow_up else None
+    _act(path, lambda data: activities.log_activity(data, deal_id, kind, _now(at), note, follow))
+
+
+@main.command("add-lead")
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option("--name", default=None, help="The contact's name.")
+@click.option("--company", default=None)
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+@click.option("--segment", default=None, help="A segment from the Lists sheet.")
+@click.option("--channel", default=None, help="A channel from the Lists sheet.")
+@click.option("--campaign", default=None, help="A campaign from the Campaigns sheet.")
+@click.option("--title", default=None, help="The deal's title.")
+@click.option("--value", type=float, default=None, help="The deal's expected value.")
+@AT
+def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
+    """Add a lead: a customer and a deal in the first stage (or merge into the same customer).
+
+    Example:
+
+        salesflow add-lead Sales.xlsx --name "Ada Park" --company "Park Café" --value 3600
+    """
+    lead = leads.Lead(**fields)
+    _act(path, lambda data: leads.add_lead(data, lead, _now(at)))
+
+
+@main.command("import")
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
+)
+@AT
+def import_(path: Path, csv_file: Path, mapping: tuple[str, ...], at: datetime | None) -> None:
+    """Import leads from a CSV file, skipping and merging duplicates.
+
+    Columns are recognised by common names (name, company, e-mail, phone, segment, channel,
+    campaign, title, value); rows matching a customer by e-mail, phone or name + company are
+    merged into it.
+
+    Example:
+
+        salesflow import Sales.xlsx leads.csv --map name="Full name"
+    """
+    pairs = {}
+    for item in mapping:
+        field, _, column = item.partition("=")
+        if not column:
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        pairs[field.strip()] = column.strip()
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SalesflowError(f"{csv_file.name} is not UTF-8 text: {error}") from error
+    rows = leads.parse_csv(text, pairs or None)
+    report: dict[str, leads.ImportReport] = {}
+
+    def plan(data: SalesData) -> Changes:
+        changes, report["result"] = leads.import_leads(data, rows, _now(at))
+        return changes
+
+    _act(path, plan)
+    result = report["result"]
+    for title, lines in (
+        ("Added", result.added),
+        ("Merged", result.merged),
+        ("Skipped", result.skipped),
+    ):
+        for line in lines:
+            click.echo(f"  {title}: {line}")
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The date to list for (default: the workbook's as-of date).",
+)
+def followups(path: Path, as_of: datetime | None) -> None:
+    """List the activities and deal follow-ups due, oldest first.
+
+    Example:
+
+        salesflow followups Sales.xlsx
+    """
+    data = WorkbookFile(path).read()
+    due = activities.followups(data, as_of.date() if as_of else None)
+    if due.empty:
+        click.echo("Nothing is due.")
+        return
+    for row in due.itertuples(index=False):
+        late = f"{row.days_overdue} day(s) late" if row.days_overdue else "due today"
+        click.echo(f"{row.due:%Y-%m-%d}  {late:<16} {row.deal_id or '':<8} {row.what}")
+
+
+@main.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The new as-of date (default: today).",
+)
+def refresh(path: Path, as_of: datetime | None) -> None:
+    """Set the workbook's as-of date to today and bring every computed figure up to date.
+
+    Example:
+
+        salesflow refresh Sales.xlsx
+    """
+    day = as_of.date() if as_of else date.today()
+    _act(path, lambda data: activities.refresh(data, day))

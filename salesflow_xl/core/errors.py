@@ -7,6 +7,7 @@ name the argument (or sheet, row and column) and the value received.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
@@ -27,7 +28,8 @@ class InvalidArgumentError(SalesflowError, ValueError):
         self.argument = argument
         self.value = value
         self.expected = expected
-        super().__init__(f"{argument} must be {expected}, got {value!r}")
+        shown = value.isoformat() if isinstance(value, date) else repr(value)
+        super().__init__(f"{argument} must be {expected}, got {shown}")
 
 
 class PipelineError(SalesflowError):

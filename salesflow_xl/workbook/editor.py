@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import range_boundaries
@@ -73,6 +73,7 @@ class Editor:
         self.package = Package.from_bytes(content, source)
         self.sheets = self.package.sheet_parts()
         self.tables = self._tables()
+        self._strings: list[str] | None = None
 
     # -- finding tables -------------------------------------------------------------------------
 
@@ -167,17 +168,57 @@ class Editor:
         layout = self.table(spec)
         if not layout.first_row < row <= layout.last_row:
             raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
-        xml = self.package.read(layout.sheet_part)
-        existing = _rows(xml).get(row, b"")
-        cells = _cells(existing)
+        writes = {}
         for field, value in values.items():
             column = next(c for c in spec.columns if c.field == field and not c.computed)
-            ref = f"{layout.letter(column.header)}{row}"
+            writes[f"{layout.letter(column.header)}{row}"] = (value, column.kind)
+        self._write_cells(layout.sheet_part, row, writes)
+
+    def _write_cells(self, part: str, row: int, writes: Mapping[str, tuple[Any, str]]) -> None:
+        """Set cells (ref → (value, kind)) of one row, keeping each cell's style."""
+        xml = self.package.read(part)
+        existing = _rows(xml).get(row, b"")
+        cells = _cells(existing)
+        for ref, (value, kind) in writes.items():
             style = STYLE.search(cells.get(ref, b""))
-            cells[ref] = _cell_xml(ref, value, column.kind, style.group(1) if style else None)
-        self.package.replace(
-            layout.sheet_part, _put_rows(xml, {row: _assemble(row, existing, cells)})
+            cells[ref] = _cell_xml(ref, value, kind, style.group(1) if style else None)
+        self.package.replace(part, _put_rows(xml, {row: _assemble(row, existing, cells)}))
+
+    def set_setting(self, field: str, value: Any) -> None:
+        """Set a setting's value cell (column B of the row whose column A has its label)."""
+        setting = next(s for s in schema.SETTINGS if s.field == field)
+        part = self.sheets.get(schema.SETTINGS_SHEET)
+        if part is None:
+            raise EditError(f"the workbook has no {schema.SETTINGS_SHEET} sheet")
+        for number, row_xml in _rows(self.package.read(part)).items():
+            label = _cells(row_xml).get(f"A{number}")
+            if label is not None and self._text(label) == setting.label:
+                self._write_cells(part, number, {f"B{number}": (value, setting.kind)})
+                return
+        raise EditError(f"the {schema.SETTINGS_SHEET} sheet has no row {setting.label!r}")
+
+    def _text(self, cell: bytes) -> str:
+        """The text shown by a string cell (inline, shared or formula string)."""
+        if b't="s"' in cell:
+            index = re.search(rb"<v>(\d+)</v>", cell)
+            strings = self._shared_strings()
+            if index and int(index.group(1)) < len(strings):
+                return strings[int(index.group(1))]
+            return ""
+        texts = re.findall(rb"<t\b[^>]*>(.*?)</t>", cell, re.S) or re.findall(
+            rb"<v>(.*?)</v>", cell, re.S
         )
+        return unescape(b"".join(texts).decode())
+
+    def _shared_strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = []
+            if "xl/sharedStrings.xml" in self.package.parts:
+                root = ElementTree.fromstring(self.package.read("xl/sharedStrings.xml"))
+                for item in root.iter(f"{{{MAIN_NS}}}si"):
+                    texts = (t.text or "" for t in item.iter(f"{{{MAIN_NS}}}t"))
+                    self._strings.append("".join(texts))
+        return self._strings
 
     # -- cached values --------------------------------------------------------------------------
 

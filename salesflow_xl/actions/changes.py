@@ -1,0 +1,71 @@
+"""What an action wants done to the workbook, decided before anything is written.
+
+Actions are planned purely from :class:`SalesData` into a :class:`Changes`; a gateway (the
+workbook file, or a live Excel workbook) then applies all of it or, when planning failed,
+nothing. Rows are addressed by their position in the table as read (0 = first data row).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from salesflow_xl.core.dataset import RECORD_TYPES
+
+
+@dataclass(frozen=True)
+class Update:
+    """New values (field → value) for the row at ``position`` of table ``table``."""
+
+    table: str
+    position: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Changes:
+    """Rows to append, cells to update and settings to set, with a summary for the user."""
+
+    summary: list[str] = field(default_factory=list)
+    appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def append(self, record: Any) -> None:
+        """Queue a record (Customer, Deal, StageEvent, Activity …) for its table."""
+        table = next(k for k, t in RECORD_TYPES.items() if isinstance(record, t))
+        self.appends.setdefault(table, []).append(dataclasses.asdict(record))
+
+    def update(self, table: str, position: int, values: dict[str, Any]) -> None:
+        if values:
+            self.updates.append(Update(table, position, dict(values)))
+
+    def say(self, line: str) -> None:
+        self.summary.append(line)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.appends or self.updates or self.settings)
+
+
+def changed_fields(before: Any, after: Any, skip: Iterable[str] = ("status",)) -> dict[str, Any]:
+    """The fields of a record that differ between two versions (derived fields skipped)."""
+    skipped = set(skip)
+    return {
+        f.name: getattr(after, f.name)
+        for f in dataclasses.fields(after)
+        if f.name not in skipped and getattr(before, f.name) != getattr(after, f.name)
+    }
+
+
+def next_ids(existing: pd.Series, prefix: str, width: int, count: int) -> list[str]:
+    """``count`` fresh IDs like ``D00301`` after the highest ``prefix`` + number in use."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [int(m.group(1)) for v in existing.dropna().astype(str) if (m := pattern.match(v))]
+    start = max(numbers, default=0) + 1
+    return [f"{prefix}{n:0{width}d}" for n in range(start, start + count)]

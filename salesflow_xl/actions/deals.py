@@ -1,0 +1,125 @@
+"""Stage actions on selected deals: advance, move, won, lost, reopen.
+
+Each plans every selected deal first and fails as a whole (nothing written) if any one cannot
+move. Each move updates the deal's row and appends one StageLog row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from salesflow_xl.actions.changes import Changes, changed_fields
+from salesflow_xl.core import transitions
+from salesflow_xl.core.dataset import SalesData, to_records
+from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.model import Deal
+from salesflow_xl.core.transitions import Transition
+
+
+class UnknownDealError(SalesflowError):
+    """A deal ID that is not on the Deals sheet."""
+
+
+def find_deals(data: SalesData, deal_ids: Sequence[str]) -> list[tuple[int, Deal]]:
+    """(position, deal) for each ID, in the order given; unknown or repeated IDs are refused."""
+    if not deal_ids:
+        raise InvalidArgumentError("deal IDs", [], "at least one deal ID")
+    wanted = [str(d).strip() for d in deal_ids]
+    repeated = sorted({d for d in wanted if wanted.count(d) > 1})
+    if repeated:
+        raise InvalidArgumentError("deal IDs", repeated, "each deal once")
+    positions = {deal_id: i for i, deal_id in enumerate(data.deals["id"])}
+    unknown = [d for d in wanted if d not in positions]
+    if unknown:
+        raise UnknownDealError(f"no deal {', '.join(unknown)} on the Deals sheet")
+    deals = to_records(data.deals.iloc[[positions[d] for d in wanted]], Deal)
+    return [(positions[d.id], d) for d in deals]
+
+
+def _plan(
+    data: SalesData, deal_ids: Sequence[str], verb: str, move: Callable[[Deal], Transition]
+) -> Changes:
+    changes = Changes()
+    for position, deal in find_deals(data, deal_ids):
+        step = move(deal)
+        changes.update("deals", position, changed_fields(deal, step.deal))
+        changes.append(step.event)
+        changes.say(f"{deal.id} {deal.title!r}: {deal.stage} → {step.deal.stage}")
+    changes.summary.insert(0, f"{verb} {len(deal_ids)} deal(s).")
+    return changes
+
+
+def advance(
+    data: SalesData, deal_ids: Sequence[str], at: datetime, note: str | None = None
+) -> Changes:
+    """Move each deal to the next stage of the funnel (from the last open stage: won)."""
+    return _plan(
+        data, deal_ids, "Advanced", lambda d: transitions.advance(d, data.pipeline, at, note)
+    )
+
+
+def move(
+    data: SalesData, deal_ids: Sequence[str], stage: str, at: datetime, note: str | None = None
+) -> Changes:
+    """Move each deal to the named open stage (forward or back) or to the won stage."""
+    target = data.pipeline.stage(stage)
+    if target.outcome == "lost":
+        raise InvalidArgumentError("stage", stage, "an open or won stage (use lost --reason)")
+    return _plan(
+        data, deal_ids, "Moved", lambda d: transitions.move(d, target.name, data.pipeline, at, note)
+    )
+
+
+def won(data: SalesData, deal_ids: Sequence[str], at: datetime, note: str | None = None) -> Changes:
+    """Mark each deal won."""
+    return _plan(data, deal_ids, "Won", lambda d: transitions.win(d, data.pipeline, at, note))
+
+
+def lost(
+    data: SalesData,
+    deal_ids: Sequence[str],
+    reason: str,
+    at: datetime,
+    note: str | None = None,
+) -> Changes:
+    """Mark each deal lost for ``reason``, which must be on the workbook's lost-reason list."""
+    choice = pick(reason, data.lists.lost_reasons, "reason")
+    return _plan(
+        data, deal_ids, "Lost", lambda d: transitions.lose(d, choice, data.pipeline, at, note)
+    )
+
+
+def reopen(
+    data: SalesData,
+    deal_ids: Sequence[str],
+    at: datetime,
+    stage: str | None = None,
+    note: str | None = None,
+) -> Changes:
+    """Reopen won or lost deals into ``stage``, by default the stage each was closed from."""
+
+    def back(deal: Deal) -> Transition:
+        target = stage or closed_from(data, deal.id)
+        return transitions.reopen(deal, data.pipeline, at, stage=target, note=note)
+
+    return _plan(data, deal_ids, "Reopened", back)
+
+
+def closed_from(data: SalesData, deal_id: str) -> str | None:
+    """The open stage a closed deal was in before its last move to a closing stage."""
+    log = data.stage_log[data.stage_log["deal_id"] == deal_id].sort_values("timestamp")
+    closing = {data.pipeline.won.name, data.pipeline.lost.name}
+    moves = log[log["to_stage"].isin(closing) & ~log["from_stage"].isin(closing)]
+    if moves.empty or moves["from_stage"].iloc[-1] is None:
+        return None
+    return str(moves["from_stage"].iloc[-1])
+
+
+def pick(value: str, allowed: Sequence[str], argument: str) -> str:
+    """``value`` as spelled on the list (matching ignores case and extra spaces)."""
+    wanted = " ".join(str(value).split()).casefold()
+    for choice in allowed:
+        if " ".join(choice.split()).casefold() == wanted:
+            return choice
+    raise InvalidArgumentError(argument, value, "one of " + ", ".join(allowed))

@@ -1,0 +1,280 @@
+"""Every action through its CLI twin on a copy of the demo workbook (the file gateway), and the
+promise that a failed action leaves the workbook byte for byte as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from salesflow_xl.cli import main
+from salesflow_xl.core.dataset import RECORD_TYPES
+from salesflow_xl.core.metrics import followups_due, rotting_deals
+from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook.package import Package
+
+DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
+AT = ["--at", "2026-06-30 10:00"]
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    path = tmp_path / "Sales.xlsx"
+    shutil.copy(DEMO, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def before():
+    data, problems = reader.read(DEMO)
+    assert problems == []
+    return data
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def fails(*args: str) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_deal(data, stage: str) -> str:
+    deals = data.deals
+    return str(deals.loc[(deals["status"] == "open") & (deals["stage"] == stage), "id"].iloc[0])
+
+
+def closed_deal(data, status: str) -> str:
+    return str(data.deals.loc[data.deals["status"] == status, "id"].iloc[0])
+
+
+def assert_only(after, before, changed: set[str]) -> None:
+    for key in RECORD_TYPES:
+        if key not in changed:
+            pd.testing.assert_frame_equal(after.table(key), before.table(key))
+
+
+def test_advance_changes_the_stage_adds_one_log_row_and_nothing_else(book, before) -> None:
+    deal_id = open_deal(before, "Nurturing")
+    parts_before = Package.from_bytes(book.read_bytes()).parts
+    out = run("advance", book, deal_id, *AT)
+    assert f"{deal_id} " in out
+    assert "Nurturing → Negotiation" in out
+    after = reader.load(book)
+    position = int(before.deals.index[before.deals["id"] == deal_id][0])
+    expected = before.deals.copy()
+    expected.loc[position, ["stage", "stage_entered"]] = ["Negotiation", pd.Timestamp(2026, 6, 30)]
+    pd.testing.assert_frame_equal(after.deals, expected)
+    assert len(after.stage_log) == len(before.stage_log) + 1
+    pd.testing.assert_frame_equal(after.stage_log.iloc[:-1], before.stage_log)
+    last = after.stage_log.iloc[-1]
+    assert (last["deal_id"], last["from_stage"], last["to_stage"]) == (
+        deal_id,
+        "Nurturing",
+        "Negotiation",
+    )
+    assert_only(after, before, {"deals", "stage_log"})
+    parts_after = Package.from_bytes(book.read_bytes()).parts
+    changed = {n for n in parts_before if parts_before[n] != parts_after[n]}
+    assert "xl/charts/chart1.xml" not in changed
+    assert all(n.startswith(("xl/worksheets/", "xl/tables/")) for n in changed)
+    assert book.with_name("Sales.backup.xlsx").read_bytes() == DEMO.read_bytes()
+
+
+def test_move_won_lost_reopen(book, before) -> None:
+    deal_id = open_deal(before, "Negotiation")
+    run("move", book, deal_id, "--to", "nurturing", "--note", "New offer", *AT)
+    run("won", book, deal_id, *AT)
+    data = reader.load(book)
+    deal = data.deals.set_index("id").loc[deal_id]
+    assert (deal["stage"], deal["status"], deal["closed"]) == (
+        "Closed won",
+        "won",
+        pd.Timestamp(2026, 6, 30),
+    )
+    run("reopen", book, deal_id, *AT)
+    run("lost", book, deal_id, "--reason", "no BUDGET", *AT)
+    deal = reader.load(book).deals.set_index("id").loc[deal_id]
+    assert (deal["status"], deal["lost_reason"]) == ("lost", "No budget")
+    run("reopen", book, deal_id, *AT)
+    data = reader.load(book)
+    # reopened into the stage it was closed from, and the whole history is in the log
+    assert data.deals.set_index("id").loc[deal_id, "stage"] == "Nurturing"
+    moves = data.stage_log[data.stage_log["deal_id"] == deal_id].iloc[-5:]
+    assert moves["to_stage"].tolist() == [
+        "Nurturing",
+        "Closed won",
+        "Nurturing",
+        "Closed lost",
+        "Nurturing",
+    ]
+
+
+def test_log_resets_rotting_and_sets_the_follow_up(book, before) -> None:
+    rotting = rotting_deals(before.deals, before.pipeline, before.settings.as_of)
+    deal_id = str(rotting["id"].iloc[0])
+    out = run(
+        "log", book, deal_id, "--type", "meeting", "--note", "Tasting", "--next", "2026-07-03", *AT
+    )
+    assert "Logged Meeting" in out
+    data = reader.load(book)
+    deal = data.deals.set_index("id").loc[deal_id]
+    assert deal["last_activity"] == pd.Timestamp(2026, 6, 30)
+    assert deal["next_follow_up"] == pd.Timestamp(2026, 7, 3)
+    activity = data.activities.iloc[-1]
+    assert (activity["deal_id"], activity["type"], activity["note"]) == (
+        deal_id,
+        "Meeting",
+        "Tasting",
+    )
+    assert deal_id not in set(rotting_deals(data.deals, data.pipeline, data.settings.as_of)["id"])
+
+
+def test_add_lead_and_merge(book, before) -> None:
+    out = run(
+        "add-lead",
+        book,
+        "--name",
+        "Ada Park",
+        "--company",
+        "Park Café",
+        "--email",
+        "ada@park.example",
+        "--segment",
+        "cafés",
+        "--value",
+        "3600",
+        *AT,
+    )
+    assert out.startswith("Added C0151 Ada Park with deal D00301")
+    out = run(
+        "add-lead",
+        book,
+        "--name",
+        "A. Park",
+        "--email",
+        " ADA@park.example ",
+        "--phone",
+        "+49 30 555 0101",
+        *AT,
+    )
+    assert "Merged: matches C0151 Ada Park (filled phone)" in out
+    data = reader.load(book)
+    assert len(data.customers) == len(before.customers) + 1
+    customer = data.customers.iloc[-1]
+    assert (customer["segment"], customer["phone"]) == ("Cafés", "+49 30 555 0101")
+    deal = data.deals.iloc[-1]
+    assert (deal["customer_id"], deal["stage"], deal["value"]) == (
+        "C0151",
+        "Lead acquisition",
+        3600.0,
+    )
+    assert data.stage_log.iloc[-1]["to_stage"] == "Lead acquisition"
+
+
+def test_import_adds_merges_and_skips(book, before, tmp_path) -> None:
+    existing = before.customers.iloc[0]
+    csv_file = tmp_path / "leads.csv"
+    csv_file.write_text(
+        "Contact;E-mail;Company;Phone;Deal value\n"
+        "Ada Park;ada@park.example;Park Café;+49 30 555 0101;3.600\n"
+        f"Someone;{existing['email'].upper()};;;\n"  # an existing customer, by e-mail
+        "Ada Again;;;0049 30 5550101;\n"  # the first row again, by phone
+        ";;;;\n"
+        "Nameless;not-an-address;;;\n",
+        encoding="utf-8-sig",
+    )
+    out = run("import", book, csv_file, *AT)
+    assert "Imported 4 row(s): 1 added, 2 merged, 1 skipped." in out
+    assert f"Merged: line 3: matches {existing['id']}" in out
+    assert "Merged: line 4: matches C0151 Ada Park" in out
+    assert "Skipped: line 6: email must be an e-mail address" in out
+    data = reader.load(book)
+    assert len(data.customers) == len(before.customers) + 1
+    assert data.deals.iloc[-1]["value"] == 3.6  # "3.600" read as a decimal, not thousands
+
+
+def test_import_needs_a_name_or_email_column(book, tmp_path) -> None:
+    csv_file = tmp_path / "odd.csv"
+    csv_file.write_text("Who,Where\nAda,Berlin\n")
+    before_digest = digest(book)
+    out = fails("import", book, csv_file)
+    assert "no name or e-mail column" in out
+    out = run("import", book, csv_file, "--map", "name=Who", *AT)
+    assert "1 added" in out
+    assert digest(book) != before_digest
+
+
+def test_followups_lists_what_the_core_finds(book, before) -> None:
+    out = run("followups", book)
+    due = followups_due(before.activities, before.deals, before.settings.as_of)
+    assert len(out.strip().splitlines()) == len(due)
+    assert out.splitlines()[0].startswith(f"{due['due'].iloc[0]:%Y-%m-%d}")
+
+
+def test_refresh_moves_the_as_of_date_and_the_figures(book) -> None:
+    from openpyxl import load_workbook
+
+    run("refresh", book, "--as-of", "2026-07-15")
+    data = reader.load(book)
+    assert data.settings.as_of == date(2026, 7, 15)
+    values = load_workbook(book, data_only=True)
+    assert values["Dashboard"]["B2"].value.date() == date(2026, 7, 15)
+    first_open = data.deals.index[data.deals["status"] == "open"][0]
+    entered = data.deals.loc[first_open, "stage_entered"]
+    days = values["Deals"][f"U{first_open + 2}"].value
+    assert days == (pd.Timestamp(2026, 7, 15) - entered).days
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["advance", "{book}", "D99999"], "no deal D99999 on the Deals sheet"),
+        (["advance", "{book}", "{open}", "{won}"], "is won; reopen it before moving it"),
+        (["lost", "{book}", "{open}", "--reason", "Too expensive"], "reason must be one of"),
+        (["move", "{book}", "{open}", "--to", "Proposal"], "stage must be one of"),
+        (["move", "{book}", "{open}", "--to", "Closed lost"], "use lost --reason"),
+        (["reopen", "{book}", "{open}"], "only a won or lost deal can be reopened"),
+        (["log", "{book}", "{open}", "--type", "Fax"], "type must be one of"),
+        (["add-lead", "{book}", "--company", "Nobody Ltd"], "a name or an e-mail address"),
+        (["add-lead", "{book}", "--name", "X", "--segment", "Bakeries"], "segment must be one"),
+        (["advance", "{book}", "{open}", "{open}"], "each deal once"),
+    ],
+)
+def test_a_failed_action_leaves_the_file_byte_for_byte(book, before, args, message) -> None:
+    names = {
+        "book": str(book),
+        "open": open_deal(before, "Nurturing"),
+        "won": closed_deal(before, "won"),
+    }
+    original = digest(book)
+    out = fails(*[a.format(**names) for a in args], *AT)
+    assert message in out
+    assert digest(book) == original
+    assert not book.with_name("Sales.backup.xlsx").exists()
+
+
+def test_actions_refuse_a_workbook_with_problems(book) -> None:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(book)
+    workbook["Deals"]["E3"] = "lots"
+    workbook.save(book)
+    original = digest(book)
+    out = fails("advance", book, "D00001", *AT)
+    assert "Deals row 3, column 'Value': expected a number, found 'lots'" in out
+    assert digest(book) == original
