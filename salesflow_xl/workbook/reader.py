@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -64,7 +64,19 @@ def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData,
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (CalamineError, ValueError, OSError) as error:
         raise SalesflowError(f"{source} could not be read as an Excel workbook: {error}") from error
-    return _Reader(book).read()
+    return read_rows(
+        book.sheet_names,
+        lambda sheet: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
+    )
+
+
+def read_rows(
+    sheet_names: Sequence[str], rows_of: Callable[[str], list[list[Any]]]
+) -> tuple[SalesData, list[Problem]]:
+    """The data and problems of a workbook given as sheet names and a function returning a
+    sheet's cell values from A1 (row 1 first). The file reader and the live-Excel gateway both
+    read through here, so a workbook is checked the same way wherever it is."""
+    return _Reader(list(sheet_names), rows_of).read()
 
 
 def read(path: Path) -> tuple[SalesData, list[Problem]]:
@@ -88,8 +100,9 @@ def _blank(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, book: CalamineWorkbook) -> None:
-        self.book = book
+    def __init__(self, sheet_names: list[str], rows_of: Callable[[str], list[list[Any]]]) -> None:
+        self.sheet_names = sheet_names
+        self.rows_of = rows_of
         self.problems: list[Problem] = []
 
     def problem(
@@ -98,10 +111,10 @@ class _Reader:
         self.problems.append(Problem(sheet, row, column, value, expected))
 
     def rows(self, sheet: str) -> list[list[Any]] | None:
-        if sheet not in self.book.sheet_names:
+        if sheet not in self.sheet_names:
             self.problem(sheet, None, None, None, f"a sheet named {sheet!r}")
             return None
-        return self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return self.rows_of(sheet)
 
     def read(self) -> tuple[SalesData, list[Problem]]:
         lists = self._lists()

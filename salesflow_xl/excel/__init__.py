@@ -1,0 +1,1 @@
+"""The Excel surface: the live-workbook gateway and the ribbon's Python entry points."""

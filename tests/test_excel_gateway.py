@@ -1,0 +1,144 @@
+"""The live-Excel gateway and the ribbon's entry points, driven through a fake xlwings Book
+that records every call: the same actions as the CLI, one call per range, and errors shown as
+message boxes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from fake_excel import FakeBook
+
+from salesflow_xl.actions import deals
+from salesflow_xl.excel import ribbon
+from salesflow_xl.excel.book import ExcelBook, SelectionError
+from salesflow_xl.workbook import build, reader
+
+DEMO = (Path(__file__).parent.parent / "workbook" / build.DEMO_NAME).read_bytes()
+
+
+@pytest.fixture
+def fake() -> FakeBook:
+    return FakeBook(DEMO)
+
+
+@pytest.fixture(scope="module")
+def data():
+    back, problems = reader.read_bytes(DEMO)
+    assert problems == []
+    return back
+
+
+def nurturing_rows(data, count: int) -> list[int]:
+    deals_ = data.deals
+    positions = deals_.index[(deals_["status"] == "open") & (deals_["stage"] == "Nurturing")]
+    return [int(p) + 2 for p in positions[:count]]
+
+
+def test_reads_the_same_data_as_the_file_reader(fake, data) -> None:
+    live = ExcelBook(fake).read()
+    for key in ("deals", "customers", "stage_log", "orders"):
+        assert live.table(key)["id" if key != "stage_log" else "deal_id"].tolist() == (
+            data.table(key)["id" if key != "stage_log" else "deal_id"].tolist()
+        )
+    assert live.settings == data.settings
+    reads = [c for c in fake.calls if c[0] == "read"]
+    assert len(reads) <= len(fake.sheets)  # one call per sheet
+
+
+def test_selected_rows_map_to_deal_ids(fake, data) -> None:
+    rows = nurturing_rows(data, 1)
+    fake.select("Deals", rows[0], rows[0] + 2, column=5)
+    expected = data.deals["id"].iloc[rows[0] - 2 : rows[0] + 1].tolist()
+    assert ExcelBook(fake).selected_deal_ids() == expected
+
+
+def test_selection_elsewhere_is_refused(fake) -> None:
+    fake.select("Customers", 2, 3)
+    with pytest.raises(SelectionError, match="Deals sheet"):
+        ExcelBook(fake).selected_deal_ids()
+
+
+def test_advance_writes_one_call_per_range(fake, data) -> None:
+    rows = nurturing_rows(data, 2)
+    ids = [data.deals["id"].iloc[r - 2] for r in rows]
+    gateway = ExcelBook(fake)
+    fake.calls.clear()
+    gateway.run(lambda d: deals.advance(d, ids, datetime(2026, 6, 30, 9)), lambda c: c)
+    writes = fake.writes()
+    # per deal: Stage (F) and Stage entered (J) are two runs; the log: one resize, one block
+    assert [w for w in writes if w[1] == "Deals"] == [
+        ("write", "Deals", f"F{rows[0]}:F{rows[0]}"),
+        ("write", "Deals", f"J{rows[0]}:J{rows[0]}"),
+        ("write", "Deals", f"F{rows[1]}:F{rows[1]}"),
+        ("write", "Deals", f"J{rows[1]}:J{rows[1]}"),
+    ]
+    n = len(data.stage_log)
+    assert [w for w in writes if w[1] != "Deals"] == [
+        ("resize", "tblStageLog", f"A1:G{n + 3}"),
+        ("write", "StageLog", f"A{n + 2}:G{n + 3}"),
+    ]
+    after = ExcelBook(fake).read()
+    assert after.deals.set_index("id").loc[ids, "stage"].tolist() == ["Negotiation"] * 2
+    assert after.stage_log["to_stage"].iloc[-2:].tolist() == ["Negotiation"] * 2
+    formula = fake.sheets["StageLog"].cells[(n + 2, 6)]
+    assert formula.startswith("=IFERROR(INDEX(tblStages[Funnel step]")
+
+
+def test_ribbon_advance_shows_the_summary(fake, data, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    row = nurturing_rows(data, 1)[0]
+    fake.select("Deals", row, row)
+    ribbon.advance()
+    alerts = [c for c in fake.calls if c[0] == "alert"]
+    assert alerts[-1][1] == "info"
+    assert "Nurturing → Negotiation" in alerts[-1][2]
+
+
+def test_ribbon_error_is_a_message_box_and_nothing_is_written(fake, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    fake.select("Deals", 2, 2)  # D00001 is closed
+    ribbon.advance()
+    assert fake.writes() == []
+    mode, message = [c for c in fake.calls if c[0] == "alert"][-1][1:]
+    assert mode == "critical"
+    assert "reopen it before moving it" in message
+
+
+def test_ribbon_mark_lost_asks_for_the_reason(fake, data, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    row = nurturing_rows(data, 1)[0]
+    fake.select("Deals", row, row)
+    fake.app.answers = ["timing"]
+    ribbon.mark_lost()
+    asked = [c for c in fake.calls if c[0] == "macro"]
+    assert asked[0][1] == "'SalesFlow.xlam'!SalesFlowAsk"
+    after = ExcelBook(fake).read()
+    assert after.deals["lost_reason"].iloc[row - 2] == "Timing"
+
+
+def test_ribbon_cancel_changes_nothing(fake, data, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    row = nurturing_rows(data, 1)[0]
+    fake.select("Deals", row, row)
+    fake.app.answers = [""]
+    ribbon.mark_lost()
+    assert fake.writes() == []
+    assert "cancelled" in [c for c in fake.calls if c[0] == "alert"][-1][2]
+
+
+def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    ribbon.refresh_dashboard()
+    assert fake.writes() == [("write", "Settings", "B3:B3")]
+    assert fake.sheets["Settings"].cells[(3, 2)].date() == date.today()
+
+
+def test_every_button_is_a_no_argument_function() -> None:
+    import inspect
+
+    assert len(ribbon.BUTTONS) == 10
+    for name, function in ribbon.BUTTONS.items():
+        assert inspect.signature(function).parameters == {}, name
+        assert function.__doc__, name
