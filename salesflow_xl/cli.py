@@ -4,6 +4,7 @@ message on stderr and exit code 1; nothing here computes a figure itself."""
 from __future__ import annotations
 
 import json
+import platform
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from salesflow_xl import __version__
 from salesflow_xl.actions import activities, deals, leads
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.gateway import WorkbookFile
+from salesflow_xl.addin import install as installer
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
@@ -473,3 +475,31 @@ def refresh(path: Path, as_of: datetime | None) -> None:
     """
     day = as_of.date() if as_of else date.today()
     _act(path, lambda data: activities.refresh(data, day))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Show the steps without running them.")
+def install(dry_run: bool) -> None:
+    """Install the SalesFlow ribbon add-in into Excel (Windows and macOS).
+
+    Installs the xlwings add-in, puts SalesFlow.xlam into Excel's start-up folder and points
+    xlwings at this Python. On Linux, where there is no Excel, it shows what it would do.
+
+    Example:
+
+        salesflow install
+    """
+    system = platform.system()
+    steps = installer.plan(system, installer.current_python(), installer.addin_file(), Path.home())
+    runs = system in installer.XLSTART and not dry_run
+    if not runs:
+        if system not in installer.XLSTART:
+            click.echo(f"Excel does not run on {system}; on Windows or macOS this would:")
+        else:
+            click.echo("Would run:")
+    for number, step in enumerate(steps, start=1):
+        detail = " ".join(step.command) if step.command else f"write {step.path}"
+        click.echo(f"  {number}. {step.description}\n     {detail}")
+    if runs:
+        installer.execute(steps)
+        click.echo("Installed. Restart Excel: the SalesFlow tab appears on the ribbon.")

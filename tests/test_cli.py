@@ -71,3 +71,23 @@ def test_usage_errors_exit_2(runner) -> None:
     result = runner.invoke(main, ["demo", "--as-of", "yesterday"])
     assert result.exit_code == 2
     assert "--as-of" in result.output
+
+
+def test_install_on_linux_explains_what_it_would_do(runner, monkeypatch) -> None:
+    monkeypatch.setattr("platform.system", lambda: "Linux")
+    result = runner.invoke(main, ["install"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Excel does not run on Linux; on Windows or macOS this would:")
+    assert "addin install --file" in result.output
+    assert "SalesFlow.xlam" in result.output
+    assert "xlwings.conf" in result.output
+
+
+def test_install_keeps_other_xlwings_settings() -> None:
+    from salesflow_xl.addin.install import user_config
+
+    existing = '"INTERPRETER_WIN","C:\\\\old\\\\python.exe"\n"SHOW CONSOLE","True"\n'
+    assert user_config(existing, "/usr/bin/python3") == (
+        '"SHOW CONSOLE","True"\n'
+        '"INTERPRETER_WIN","/usr/bin/python3"\n"INTERPRETER_MAC","/usr/bin/python3"\n'
+    )
