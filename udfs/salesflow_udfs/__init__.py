@@ -300,8 +300,9 @@ def STAGE_CONVERSION(
 ):
     """Stage-to-stage conversion from the stage log: per funnel stage the deals that ever
     reached it (skipped stages count as passed through, back-and-forth counts once), the
-    conversion from the previous stage and from the first. Spills. Example:
-    =STAGE_CONVERSION(tblStageLog[Deal ID], tblStageLog[From stage], tblStageLog[To stage])"""
+    conversion from the previous stage and from the first. Spills.
+    Example: =STAGE_CONVERSION(tblStageLog[Deal ID], tblStageLog[From stage],
+    tblStageLog[To stage])"""
     pipeline = _pipeline(stages)
     ids, froms, tos = _column(deal_ids), _column(from_stages), _column(to_stages)
     if not len(ids) == len(froms) == len(tos):
