@@ -13,8 +13,9 @@ from conftest import same_cell_value
 
 from salesflow_xl.core import demo
 from salesflow_xl.workbook import build, cached, reader, recalc, schema, template
-from salesflow_xl.workbook.editor import EditError, Editor, _rows
+from salesflow_xl.workbook.editor import EditError, Editor
 from salesflow_xl.workbook.sheetxml import formula_cells
+from salesflow_xl.workbook.sheetxml import rows as _rows
 
 NEW_CUSTOMER = {
     "id": "C9001",

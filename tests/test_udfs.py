@@ -76,8 +76,16 @@ def test_clv_columns_must_be_equally_long() -> None:
 
 
 def test_funnel_from_current_stages() -> None:
-    stages = ["Stage", "Lead acquisition", "Nurturing", "Negotiation", "Closed won",
-              "Closed won", "Closed lost", None]
+    stages = [
+        "Stage",
+        "Lead acquisition",
+        "Nurturing",
+        "Negotiation",
+        "Closed won",
+        "Closed won",
+        "Closed lost",
+        None,
+    ]
     values = ["Value", 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, None]
     assert udfs.FUNNEL(stages, values, STAGES) == [
         ["Stage", "Deals", "Value", "At or beyond", "Conversion"],
@@ -152,8 +160,9 @@ def test_import_python_udfs_writes_these_vba_wrappers(xlwings_udfs) -> None:
     xu, module = xlwings_udfs
     out = io.StringIO()
     xu.generate_vba_wrapper("salesflow_udfs", module, out, _Workbook())
-    signatures = sorted(line for line in out.getvalue().splitlines()
-                        if line.startswith("Function "))
+    signatures = sorted(
+        line for line in out.getvalue().splitlines() if line.startswith("Function ")
+    )
     assert signatures == [
         "Function CAC(spend, new_customers)",
         "Function CLV(average_order_value, purchase_frequency, retention_time, "

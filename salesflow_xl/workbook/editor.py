@@ -9,30 +9,24 @@ pictures, comments, macros, the ribbon, sheets SalesFlow does not know — stays
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, unescape
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook import cached, schema
+from salesflow_xl.workbook import cached, schema, sheetxml
 from salesflow_xl.workbook.package import MAIN_NS, Package
 from salesflow_xl.workbook.schema import TableSpec
-from salesflow_xl.workbook.sheetxml import CELL, REF, set_cached_values
+from salesflow_xl.workbook.sheetxml import STYLE, set_cached_values
 
-ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
-SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
-STYLE = re.compile(rb'\bs="(\d+)"')
 TABLE_REF = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")')
 
 
@@ -131,7 +125,7 @@ class Editor:
             return []
         layout = self.table(spec)
         xml = self.package.read(layout.sheet_part)
-        existing = _rows(xml)
+        existing = sheetxml.rows(xml)
         first_new = layout.last_row + 1
         if layout.last_row == layout.first_row + 1 and _blank_row(
             existing.get(layout.last_row), layout, spec
@@ -150,7 +144,7 @@ class Editor:
             number: _row_xml(number, values, spec, layout, styles)
             for number, values in zip(numbers, rows, strict=True)
         }
-        xml = _put_rows(xml, new_rows)
+        xml = sheetxml.put_rows(xml, new_rows)
         layout.last_row = max(layout.last_row, numbers[-1])
         xml = _extend_dimension(xml, layout)
         self.package.replace(layout.sheet_part, xml)
@@ -177,12 +171,14 @@ class Editor:
     def _write_cells(self, part: str, row: int, writes: Mapping[str, tuple[Any, str]]) -> None:
         """Set cells (ref → (value, kind)) of one row, keeping each cell's style."""
         xml = self.package.read(part)
-        existing = _rows(xml).get(row, b"")
-        cells = _cells(existing)
+        existing = sheetxml.rows(xml).get(row, b"")
+        cells = sheetxml.cells(existing)
         for ref, (value, kind) in writes.items():
             style = STYLE.search(cells.get(ref, b""))
-            cells[ref] = _cell_xml(ref, value, kind, style.group(1) if style else None)
-        self.package.replace(part, _put_rows(xml, {row: _assemble(row, existing, cells)}))
+            cells[ref] = sheetxml.cell_xml(ref, value, kind, style.group(1) if style else None)
+        self.package.replace(
+            part, sheetxml.put_rows(xml, {row: sheetxml.assemble_row(row, existing, cells)})
+        )
 
     def set_setting(self, field: str, value: Any) -> None:
         """Set a setting's value cell (column B of the row whose column A has its label)."""
@@ -190,8 +186,8 @@ class Editor:
         part = self.sheets.get(schema.SETTINGS_SHEET)
         if part is None:
             raise EditError(f"the workbook has no {schema.SETTINGS_SHEET} sheet")
-        for number, row_xml in _rows(self.package.read(part)).items():
-            label = _cells(row_xml).get(f"A{number}")
+        for number, row_xml in sheetxml.rows(self.package.read(part)).items():
+            label = sheetxml.cells(row_xml).get(f"A{number}")
             if label is not None and self._text(label) == setting.label:
                 self._write_cells(part, number, {f"B{number}": (value, setting.kind)})
                 return
@@ -245,32 +241,17 @@ class Editor:
 # -- sheet XML helpers ---------------------------------------------------------------------------
 
 
-def _rows(xml: bytes) -> dict[int, bytes]:
-    data = SHEET_DATA.search(xml)
-    body = data.group(1) if data and data.group(1) else b""
-    return {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
-
-
-def _cells(row_xml: bytes) -> dict[str, bytes]:
-    cells = {}
-    for match in CELL.finditer(row_xml):
-        ref = REF.search(match.group("attrs"))
-        if ref:
-            cells[ref.group(1).decode()] = match.group(0)
-    return cells
-
-
 def _has_cells(row_xml: bytes | None) -> bool:
     if not row_xml:
         return False
-    return any(b"<v" in c or b"<f" in c or b"<is>" in c for c in _cells(row_xml).values())
+    return any(b"<v" in c or b"<f" in c or b"<is>" in c for c in sheetxml.cells(row_xml).values())
 
 
 def _blank_row(row_xml: bytes | None, layout: TableLayout, spec: TableSpec) -> bool:
     """True when the row has no value in any input column."""
     if not row_xml:
         return True
-    cells = _cells(row_xml)
+    cells = sheetxml.cells(row_xml)
     for column in spec.inputs:
         cell = cells.get(f"{layout.letter(column.header)}{_row_number(row_xml)}", b"")
         if b"<v>" in cell or b"<is>" in cell:
@@ -286,27 +267,11 @@ def _row_number(row_xml: bytes) -> int:
 def _styles(row_xml: bytes) -> dict[str, str]:
     """Column letters → style index of the cells of a row."""
     styles = {}
-    for ref, cell in _cells(row_xml).items():
+    for ref, cell in sheetxml.cells(row_xml).items():
         style = STYLE.search(cell)
         if style:
             styles[ref.rstrip("0123456789")] = style.group(1).decode()
     return styles
-
-
-def _cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> bytes:
-    s = f' s="{style.decode() if isinstance(style, bytes) else style}"' if style else ""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f'<c r="{ref}"{s}/>'.encode()
-    if isinstance(value, datetime | date):
-        return f'<c r="{ref}"{s}><v>{to_excel(value)!r}</v></c>'.encode()
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
-    if isinstance(value, int | float) and kind != "text":
-        number = float(value)
-        text = str(int(number)) if number.is_integer() else repr(number)
-        return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
-    body = escape(str(value))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'.encode()
 
 
 def _row_xml(
@@ -328,35 +293,10 @@ def _row_xml(
             formula = escape(layout.formulas[header])
             cells.append(f'<c r="{ref}"{s}><f>{formula}</f></c>'.encode())
         elif column is not None and column.field is not None:
-            cells.append(_cell_xml(ref, values.get(column.field), column.kind, style))
+            cells.append(sheetxml.cell_xml(ref, values.get(column.field), column.kind, style))
         else:
-            cells.append(_cell_xml(ref, None, "text", style))
+            cells.append(sheetxml.cell_xml(ref, None, "text", style))
     return f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>"
-
-
-def _assemble(number: int, existing: bytes, cells: Mapping[str, bytes]) -> bytes:
-    ordered = sorted(
-        cells.items(), key=lambda item: column_index_from_string(item[0].rstrip("0123456789"))
-    )
-    opening = re.match(rb"<row\b[^>]*?(?=/?>)", existing) if existing else None
-    start = opening.group(0) + b">" if opening else f'<row r="{number}">'.encode()
-    return start + b"".join(cell for _, cell in ordered) + b"</row>"
-
-
-def _put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
-    """Insert or replace whole rows in sheetData, keeping rows in ascending order."""
-    data = SHEET_DATA.search(xml)
-    if data is None:
-        raise EditError("the sheet has no cell data section")
-    body = data.group(1) or b""
-    rows = {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
-    if b"".join(rows.values()) != body:
-        rest = ROW.sub(b"", body)
-        if rest.strip():
-            raise EditError("the sheet's cell data holds something other than rows")
-    rows.update(new_rows)
-    joined = b"".join(rows[n] for n in sorted(rows))
-    return xml[: data.start()] + b"<sheetData>" + joined + b"</sheetData>" + xml[data.end() :]
 
 
 def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:

@@ -82,8 +82,16 @@ def _profile_key() -> str:
 
 def _python_paths() -> list[str]:
     """Where LibreOffice's Python finds this package and its dependencies."""
+    import salesflow_udfs
+
     package_root = str(Path(__file__).resolve().parents[2])
-    paths = [package_root, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    udfs_root = str(Path(salesflow_udfs.__file__).resolve().parents[1])
+    paths = [
+        package_root,
+        udfs_root,
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+    ]
     return list(dict.fromkeys(paths))
 
 

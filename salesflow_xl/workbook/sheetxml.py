@@ -11,12 +11,27 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.datetime import to_excel
+
+from salesflow_xl.core.errors import SalesflowError
+
+ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+STYLE = re.compile(rb'\bs="(\d+)"')
+ARRAY = re.compile(rb'<f\b[^>]*?\bt="array"[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 CELL = re.compile(rb"<c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)", re.S)
 REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 TYPE = re.compile(rb'\s+t="[^"]*"')
 VALUE = re.compile(rb"<v>.*?</v>|<v\s*/>", re.S)
+
+
+class SheetXmlError(SalesflowError):
+    """A worksheet's XML is not laid out as SpreadsheetML requires."""
 
 
 @dataclass(frozen=True)
@@ -79,3 +94,62 @@ def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
         return b"<c" + attrs + b">" + body + b"</c>"
 
     return CELL.sub(patch, xml)
+
+
+# -- rows and cells -------------------------------------------------------------------------
+
+
+def rows(xml: bytes) -> dict[int, bytes]:
+    data = SHEET_DATA.search(xml)
+    body = data.group(1) if data and data.group(1) else b""
+    return {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
+
+
+def cells(row_xml: bytes) -> dict[str, bytes]:
+    cells = {}
+    for match in CELL.finditer(row_xml):
+        ref = REF.search(match.group("attrs"))
+        if ref:
+            cells[ref.group(1).decode()] = match.group(0)
+    return cells
+
+
+def cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> bytes:
+    s = f' s="{style.decode() if isinstance(style, bytes) else style}"' if style else ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f'<c r="{ref}"{s}/>'.encode()
+    if isinstance(value, datetime | date):
+        return f'<c r="{ref}"{s}><v>{to_excel(value)!r}</v></c>'.encode()
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
+    if isinstance(value, int | float) and kind != "text":
+        number = float(value)
+        text = str(int(number)) if number.is_integer() else repr(number)
+        return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
+    body = escape(str(value))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'.encode()
+
+
+def assemble_row(number: int, existing: bytes, cells: Mapping[str, bytes]) -> bytes:
+    ordered = sorted(
+        cells.items(), key=lambda item: column_index_from_string(item[0].rstrip("0123456789"))
+    )
+    opening = re.match(rb"<row\b[^>]*?(?=/?>)", existing) if existing else None
+    start = opening.group(0) + b">" if opening else f'<row r="{number}">'.encode()
+    return start + b"".join(cell for _, cell in ordered) + b"</row>"
+
+
+def put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
+    """Insert or replace whole rows in sheetData, keeping rows in ascending order."""
+    data = SHEET_DATA.search(xml)
+    if data is None:
+        raise SheetXmlError("the sheet has no cell data section")
+    body = data.group(1) or b""
+    rows = {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
+    if b"".join(rows.values()) != body:
+        rest = ROW.sub(b"", body)
+        if rest.strip():
+            raise SheetXmlError("the sheet's cell data holds something other than rows")
+    rows.update(new_rows)
+    joined = b"".join(rows[n] for n in sorted(rows))
+    return xml[: data.start()] + b"<sheetData>" + joined + b"</sheetData>" + xml[data.end() :]
