@@ -12,9 +12,9 @@ from conftest import same_cell_value
 from openpyxl import load_workbook
 
 from salesflow_xl.core import demo
-from salesflow_xl.workbook import cached, dashboard, recalc, schema, template
+from salesflow_xl.workbook import analytics, cached, dashboard, recalc, schema, template
 from salesflow_xl.workbook.package import Package
-from salesflow_xl.workbook.sheetxml import formula_cells
+from salesflow_xl.workbook.sheetxml import computed_cells
 
 pytestmark = pytest.mark.libreoffice
 
@@ -45,7 +45,7 @@ def test_every_formula_cell_equals_the_core(recalculated, data) -> None:
     without_core_value = []
     checked = 0
     for sheet, part in package.sheet_parts().items():
-        for ref in formula_cells(package.read(part)):
+        for ref in computed_cells(package.read(part)):
             if ref not in expected.get(sheet, {}):
                 without_core_value.append(f"{sheet}!{ref}")
                 continue
@@ -95,3 +95,18 @@ def test_recalc_changes_only_the_formula_sheets(recalculated, data) -> None:
     assert list(original.parts) == list(after.parts)
     assert changed <= set(original.sheet_parts().values())
     assert "xl/charts/chart1.xml" in original.parts
+
+
+def test_every_excel_function_cell_equals_its_native_twin(recalculated, data) -> None:
+    """Analytics: each SalesFlow function (evaluated by LibreOffice through the bridge to the
+    very Python code Excel runs) equals the native formula beside it."""
+    _, book = recalculated
+    sheet = book[analytics.SHEET]
+    rows = analytics.layout(data).rows
+    assert len(rows) >= 19
+    differences = {
+        f"row {row} {comparison.label}": (sheet[f"B{row}"].value, sheet[f"C{row}"].value)
+        for row, comparison in rows
+        if not same_cell_value(sheet[f"C{row}"].value, sheet[f"B{row}"].value)
+    }
+    assert differences == {}

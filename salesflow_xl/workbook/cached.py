@@ -20,7 +20,7 @@ from openpyxl.utils.datetime import to_excel
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.metrics import monthly_rate
 from salesflow_xl.core.report import build_report
-from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.computed import computed_columns
 from salesflow_xl.workbook.sheetxml import CellValue
 
@@ -78,6 +78,9 @@ def core_values(
                 cells[f"{letter}{row}"] = cell_value(value)
         result[spec.sheet] = cells
     report = build_report(data)
+    result[schema.ANALYTICS_SHEET] = {
+        ref: cell_value(value) for ref, value in analytics.expected_cells(data, report).items()
+    }
     board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}
     board[AS_OF_CELL] = cell_value(data.settings.as_of)
     result[schema.DASHBOARD_SHEET] = board

@@ -311,7 +311,7 @@ def recalculate(content: bytes, suffix: str = ".xlsx", timeout: float = 600) -> 
     """Recalculate a workbook's bytes; returns the same package with fresh cached values."""
     package = Package.from_bytes(content)
     parts = package.sheet_parts()
-    wanted = {sheet: sheetxml.formula_cells(package.read(part)) for sheet, part in parts.items()}
+    wanted = {sheet: sheetxml.computed_cells(package.read(part)) for sheet, part in parts.items()}
     with tempfile.TemporaryDirectory(prefix="salesflow-recalc-") as temp:
         source = Path(temp) / f"workbook{suffix}"
         source.write_bytes(content)

@@ -514,12 +514,18 @@ TABLES: dict[str, TableSpec] = {
     t.key: t for t in (DEALS, CUSTOMERS, ACTIVITIES, STAGE_LOG, CAMPAIGNS, ORDERS)
 }
 DASHBOARD_SHEET = "Dashboard"
+ANALYTICS_SHEET = "Analytics"
+#: xlwings reads its settings for this workbook from a sheet of this name.
+XLWINGS_SHEET = "xlwings.conf"
+XLWINGS_SETTINGS = (("UDF MODULES", "salesflow_udfs"),)
 SHEET_ORDER: tuple[str, ...] = (
     DASHBOARD_SHEET,
     *(t.sheet for t in TABLES.values()),
+    ANALYTICS_SHEET,
     STAGES.sheet,
     LISTS_SHEET,
     SETTINGS_SHEET,
+    XLWINGS_SHEET,
 )
 
 

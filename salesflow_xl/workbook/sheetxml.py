@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.errors import SalesflowError
@@ -45,6 +45,26 @@ class ExcelError:
 
 
 CellValue = float | int | str | bool | ExcelError | None
+
+
+def array_covered(xml: bytes) -> list[str]:
+    """Cells filled by a multi-cell array formula other than its first cell (they hold values,
+    not formulas, in the file)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    covered = []
+    for match in ARRAY.finditer(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                if (row, col) != (min_row, min_col):
+                    covered.append(f"{get_column_letter(col)}{row}")
+    return covered
+
+
+def computed_cells(xml: bytes) -> list[str]:
+    """Every cell whose value a spreadsheet computes: formula cells and array-covered cells."""
+    return formula_cells(xml) + array_covered(xml)
 
 
 def formula_cells(xml: bytes) -> list[str]:
@@ -93,7 +113,28 @@ def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
         body = VALUE.sub(b"", body) + element
         return b"<c" + attrs + b">" + body + b"</c>"
 
-    return CELL.sub(patch, xml)
+    patched = CELL.sub(patch, xml)
+    covered = set(array_covered(xml)) & set(values)
+    if not covered:
+        return patched
+    by_row: dict[int, list[str]] = {}
+    for ref in covered:
+        by_row.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(ref)
+    existing_rows = rows(patched)
+    new_rows = {}
+    for number, refs in by_row.items():
+        existing = existing_rows.get(number, b"")
+        row_cells = cells(existing)
+        for ref in refs:
+            style = STYLE.search(row_cells.get(ref, b""))
+            s_attr = b' s="' + style.group(1) + b'"' if style else b""
+            cell_type, element = _encode(values[ref])
+            t_attr = b' t="' + cell_type + b'"' if cell_type else b""
+            row_cells[ref] = (
+                b'<c r="' + ref.encode() + b'"' + s_attr + t_attr + b">" + element + b"</c>"
+            )
+        new_rows[number] = assemble_row(number, existing, row_cells)
+    return put_rows(patched, new_rows)
 
 
 # -- rows and cells -------------------------------------------------------------------------

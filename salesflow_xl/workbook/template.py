@@ -27,12 +27,13 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
-from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.cached import AS_OF_CELL, core_values, settings_refs
 from salesflow_xl.workbook.package import Package
 from salesflow_xl.workbook.schema import Column, TableSpec
@@ -64,9 +65,11 @@ def build(data: SalesData) -> Workbook:
 
     for spec in schema.TABLES.values():
         _table_sheet(wb, spec, data.table(spec.key), funnel_length)
+    _analytics(wb, data)
     _table_sheet(wb, schema.STAGES, _stages_frame(data), funnel_length)
     _lists_sheet(wb, data)
     _settings_sheet(wb, data)
+    _xlwings_sheet(wb)
     _validation(wb)
     _conditional_formatting(wb)
     _dashboard(dash, data)
@@ -195,6 +198,59 @@ def _table_sheet(wb: Workbook, spec: TableSpec, frame: pd.DataFrame, funnel_leng
         table.tableColumns.append(table_column)
     ws.add_table(table)
     ws.freeze_panes = "B2" if spec.key in ("deals", "customers") else "A2"
+
+
+def _analytics(wb: Workbook, data: SalesData) -> None:
+    ws = wb.create_sheet(analytics.SHEET)
+    ws.sheet_properties.tabColor = "1F4E78"
+    _landscape(ws)
+    ws["A1"] = "SalesFlow functions"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = (
+        "Column B uses SalesFlow's Excel functions (Windows Excel with the UDFs imported by "
+        "xlwings; LibreOffice via salesflow recalc); column C computes the same natively."
+    )
+    for column, header in zip(
+        "ABCD", ("Figure", "SalesFlow function", "Native formula", "Function used"), strict=True
+    ):
+        cell = ws[f"{column}3"]
+        cell.value = header
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+    plan = analytics.layout(data)
+    for row, title in plan.section_titles:
+        ws[f"A{row}"] = title
+        ws[f"A{row}"].font = BLOCK_FONT
+    for row, comparison in plan.rows:
+        ws[f"A{row}"] = comparison.label
+        ws[f"B{row}"] = comparison.function
+        ws[f"C{row}"] = comparison.native
+        ws[f"D{row}"] = comparison.function.removeprefix("=")
+        for column in "BC":
+            ws[f"{column}{row}"].number_format = schema.NUMBER_FORMATS[comparison.kind]
+    for block in plan.blocks:
+        top_left = block.ref.split(":")[0]
+        title_row = int(top_left.lstrip("ABCDEFGHIJ")) - 1
+        ws[f"{top_left[0]}{title_row}"] = block.title
+        ws[f"{top_left[0]}{title_row}"].font = LABEL_FONT
+        ws[top_left] = ArrayFormula(block.ref, block.formula)
+        for cells in ws[block.ref]:
+            for cell, kind in zip(cells, block.kinds, strict=True):
+                cell.number_format = schema.NUMBER_FORMATS[kind]
+    ws.column_dimensions["A"].width = 44
+    for column in "BCEFGHIJ":
+        ws.column_dimensions[column].width = 16
+    ws.column_dimensions["D"].width = 40
+
+
+def _xlwings_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet(schema.XLWINGS_SHEET)
+    ws.sheet_properties.tabColor = "7F7F7F"
+    for row, (key, value) in enumerate(schema.XLWINGS_SETTINGS, start=1):
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=value)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 20
 
 
 def _lists_sheet(wb: Workbook, data: SalesData) -> None:
@@ -349,10 +405,7 @@ def _conditional_formatting(wb: Workbook) -> None:
 def _dashboard(ws: Worksheet, data: SalesData) -> None:
     ws.sheet_properties.tabColor = "1F4E78"
     ws.sheet_view.showGridLines = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _landscape(ws)
     layout = dashboard.layout(data)
     ws["A1"] = "SalesFlow dashboard"
     ws["A1"].font = TITLE_FONT
@@ -384,6 +437,14 @@ def _dashboard(ws: Worksheet, data: SalesData) -> None:
             for figure in figures:
                 _figure(ws, figure)
     _charts(ws, layout, data)
+
+
+def _landscape(ws: Worksheet) -> None:
+    """Print (and render) the sheet landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _figure(ws: Worksheet, figure: dashboard.Figure) -> Any:

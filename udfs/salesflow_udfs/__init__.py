@@ -231,7 +231,6 @@ def _pipeline(stages: Any) -> Pipeline:
 @xw.arg("stage_column", doc="Each deal's current stage, e.g. tblDeals[Stage].")
 @xw.arg("value_column", doc="Each deal's value, e.g. tblDeals[Value].")
 @xw.arg("stages", doc="Optional: the stages in order, e.g. tblStages[Stage].")
-@xw.ret(expand="table")
 @excel_errors
 def FUNNEL(stage_column, value_column, stages=None):
     """The funnel from current stages: per stage the deals now in it, their value, the deals at
@@ -290,7 +289,6 @@ def FUNNEL(stage_column, value_column, stages=None):
 @xw.arg("from_stages", doc="The StageLog's From stage column.")
 @xw.arg("to_stages", doc="The StageLog's To stage column.")
 @xw.arg("stages", doc="Optional: the stages in order, e.g. tblStages[Stage].")
-@xw.ret(expand="table")
 @excel_errors
 def STAGE_CONVERSION(
     deal_ids,

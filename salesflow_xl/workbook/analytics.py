@@ -1,0 +1,320 @@
+"""The Analytics sheet: SalesFlow's Excel functions side by side with native formulas.
+
+Column B uses a SalesFlow function (``=CLV(…)``), column C computes the same figure with
+native formulas, and both must equal the core. The first block uses the documented examples'
+constants (so it works in an empty workbook); the second block, present when the workbook has
+data, uses the workbook's own tables, with FUNNEL and STAGE_CONVERSION as array formulas.
+
+In Excel the functions need the UDFs imported with xlwings (Windows); LibreOffice evaluates
+them through ``salesflow recalc``'s bridge; elsewhere column B shows an error while column C
+keeps working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+
+from salesflow_xl.core import metrics
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.report import Report
+from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook.schema import Kind
+
+SHEET = schema.ANALYTICS_SHEET
+HEADER_ROW = 4
+Expected = Callable[[Report, SalesData], Any]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row: a SalesFlow function and a native formula that must agree."""
+
+    label: str
+    function: str
+    native: str
+    kind: Kind
+    expected: Expected
+
+
+@dataclass(frozen=True)
+class ArrayBlock:
+    """A table function written as an array formula over ``ref``, with its expected cells."""
+
+    title: str
+    ref: str
+    formula: str
+    expected: Callable[[Report, SalesData], list[list[Any]]]
+    kinds: tuple[Kind, ...]
+
+
+def _kpi(data: SalesData, label: str) -> str:
+    return "Dashboard!" + next(f.cell for name, f in dashboard.layout(data).kpis if name == label)
+
+
+def examples() -> list[Comparison]:
+    """The documented examples, on constants (hand-worked values in the comments)."""
+    return [
+        Comparison(
+            "CLV: 1000 per order, 1 a month, 24 months",
+            "=CLV(1000,1,24)",
+            "=1000*1*24",
+            "money",
+            lambda r, d: 24000.0,
+        ),
+        Comparison(
+            "CLV with 40 % margin, 10 % a month",
+            "=CLV(100,1,2,40%,10%)",
+            "=PV(10%,2,-100*1*40%)",
+            "money",
+            lambda r, d: 40 / 1.1 + 40 / 1.21,
+        ),
+        Comparison(
+            "Conversion: 20 of 100",
+            "=CONVERSION_RATE(20,100)",
+            "=20/100",
+            "percent",
+            lambda r, d: 0.2,
+        ),
+        Comparison(
+            "ROI: 100000 on 50000",
+            "=ROI(100000,50000)",
+            "=(100000-50000)/50000",
+            "percent",
+            lambda r, d: 1.0,
+        ),
+        Comparison(
+            "ROAS: 15000 on 5000", "=ROAS(15000,5000)", "=15000/5000", "number", lambda r, d: 3.0
+        ),
+        Comparison(
+            "CAC: 6000 for 12 customers", "=CAC(6000,12)", "=6000/12", "money", lambda r, d: 500.0
+        ),
+        Comparison(
+            "LTV:CAC: 1500 and 500", "=LTV_CAC(1500,500)", "=1500/500", "number", lambda r, d: 3.0
+        ),
+        Comparison(
+            "Win rate: 3 won, 1 lost", "=WIN_RATE(3,1)", "=3/(3+1)", "percent", lambda r, d: 0.75
+        ),
+        Comparison(
+            "Weighted value: 8000 at 60 %",
+            "=WEIGHTED_VALUE(8000,60%)",
+            "=8000*60%",
+            "money",
+            lambda r, d: 4800.0,
+        ),
+        Comparison(
+            "Velocity: 40 deals, 25 %, 5000, 50 days",
+            "=PIPELINE_VELOCITY(40,25%,5000,50)",
+            "=40*25%*5000/50",
+            "money",
+            lambda r, d: 1000.0,
+        ),
+    ]
+
+
+def _first_data_row() -> int:
+    return HEADER_ROW + 1 + len(examples()) + 2
+
+
+def on_data(data: SalesData) -> list[Comparison]:
+    """Comparisons on the workbook's tables (empty when it has no campaigns or open deals)."""
+    campaigns = metrics.campaign_performance(data.campaigns, data.deals, data.customers)
+    with_customers = [i for i, n in enumerate(campaigns["new_customers"]) if n > 0]
+    open_positions = list(data.deals.index[data.deals["status"] == "open"])
+    if not with_customers or not open_positions or data.customers.empty:
+        return []
+    k = with_customers[0] + 1
+    deal = open_positions[0] + 1
+    value = metrics.customer_value(data.customers, data.orders, data.settings)
+    weighted = metrics.weighted_values(data.deals, data.pipeline)
+    won_to_date = 'tblDeals[Status],"won",tblDeals[Closed],"<="&AsOf'
+    lost_to_date = 'tblDeals[Status],"lost",tblDeals[Closed],"<="&AsOf'
+    row_of_cac = _first_data_row() + 4  # the CAC comparison, fifth in the list below
+    return [
+        Comparison(
+            "CLV of the first customer",
+            "=CLV(INDEX(tblCustomers[Avg order value],1),"
+            "INDEX(tblCustomers[Orders per month],1),RetentionMonths,GrossMargin,"
+            "MonthlyDiscountRate)",
+            "=INDEX(tblCustomers[CLV],1)",
+            "money",
+            lambda r, d: float(value["clv"].iloc[0]),
+        ),
+        Comparison(
+            "Conversion: won deals of all deals",
+            '=CONVERSION_RATE(COUNTIFS(tblDeals[Status],"won"),COUNTA(tblDeals[Deal ID]))',
+            '=COUNTIFS(tblDeals[Status],"won")/COUNTA(tblDeals[Deal ID])',
+            "percent",
+            lambda r, d: float((d.deals["status"] == "won").mean()),
+        ),
+        Comparison(
+            "ROI of the first campaign",
+            "=ROI(INDEX(tblCampaigns[Revenue],1),INDEX(tblCampaigns[Spend],1))",
+            "=INDEX(tblCampaigns[ROI],1)",
+            "percent",
+            lambda r, d: float(r.campaigns["roi"].iloc[0]),
+        ),
+        Comparison(
+            "ROAS of the first campaign",
+            "=ROAS(INDEX(tblCampaigns[Revenue],1),INDEX(tblCampaigns[Spend],1))",
+            "=INDEX(tblCampaigns[ROAS],1)",
+            "number",
+            lambda r, d: float(r.campaigns["roas"].iloc[0]),
+        ),
+        Comparison(
+            f"CAC of campaign {k}",
+            f"=CAC(INDEX(tblCampaigns[Spend],{k}),INDEX(tblCampaigns[New customers],{k}))",
+            f"=INDEX(tblCampaigns[CAC],{k})",
+            "money",
+            lambda r, d: float(r.campaigns["cac"].iloc[k - 1]),
+        ),
+        Comparison(
+            "LTV:CAC: average CLV ÷ that CAC",
+            f"=LTV_CAC(AVERAGE(tblCustomers[CLV]),B{row_of_cac})",
+            f"=AVERAGE(tblCustomers[CLV])/C{row_of_cac}",
+            "number",
+            lambda r, d: float(value["clv"].mean() / r.campaigns["cac"].iloc[k - 1]),
+        ),
+        Comparison(
+            "Win rate to the as-of date",
+            f"=WIN_RATE(COUNTIFS({won_to_date}),COUNTIFS({lost_to_date}))",
+            "=" + _kpi(data, "Win rate"),
+            "percent",
+            lambda r, d: r.win_rate,
+        ),
+        Comparison(
+            f"Weighted value of deal row {deal}",
+            f"=WEIGHTED_VALUE(INDEX(tblDeals[Value],{deal}),INDEX(tblDeals[Win chance],{deal}))",
+            f"=INDEX(tblDeals[Weighted value],{deal})",
+            "money",
+            lambda r, d: float(weighted.iloc[deal - 1]),
+        ),
+        Comparison(
+            "Pipeline velocity per day",
+            "=PIPELINE_VELOCITY("
+            + ",".join(
+                _kpi(data, label)
+                for label in ("Open deals", "Win rate", "Average won deal", "Sales cycle (days)")
+            )
+            + ")",
+            "=" + _kpi(data, "Velocity per day"),
+            "money",
+            lambda r, d: r.velocity["per_day"],
+        ),
+    ]
+
+
+def _funnel_table(report: Report, data: SalesData) -> list[list[Any]]:
+    frame = data.deals
+    pipeline = data.pipeline
+    counts = metrics.funnel(frame, pipeline)
+    table: list[list[Any]] = [["Stage", "Deals", "Value", "At or beyond", "Conversion"]]
+    previous = None
+    for stage in pipeline.stages:
+        rank = pipeline.rank(stage.name)
+        beyond: Any = ""
+        conversion: Any = ""
+        if rank is not None:
+            beyond = int(sum(counts.loc[s.name, "deals"] for s in pipeline.funnel[rank:]))
+            conversion = beyond / previous if previous else ""
+            previous = beyond
+        table.append(
+            [
+                stage.name,
+                int(counts.loc[stage.name, "deals"]),
+                float(counts.loc[stage.name, "value"]),
+                beyond,
+                conversion,
+            ]
+        )
+    return table
+
+
+def _conversion_table(report: Report, data: SalesData) -> list[list[Any]]:
+    table: list[list[Any]] = [["Stage", "Reached", "Conversion", "From first"]]
+    for row in report.stage_conversion.itertuples(index=False):
+        table.append(
+            [
+                row.stage,
+                int(row.reached),
+                "" if pd.isna(row.conversion) else float(row.conversion),
+                "" if pd.isna(row.from_first) else float(row.from_first),
+            ]
+        )
+    return table
+
+
+def blocks(data: SalesData, first_row: int) -> list[ArrayBlock]:
+    """FUNNEL and STAGE_CONVERSION as array formulas starting at ``first_row``."""
+    stages = len(data.pipeline.stages)
+    funnel_stages = len(data.pipeline.funnel)
+    return [
+        ArrayBlock(
+            "FUNNEL: the funnel from current stages",
+            f"A{first_row}:E{first_row + stages}",
+            "=FUNNEL(tblDeals[Stage],tblDeals[Value],tblStages[Stage])",
+            _funnel_table,
+            ("text", "integer", "money", "integer", "percent"),
+        ),
+        ArrayBlock(
+            "STAGE_CONVERSION: from the stage log",
+            f"G{first_row}:J{first_row + funnel_stages}",
+            "=STAGE_CONVERSION(tblStageLog[Deal ID],tblStageLog[From stage],"
+            "tblStageLog[To stage],tblStages[Stage])",
+            _conversion_table,
+            ("text", "integer", "percent", "percent"),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each comparison and block sits."""
+
+    rows: list[tuple[int, Comparison]]
+    section_titles: list[tuple[int, str]]
+    blocks: list[ArrayBlock]
+
+
+def layout(data: SalesData) -> Layout:
+    rows: list[tuple[int, Comparison]] = []
+    titles = [(HEADER_ROW, "On the documented examples")]
+    row = HEADER_ROW + 1
+    for comparison in examples():
+        rows.append((row, comparison))
+        row += 1
+    array_blocks: list[ArrayBlock] = []
+    data_rows = on_data(data)
+    if data_rows:
+        row += 1
+        titles.append((row, "On this workbook's data"))
+        row += 1
+        assert row == _first_data_row()
+        for comparison in data_rows:
+            rows.append((row, comparison))
+            row += 1
+        row += 2
+        array_blocks = blocks(data, row + 1)
+        titles.append((row, "Table functions (array formulas)"))
+    return Layout(rows, titles, array_blocks)
+
+
+def expected_cells(data: SalesData, report: Report) -> dict[str, Any]:
+    """Cell → the core's value for every computed cell of the sheet."""
+    cells: dict[str, Any] = {}
+    plan = layout(data)
+    for row, comparison in plan.rows:
+        value = comparison.expected(report, data)
+        cells[f"B{row}"] = value
+        cells[f"C{row}"] = value
+    for block in plan.blocks:
+        min_col, min_row, _, _ = range_boundaries(block.ref)
+        for i, values in enumerate(block.expected(report, data)):
+            for j, value in enumerate(values):
+                cells[f"{get_column_letter(min_col + j)}{min_row + i}"] = value
+    return cells
