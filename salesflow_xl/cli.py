@@ -3,6 +3,7 @@ message on stderr and exit code 1; nothing here computes a figure itself."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import time
@@ -14,16 +15,21 @@ from typing import Any
 import click
 from rich.console import Console
 
-from salesflow_xl import __version__
+from salesflow_xl import __version__, render
 from salesflow_xl.actions import activities, deals, leads
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.gateway import WorkbookFile
 from salesflow_xl.addin import install as installer
 from salesflow_xl.core import demo as demo_data
+from salesflow_xl.core.clv import bgnbd
+from salesflow_xl.core.clv import value as clv_value
+from salesflow_xl.core.clv.cohorts import cohort_retention
+from salesflow_xl.core.clv.summary import customer_summary
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.report import build_report
 from salesflow_xl.render import print_report
+from salesflow_xl.transactions import load_orders
 from salesflow_xl.workbook import reader, store, template
 from salesflow_xl.workbook import recalc as recalc_module
 
@@ -503,3 +509,205 @@ def install(dry_run: bool) -> None:
     if runs:
         installer.execute(steps)
         click.echo("Installed. Restart Excel: the SalesFlow tab appears on the ribbon.")
+
+
+# -- customer value ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _progress(message: str):  # type: ignore[no-untyped-def]
+    """A spinner on a terminal (model fits can take seconds); silent when piped."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        with console.status(message):
+            yield
+    else:
+        yield
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--unit",
+    type=click.Choice(["days", "weeks", "months"]),
+    default="weeks",
+    show_default=True,
+    help="Time unit of the model.",
+)
+@click.option(
+    "--calibration-end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Fit on orders up to this date; compare predictions with what followed.",
+)
+@click.option(
+    "--horizon", type=float, default=12.0, show_default=True, help="CLV horizon in months."
+)
+@click.option(
+    "--discount", type=float, default=0.01, show_default=True, help="Monthly discount rate."
+)
+@click.option("--margin", type=float, default=1.0, show_default=True, help="Gross margin, 0–1.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Customers to list by CLV.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Parameters and every customer as JSON.")
+def clv(
+    source: Path,
+    unit: str,
+    calibration_end: datetime | None,
+    horizon: float,
+    discount: float,
+    margin: float,
+    top: int,
+    as_json: bool,
+) -> None:
+    """Probabilistic CLV: fit BG/NBD and Gamma-Gamma to an order history and predict each
+    customer's purchases, chance of being alive and value over the horizon.
+
+    SOURCE is a SalesFlow workbook, a CSV with customer_id, date and amount, or a CDNOW file.
+
+    Example:
+
+        salesflow clv Sales.xlsx --horizon 12 --margin 0.45
+
+        salesflow clv CDNOW_sample.txt --calibration-end 1997-09-30 --json
+    """
+    orders, end = load_orders(source)
+    cut = calibration_end.date() if calibration_end else None
+    summary = customer_summary(orders, end, unit, calibration_end=cut)
+    with _progress(f"Fitting BG/NBD and Gamma-Gamma to {len(summary):,} customers…"):
+        model = clv_value.fit(summary, unit)
+        result = summary.join(clv_value.predict(model, summary, horizon, discount, margin))
+    holdout = None
+    if cut is not None:
+        duration = float(summary["duration_holdout"].iloc[0])
+        predicted = bgnbd.expected_purchases(
+            model.purchases, duration, summary["frequency"], summary["recency"], summary["T"]
+        )
+        result["predicted_holdout"] = predicted
+        holdout = {
+            "weeks" if unit == "weeks" else unit: duration,
+            "predicted_purchases": float(predicted.sum()),
+            "actual_purchases": float(summary["frequency_holdout"].sum()),
+        }
+    purchases, spend = model.purchases, model.spend
+    payload = {
+        "unit": unit,
+        "observation_end": end.isoformat(),
+        "calibration_end": cut.isoformat() if cut else None,
+        "bgnbd": {
+            "r": purchases.r,
+            "alpha": purchases.alpha,
+            "a": purchases.a,
+            "b": purchases.b,
+            "log_likelihood": purchases.log_likelihood,
+            "customers": purchases.customers,
+        },
+        "gamma_gamma": {
+            "p": spend.p,
+            "q": spend.q,
+            "v": spend.v,
+            "log_likelihood": spend.log_likelihood,
+            "customers": spend.customers,
+        },
+        "horizon_months": horizon,
+        "monthly_discount_rate": discount,
+        "gross_margin": margin,
+        "holdout": holdout,
+    }
+    if as_json:
+        rows = result.reset_index().to_dict(orient="records")
+        payload["customers"] = [
+            {k: (str(v) if k == "customer_id" else float(v)) for k, v in row.items()}
+            for row in rows
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(
+        f"BG/NBD ({unit}): r={purchases.r:.4g} alpha={purchases.alpha:.4g} "
+        f"a={purchases.a:.4g} b={purchases.b:.4g}  log-likelihood "
+        f"{purchases.log_likelihood:,.1f}  ({purchases.customers:,} customers)"
+    )
+    click.echo(
+        f"Gamma-Gamma: p={spend.p:.4g} q={spend.q:.4g} v={spend.v:.4g}  log-likelihood "
+        f"{spend.log_likelihood:,.1f}  ({spend.customers:,} repeat buyers)"
+    )
+    if holdout:
+        click.echo(
+            f"Holdout: predicted {holdout['predicted_purchases']:,.0f} repeat purchases, "
+            f"actual {holdout['actual_purchases']:,.0f}"
+        )
+    click.echo(f"Total CLV over {horizon:g} months: {result['clv'].sum():,.0f}")
+    best = result.sort_values("clv", ascending=False).head(top).reset_index()
+    Console().print(
+        render.table(
+            f"Top {top} customers by predicted CLV",
+            best,
+            [
+                ("customer_id", "Customer", render.text),
+                ("frequency", "Repeat buys", render.number),
+                ("probability_alive", "P(alive)", render.percent),
+                ("expected_purchases", "Expected buys", render.number),
+                ("expected_average_spend", "Avg spend", render.money),
+                ("clv", "CLV", render.money),
+            ],
+        )
+    )
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--revenue", is_flag=True, help="Revenue retention instead of customers.")
+@click.option("--json", "as_json", is_flag=True, help="The matrices as JSON.")
+def cohorts(source: Path, revenue: bool, as_json: bool) -> None:
+    """Cohort retention by first-purchase month: the share of each cohort buying again in
+    each later month (or, with --revenue, its revenue relative to the first month).
+
+    Example:
+
+        salesflow cohorts Sales.xlsx
+
+        salesflow cohorts orders.csv --json
+    """
+    orders, end = load_orders(source)
+    customers, money, sizes = cohort_retention(orders, end)
+
+    def matrix(frame: Any) -> list[list[float | None]]:
+        return [[None if v != v else float(v) for v in row] for row in frame.to_numpy()]
+
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "as_of": end.isoformat(),
+                    "cohorts": list(sizes.index),
+                    "sizes": [int(v) for v in sizes],
+                    "months": [int(c) for c in customers.columns],
+                    "customer_retention": matrix(customers),
+                    "revenue_retention": matrix(money),
+                },
+                indent=2,
+            )
+        )
+        return
+    shown = money if revenue else customers
+    console = Console()
+    fit = max(3, (console.width - 22) // 6)  # the months that fit on this terminal
+    months = [c for c in shown.columns if c <= min(12, fit)]
+    frame = shown[months].reset_index()
+    frame.insert(1, "customers", sizes.to_numpy())
+    console.print(
+        render.table(
+            ("Revenue" if revenue else "Customer") + " retention by first-purchase month",
+            frame,
+            [
+                ("cohort", "Cohort", render.text),
+                ("customers", "Size", render.number),
+                *[(m, f"M{m}", render.whole_percent) for m in months],
+            ],
+        )
+    )

@@ -41,6 +41,11 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def whole_percent(value: Any) -> str:
+    """A fraction as a whole percentage ("88%"), for dense matrices."""
+    return "–" if _missing(value) else f"{100 * float(value):.0f}%"
+
+
 def ratio(value: Any) -> str:
     return "–" if _missing(value) else f"{float(value):.2f}×"
 
