@@ -8,11 +8,14 @@ import inspect
 import io
 import sys
 import types
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import table
 
 import salesflow_udfs as udfs
+from salesflow_xl.core.clv import bgnbd
 from salesflow_xl.core.model import StageEvent
 
 STAGES = ["Lead acquisition", "Nurturing", "Negotiation", "Closed won", "Closed lost"]
@@ -167,10 +170,15 @@ def test_import_python_udfs_writes_these_vba_wrappers(xlwings_udfs) -> None:
         "Function CAC(spend, new_customers)",
         "Function CLV(average_order_value, purchase_frequency, retention_time, "
         "Optional gross_margin, Optional discount_rate)",
+        "Function CLV_BGNBD(frequency, recency, age, monetary, Optional horizon_months, "
+        "Optional discount_rate)",
+        "Function COHORT_RETENTION(customer_ids, order_dates, amounts, as_of)",
         "Function CONVERSION_RATE(closed, potential)",
         "Function FUNNEL(stage_column, value_column, Optional stages)",
         "Function LTV_CAC(ltv, cac)",
         "Function PIPELINE_VELOCITY(open_deals, win_rate, average_deal, cycle_days)",
+        "Function P_ALIVE(frequency, recency, age)",
+        "Function RFM_SCORE(customer_ids, order_dates, amounts, as_of)",
         "Function ROAS(revenue, spend)",
         "Function ROI(revenue, cost)",
         "Function STAGE_CONVERSION(deal_ids, from_stages, to_stages, Optional stages)",
@@ -205,4 +213,41 @@ def test_signatures_are_positional_with_simple_defaults() -> None:
     for name, function in udfs.FUNCTIONS.items():
         for parameter in inspect.signature(function).parameters.values():
             assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, name
-            assert parameter.default in (inspect.Parameter.empty, None, 1.0, 0.0), name
+            default = parameter.default
+            assert (
+                default is inspect.Parameter.empty or default is None or isinstance(default, float)
+            ), name
+
+
+CDNOW_SUMMARY = Path(__file__).parent.parent / "salesflow_xl" / "data" / "cdnow"
+
+
+def _column(values, header):
+    return [[header], *[[float(v)] for v in values], [None]]
+
+
+def test_p_alive_and_clv_bgnbd_over_columns() -> None:
+    data = pd.read_csv(CDNOW_SUMMARY / "cdnow_customers_summary_with_transactions.csv")
+    args = (_column(data["x"], "x"), _column(data["t_x"], "t_x"), _column(data["T"], "T"))
+    alive = udfs.P_ALIVE(*args)
+    params = bgnbd.fit(data["x"], data["t_x"], data["T"])
+    expected = bgnbd.probability_alive(params, data["x"], data["t_x"], data["T"])
+    assert alive[0] == [""]
+    assert alive[-1] == [""]
+    assert [row[0] for row in alive[1:-1]] == pytest.approx(expected.tolist())
+    value = udfs.CLV_BGNBD(*args, _column(data["zbar"], "zbar"), 12, 0.01)
+    assert len(value) == len(alive)
+    assert all(row[0] >= 0 for row in value[1:-1])
+
+
+def test_rfm_and_cohort_tables_take_serial_dates() -> None:
+    # LibreOffice passes dates as serial numbers, Excel as datetimes: both work
+    ids = ["Customer ID", "A", "A", "B"]
+    serials = ["Date", 46174.0, 46193.0, 46027.0]  # 2026-06-01, 2026-06-20, 2026-01-05
+    amounts = ["Amount", 100.0, 50.0, 20.0]
+    table = udfs.RFM_SCORE(ids, serials, amounts, 46203.0)  # as of 2026-06-30
+    assert table[0] == ["Customer", "R", "F", "M", "RFM", "Segment"]
+    assert table[1][:4] == ["A", 3, 3, 3]
+    retention = udfs.COHORT_RETENTION(ids, serials, amounts, 46203.0)
+    assert retention[0][:3] == ["Cohort", "Customers", "M0"]
+    assert retention[1][:2] == ["2026-01", 1]
