@@ -131,8 +131,19 @@ def test_ribbon_cancel_changes_nothing(fake, data, monkeypatch) -> None:
 def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
     monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
     ribbon.refresh_dashboard()
-    assert fake.writes() == [("write", "Settings", "B3:B3")]
+    # the as-of date, then the four prediction columns of every customer in one block
+    assert fake.writes() == [("write", "Settings", "B3:B3"), ("write", "Customers", "Q2:T151")]
     assert fake.sheets["Settings"].cells[(3, 2)].date() == date.today()
+    segments = {fake.sheets["Customers"].cells.get((row, 20)) for row in range(2, 152)}
+    assert segments - {None} <= {
+        "Champions",
+        "Loyal",
+        "New customers",
+        "Potential loyalists",
+        "At risk",
+        "Needs attention",
+        "Hibernating",
+    }
 
 
 def test_every_button_is_a_no_argument_function() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pandas as pd
@@ -9,9 +10,11 @@ import pandas as pd
 from salesflow_xl.actions.changes import Changes, next_ids
 from salesflow_xl.actions.deals import find_deals, pick
 from salesflow_xl.core import metrics
+from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.model import Activity
+from salesflow_xl.workbook import schema
 
 
 def log_activity(
@@ -56,8 +59,27 @@ def followups(data: SalesData, as_of: date | None = None) -> pd.DataFrame:
 
 
 def refresh(data: SalesData, today: date) -> Changes:
-    """Set the workbook's as-of date to ``today``; every computed figure follows."""
+    """Set the workbook's as-of date to ``today``; every computed figure follows, and the
+    Customers' predictions (P(alive), predicted purchases and CLV, RFM segment) are refitted
+    to the Orders as of that date."""
     changes = Changes()
     changes.settings["as_of"] = today
+    settings = replace(data.settings, as_of=today)
+    predictions = customer_predictions(data.customers, data.orders, settings)
+    columns = {c.prediction: c.header for c in schema.CUSTOMERS.predictions}
+    changes.column_values["customers"] = {
+        position: {columns[key]: _plain(value) for key, value in row.items()}
+        for position, row in enumerate(predictions.to_dict(orient="records"))
+    }
+    fitted = predictions["p_alive"].notna().sum()
     changes.say(f"As-of date {data.settings.as_of} → {today}; figures recalculated.")
+    changes.say(
+        f"Predictions refitted for {fitted:,} customers with orders."
+        if fitted
+        else "Too little order history to fit the CLV models yet."
+    )
     return changes
+
+
+def _plain(value: object) -> object:
+    return None if value is None or value != value else value  # NaN → blank

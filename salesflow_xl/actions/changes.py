@@ -35,6 +35,8 @@ class Changes:
     appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: table → row position → header → value, for columns SalesFlow fills (predictions)
+    column_values: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
     def append(self, record: Any) -> None:
         """Queue a record (Customer, Deal, StageEvent, Activity …) for its table."""
@@ -50,7 +52,7 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return not (self.appends or self.updates or self.settings)
+        return not (self.appends or self.updates or self.settings or self.column_values)
 
 
 def changed_fields(before: Any, after: Any, skip: Iterable[str] = ("status",)) -> dict[str, Any]:

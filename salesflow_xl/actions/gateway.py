@@ -33,6 +33,12 @@ def apply_to_bytes(content: bytes, data: SalesData, changes: Changes, source: st
         editor.append(schema.TABLES[table], records)
     for name, value in changes.settings.items():
         editor.set_setting(name, value)
+    for table, rows in changes.column_values.items():
+        excel_rows = data.table(table).attrs.get("excel_rows")
+        editor.write_values(
+            schema.TABLES[table],
+            {(excel_rows[p] if excel_rows else p + 2): values for p, values in rows.items()},
+        )
     edited = editor.to_bytes()
     after, problems = reader.read_bytes(edited, source)
     if problems:

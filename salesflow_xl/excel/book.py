@@ -118,6 +118,31 @@ class ExcelBook:
         for field, value in changes.settings.items():
             setting = next(s for s in schema.SETTINGS if s.field == field)
             self.book.names[setting.name].refers_to_range.value = _excel(value)
+        for table, rows in changes.column_values.items():
+            self._write_columns(schema.TABLES[table], rows, data)
+
+    def _write_columns(
+        self, spec: schema.TableSpec, rows: dict[int, dict[str, Any]], data: SalesData
+    ) -> None:
+        """Whole columns of values (row position → header → value): one call per run of
+        adjacent columns, covering every row."""
+        if not rows:
+            return
+        excel_rows = data.table(spec.key).attrs.get("excel_rows") or [p + 2 for p in rows]
+        headers = sorted(
+            {h for values in rows.values() for h in values},
+            key=lambda h: self.column(spec.sheet, h),
+        )
+        sheet = self.book.sheets[spec.sheet]
+        first_row, last_row = excel_rows[0], excel_rows[-1]
+        by_row = {excel_rows[p]: values for p, values in rows.items()}
+        for first, last in _runs(self.column(spec.sheet, h) for h in headers):
+            names = [h for h in headers if first <= self.column(spec.sheet, h) <= last]
+            block = [
+                [_excel(by_row.get(r, {}).get(h)) for h in names]
+                for r in range(first_row, last_row + 1)
+            ]
+            sheet.range((first_row, first), (last_row, last)).value = block
 
     def _append(
         self, spec: schema.TableSpec, records: list[dict[str, Any]], data: SalesData

@@ -168,6 +168,27 @@ class Editor:
             writes[f"{layout.letter(column.header)}{row}"] = (value, column.kind)
         self._write_cells(layout.sheet_part, row, writes)
 
+    def write_values(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
+        """Set many cells at once (Excel row → header → value), in one pass over the sheet:
+        how refresh writes a whole column of predictions."""
+        layout = self.table(spec)
+        kinds = {c.header: c.kind for c in spec.columns}
+        xml = self.package.read(layout.sheet_part)
+        existing = sheetxml.rows(xml)
+        new_rows = {}
+        for row, values in rows.items():
+            if not layout.first_row < row <= layout.last_row:
+                raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
+            cells = sheetxml.cells(existing.get(row, b""))
+            for header, value in values.items():
+                ref = f"{layout.letter(header)}{row}"
+                style = STYLE.search(cells.get(ref, b""))
+                cells[ref] = sheetxml.cell_xml(
+                    ref, value, kinds[header], style.group(1) if style else None
+                )
+            new_rows[row] = sheetxml.assemble_row(row, existing.get(row, b""), cells)
+        self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
+
     def _write_cells(self, part: str, row: int, writes: Mapping[str, tuple[Any, str]]) -> None:
         """Set cells (ref → (value, kind)) of one row, keeping each cell's style."""
         xml = self.package.read(part)

@@ -44,6 +44,8 @@ class Column:
         required: a row without a value here is invalid.
         width: column width in Excel's character units.
         note: shown as the header cell's input message in Excel.
+        prediction: the key of a model figure (:data:`salesflow_xl.core.clv.predictions.COLUMNS`)
+            that ``salesflow refresh`` writes here as a value: neither typed nor a formula.
     """
 
     header: str
@@ -54,6 +56,7 @@ class Column:
     required: bool = False
     width: float = 14.0
     note: str = ""
+    prediction: str | None = None
 
     @property
     def computed(self) -> bool:
@@ -84,7 +87,12 @@ class TableSpec:
     @property
     def inputs(self) -> tuple[Column, ...]:
         """Columns the user (or an action) types into."""
-        return tuple(c for c in self.columns if not c.computed)
+        return tuple(c for c in self.columns if not c.computed and c.prediction is None)
+
+    @property
+    def predictions(self) -> tuple[Column, ...]:
+        """Columns ``salesflow refresh`` fills with model figures."""
+        return tuple(c for c in self.columns if c.prediction is not None)
 
     @property
     def computed(self) -> tuple[Column, ...]:
@@ -294,6 +302,36 @@ CUSTOMERS = TableSpec(
             "/MonthlyDiscountRate,RetentionMonths)",
             note="Avg order value × orders per month × margin over the expected lifetime, "
             "discounted monthly.",
+        ),
+        Column(
+            "P(alive)",
+            kind="percent",
+            width=9,
+            prediction="p_alive",
+            note="Chance the customer still buys (BG/NBD model of the Orders); filled by "
+            "Refresh dashboard / salesflow refresh.",
+        ),
+        Column(
+            "Predicted purchases (12 m)",
+            kind="number",
+            width=12,
+            prediction="predicted_purchases",
+            note="Expected orders in the next 12 months (BG/NBD); filled by refresh.",
+        ),
+        Column(
+            "Predicted CLV (12 m)",
+            kind="money",
+            width=12,
+            prediction="predicted_clv",
+            note="Expected margin in the next 12 months, discounted (BG/NBD x Gamma-Gamma); "
+            "filled by refresh.",
+        ),
+        Column(
+            "RFM segment",
+            width=16,
+            prediction="rfm_segment",
+            note="Champions, Loyal, New customers, Potential loyalists, At risk, Needs "
+            "attention or Hibernating; filled by refresh.",
         ),
     ),
     tab_color="548235",

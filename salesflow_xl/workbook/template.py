@@ -31,6 +31,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
 from salesflow_xl.workbook import analytics, dashboard, schema
@@ -44,6 +45,8 @@ LAST_ROW = 1_048_576
 TABLE_STYLE = "TableStyleMedium2"
 COMPUTED_HEADER = PatternFill("solid", fgColor="FCE4D6")
 COMPUTED_FONT = Font(bold=True, color="833C0B")
+PREDICTION_HEADER = PatternFill("solid", fgColor="E2EFDA")
+PREDICTION_FONT = Font(bold=True, color="375623")
 TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
 BLOCK_FONT = Font(bold=True, size=12, color="1F4E78")
 LABEL_FONT = Font(bold=True, color="595959")
@@ -63,8 +66,10 @@ def build(data: SalesData) -> Workbook:
     dash.title = schema.DASHBOARD_SHEET
     funnel_length = len(data.pipeline.funnel)
 
+    predictions = customer_predictions(data.customers, data.orders, data.settings)
     for spec in schema.TABLES.values():
-        _table_sheet(wb, spec, data.table(spec.key), funnel_length)
+        extra = predictions if spec.key == "customers" else None
+        _table_sheet(wb, spec, data.table(spec.key), funnel_length, extra)
     _analytics(wb, data)
     _table_sheet(wb, schema.STAGES, _stages_frame(data), funnel_length)
     _lists_sheet(wb, data)
@@ -149,7 +154,13 @@ def _cell_value(value: Any, column: Column) -> Any:
     return value
 
 
-def _table_sheet(wb: Workbook, spec: TableSpec, frame: pd.DataFrame, funnel_length: int) -> None:
+def _table_sheet(
+    wb: Workbook,
+    spec: TableSpec,
+    frame: pd.DataFrame,
+    funnel_length: int,
+    predictions: pd.DataFrame | None = None,
+) -> None:
     ws = wb.create_sheet(spec.sheet)
     ws.sheet_properties.tabColor = spec.tab_color
     ws.append([c.header for c in spec.columns])
@@ -158,13 +169,15 @@ def _table_sheet(wb: Workbook, spec: TableSpec, frame: pd.DataFrame, funnel_leng
     }
     fields = [c.field for c in spec.columns]
     inputs = frame[[f for f in fields if f is not None and f in frame.columns]]
+    if predictions is not None and len(frame):
+        inputs = inputs.join(predictions)
     rows: Iterable[dict[str, Any]] = inputs.to_dict(orient="records") if len(frame) else [{}]
     for record in rows:
         ws.append(
             [
                 formulas[c.header]
                 if c.computed
-                else _cell_value(record.get(c.field) if c.field else None, c)
+                else _cell_value(record.get(c.field or c.prediction or ""), c)
                 for c in spec.columns
             ]
         )
@@ -179,6 +192,9 @@ def _table_sheet(wb: Workbook, spec: TableSpec, frame: pd.DataFrame, funnel_leng
         if column.computed:
             header.fill = COMPUTED_HEADER
             header.font = COMPUTED_FONT
+        elif column.prediction is not None:
+            header.fill = PREDICTION_HEADER
+            header.font = PREDICTION_FONT
         note = (
             column.note
             + ("\n" if column.note else "")
@@ -304,7 +320,7 @@ def _validation(wb: Workbook) -> None:
     for spec in schema.all_tables():
         ws = wb[spec.sheet]
         for index, column in enumerate(spec.columns, start=1):
-            if column.computed:
+            if column.computed or column.prediction is not None:
                 continue
             letter = get_column_letter(index)
             rule = _rule(column)
