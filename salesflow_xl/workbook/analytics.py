@@ -210,29 +210,9 @@ def on_data(data: SalesData) -> list[Comparison]:
 
 
 def _funnel_table(report: Report, data: SalesData) -> list[list[Any]]:
-    frame = data.deals
-    pipeline = data.pipeline
-    counts = metrics.funnel(frame, pipeline)
-    table: list[list[Any]] = [["Stage", "Deals", "Value", "At or beyond", "Conversion"]]
-    previous = None
-    for stage in pipeline.stages:
-        rank = pipeline.rank(stage.name)
-        beyond: Any = ""
-        conversion: Any = ""
-        if rank is not None:
-            beyond = int(sum(counts.loc[s.name, "deals"] for s in pipeline.funnel[rank:]))
-            conversion = beyond / previous if previous else ""
-            previous = beyond
-        table.append(
-            [
-                stage.name,
-                int(counts.loc[stage.name, "deals"]),
-                float(counts.loc[stage.name, "value"]),
-                beyond,
-                conversion,
-            ]
-        )
-    return table
+    from salesflow_udfs import funnel_table
+
+    return funnel_table(metrics.funnel_snapshot(data.deals, data.pipeline))
 
 
 def _conversion_table(report: Report, data: SalesData) -> list[list[Any]]:

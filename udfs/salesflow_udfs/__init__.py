@@ -260,27 +260,16 @@ def FUNNEL(stage_column, value_column, stages=None):
             "status": [pipeline.stage(s).outcome for s, _ in rows],
         }
     )
-    current = metrics.funnel(frame, pipeline)
+    return funnel_table(metrics.funnel_snapshot(frame, pipeline))
+
+
+def funnel_table(snapshot: pd.DataFrame) -> list[list[Any]]:
+    """FUNNEL's table: a header row, then one row per stage (blank where not defined)."""
     table: list[list[Any]] = [["Stage", "Deals", "Value", "At or beyond", "Conversion"]]
-    previous = None
-    for index, stage in enumerate(pipeline.stages):
-        rank = pipeline.rank(stage.name)
-        beyond = (
-            int(sum(current.loc[s.name, "deals"] for s in pipeline.funnel[rank:]))
-            if rank is not None
-            else ""
-        )
-        conversion = beyond / previous if rank is not None and previous else ""
-        table.append(
-            [
-                stage.name,
-                int(current.iloc[index]["deals"]),
-                float(current.iloc[index]["value"]),
-                beyond,
-                conversion,
-            ]
-        )
-        previous = beyond if rank is not None else previous
+    for stage, row in snapshot.iterrows():
+        beyond = "" if pd.isna(row["at_or_beyond"]) else int(row["at_or_beyond"])
+        conversion = "" if pd.isna(row["conversion"]) else float(row["conversion"])
+        table.append([stage, int(row["deals"]), float(row["value"]), beyond, conversion])
     return table
 
 

@@ -59,6 +59,23 @@ def funnel(deals: pd.DataFrame, pipeline: Pipeline) -> pd.DataFrame:
     return result
 
 
+def funnel_snapshot(deals: pd.DataFrame, pipeline: Pipeline) -> pd.DataFrame:
+    """The funnel from current stages only (no stage log): per stage the deals now in it and
+    their value, ``at_or_beyond`` = deals now in this funnel stage or a later one (lost deals
+    count only in their own row: where they were lost needs the log), and ``conversion`` =
+    at_or_beyond ÷ the previous stage's (NaN for the first stage and the lost stage)."""
+    current = funnel(deals, pipeline)
+    funnel_names = [s.name for s in pipeline.funnel]
+    counts = current.loc[funnel_names, "deals"].to_numpy()
+    beyond = np.cumsum(counts[::-1])[::-1].astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conversion = np.concatenate([[np.nan], beyond[1:] / beyond[:-1]])
+    result = current.assign(at_or_beyond=np.nan, conversion=np.nan)
+    result.loc[funnel_names, "at_or_beyond"] = beyond
+    result.loc[funnel_names, "conversion"] = np.where(np.isfinite(conversion), conversion, np.nan)
+    return result
+
+
 def closed_in(deals: pd.DataFrame, start: date | None = None, end: date | None = None) -> pd.Series:
     """True for deals won or lost with a ``closed`` date in [start, end] (open ends unbounded)."""
     mask = deals["status"].isin(["won", "lost"]) & deals["closed"].notna()
