@@ -47,3 +47,14 @@ def same_cell_value(expected: Any, got: Any) -> bool:
     if isinstance(expected, str) or isinstance(got, str) or got is None:
         return expected == got
     return math.isclose(float(expected), float(got), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def cell_mismatches(expected: dict[str, dict[str, Any]], book: Any) -> dict[str, tuple[Any, Any]]:
+    """{"Sheet!A1": (expected, got)} for every expected cell whose value in ``book`` (an
+    openpyxl workbook read with data_only) differs."""
+    return {
+        f"{sheet}!{ref}": (value, book[sheet][ref].value)
+        for sheet, cells in expected.items()
+        for ref, value in cells.items()
+        if not same_cell_value(value, book[sheet][ref].value)
+    }

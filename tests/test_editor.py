@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
-from conftest import same_cell_value
+from conftest import cell_mismatches
 
 from salesflow_xl.core import demo
 from salesflow_xl.workbook import build, cached, reader, recalc, schema, template
@@ -177,10 +177,4 @@ def test_libreoffice_agrees_with_the_core_on_an_edited_workbook(edited) -> None:
     result = recalc.recalculate(edited)
     assert result.errors == {}
     book = load_workbook(io.BytesIO(result.content), data_only=True)
-    mismatches = {
-        f"{sheet}!{ref}": (value, book[sheet][ref].value)
-        for sheet, cells in expected.items()
-        for ref, value in cells.items()
-        if not same_cell_value(value, book[sheet][ref].value)
-    }
-    assert mismatches == {}
+    assert cell_mismatches(expected, book) == {}

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from conftest import same_cell_value
+from conftest import cell_mismatches, same_cell_value
 from openpyxl import load_workbook
 
 from salesflow_xl.core import demo
@@ -78,13 +78,7 @@ def test_core_cached_values_are_what_libreoffice_computes(data) -> None:
     """The file SalesFlow writes already carries the core's figures as cached values."""
     book = load_workbook(io.BytesIO(template.render(data)), data_only=True)
     expected = cached.core_values(data)
-    mismatches = {
-        f"{sheet}!{ref}": (value, book[sheet][ref].value)
-        for sheet, cells in expected.items()
-        for ref, value in cells.items()
-        if not same_cell_value(value, book[sheet][ref].value)
-    }
-    assert mismatches == {}
+    assert cell_mismatches(expected, book) == {}
 
 
 def test_recalc_changes_only_the_formula_sheets(recalculated, data) -> None:
