@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape, unescape
 
+from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
+
+from defusedxml import ElementTree
 
 from salesflow_xl.core.errors import SalesflowError
 
@@ -21,8 +23,49 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
+#: Limits that keep a hostile file from exhausting memory: a real workbook of 100,000 deals
+#: holds a few hundred MB of XML that compresses about 10–30 times.
+MAX_PARTS = 10_000
+MAX_TOTAL_SIZE = 2 * 1024**3
+MAX_RATIO = 500
+RATIO_CHECKED_ABOVE = 10 * 1024**2
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
 class PackageError(SalesflowError):
     """The file is not a readable Excel workbook package."""
+
+
+def check_archive(infos: list[zipfile.ZipInfo], source: str) -> None:
+    """Refuse zip bombs: too many parts, too much data, or a part compressed implausibly well."""
+    if len(infos) > MAX_PARTS:
+        raise PackageError(
+            f"{source} has {len(infos):,} parts; a workbook has far fewer (limit {MAX_PARTS:,})"
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_SIZE:
+        raise PackageError(
+            f"{source} would unpack to {total / 1024**3:.1f} GiB "
+            f"(limit {MAX_TOTAL_SIZE / 1024**3:.0f} GiB): refused as a zip bomb"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECKED_ABOVE and ratio > MAX_RATIO:
+            raise PackageError(
+                f"{source}: part {info.filename} expands {ratio:,.0f} times "
+                f"(limit {MAX_RATIO}): refused as a zip bomb"
+            )
+
+
+def check_xml(name: str, content: bytes, source: str) -> None:
+    """Refuse document type declarations: SpreadsheetML never needs one, and they carry
+    entity-expansion ("billion laughs") and external-entity attacks."""
+    head = content[:4096].lstrip()
+    if name.endswith(XML_SUFFIXES) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
+        raise PackageError(
+            f"{source}: part {name} declares a DOCTYPE or entities, which an "
+            "Excel file never does: refused"
+        )
 
 
 @dataclass
@@ -38,9 +81,22 @@ class Package:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
+                check_archive(infos, source)
                 parts = {info.filename: archive.read(info.filename) for info in infos}
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
-            raise PackageError(f"{source} is not an Excel workbook (.xlsx): {error}") from error
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
+            raise PackageError(
+                f"{source} is not a readable Excel workbook (.xlsx): {error}"
+            ) from error
+        for name, content in parts.items():
+            check_xml(name, content, source)
         if "xl/workbook.xml" not in parts:
             raise PackageError(f"{source} is not an Excel workbook: it has no xl/workbook.xml")
         return cls(infos, parts)

@@ -24,6 +24,7 @@ from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, column_kinds, typ
 from salesflow_xl.core.errors import PipelineError, SalesflowError
 from salesflow_xl.core.model import DEFAULT_PIPELINE, Deal, Lists, Pipeline, Settings, Stage
 from salesflow_xl.workbook import schema
+from salesflow_xl.workbook.package import Package
 from salesflow_xl.workbook.schema import Column, TableSpec
 
 
@@ -60,14 +61,19 @@ class WorkbookInvalidError(SalesflowError):
 
 def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:
     """The data of a workbook file's bytes and every problem found in it."""
+    Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (CalamineError, ValueError, OSError) as error:
         raise SalesflowError(f"{source} could not be read as an Excel workbook: {error}") from error
-    return read_rows(
-        book.sheet_names,
-        lambda sheet: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
-    )
+
+    def rows_of(sheet: str) -> list[list[Any]]:
+        try:
+            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OSError) as error:
+            raise SalesflowError(f"{source}: sheet {sheet} could not be read: {error}") from error
+
+    return read_rows(book.sheet_names, rows_of)
 
 
 def read_rows(
