@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 
 from salesflow_xl import __version__, render
-from salesflow_xl.actions import activities, deals, leads
+from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.gateway import WorkbookFile
 from salesflow_xl.addin import install as installer
@@ -397,8 +397,17 @@ def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
     metavar="FIELD=COLUMN",
     help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
 )
+@click.option(
+    "--encoding", default=None, help="The file's encoding (default: UTF-8, else GB18030)."
+)
 @AT
-def import_(path: Path, csv_file: Path, mapping: tuple[str, ...], at: datetime | None) -> None:
+def import_(
+    path: Path,
+    csv_file: Path,
+    mapping: tuple[str, ...],
+    encoding: str | None,
+    at: datetime | None,
+) -> None:
     """Import leads from a CSV file, skipping and merging duplicates.
 
     Columns are recognised by common names (name, company, e-mail, phone, segment, channel,
@@ -415,10 +424,7 @@ def import_(path: Path, csv_file: Path, mapping: tuple[str, ...], at: datetime |
         if not column:
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         pairs[field.strip()] = column.strip()
-    try:
-        text = csv_file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SalesflowError(f"{csv_file.name} is not UTF-8 text: {error}") from error
+    text = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
     rows = leads.parse_csv(text, pairs or None)
     report: dict[str, leads.ImportReport] = {}
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from salesflow_xl.actions import activities, deals, leads
+from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.excel.book import ExcelBook
@@ -155,8 +155,8 @@ def import_leads(book: ExcelBook) -> str:
     path = pick_file(book.book)
     if not path:
         raise SalesflowError("cancelled: nothing was imported")
-    with open(path, encoding="utf-8-sig") as handle:
-        rows = leads.parse_csv(handle.read())
+    with open(path, "rb") as handle:
+        rows = leads.parse_csv(safe_text.decode(handle.read(), path))
     changes, report = book.run(
         lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
     )
