@@ -79,9 +79,23 @@ def writer_lock(path: Path) -> Iterator[None]:
     try:
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
+        _remove_leftovers(path)
         yield
     finally:
         lock.unlink(missing_ok=True)
+
+
+def _temporary_names(path: Path) -> list[Path]:
+    """Temporary files a save of ``path`` creates (a killed save can leave them behind)."""
+    backup = backup_path(path)
+    found = list(path.parent.glob(f".{path.stem}.*{path.suffix}.tmp"))
+    return [*found, backup.with_name(backup.name + ".tmp")]
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete what a killed save left; safe because this process now holds the lock."""
+    for leftover in _temporary_names(path):
+        leftover.unlink(missing_ok=True)
 
 
 def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
