@@ -7,11 +7,12 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from salesflow_xl.addin import build as addin
 from salesflow_xl.cli import main
-from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook import build, reader, recalc
 from salesflow_xl.workbook.package import Package
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
@@ -81,3 +82,28 @@ def test_an_action_on_an_xlsm_keeps_macros_ribbon_and_pictures(tmp_path) -> None
         assert after[name] == before[name], name
     changed = {name for name in before if before[name] != after[name]}
     assert all(name.startswith(("xl/worksheets/sheet", "xl/tables/table")) for name in changed)
+
+
+@pytest.mark.libreoffice
+def test_an_action_on_a_workbook_resaved_by_libreoffice(tmp_path) -> None:
+    """LibreOffice writes shared strings, its own styles and layout: actions still work,
+    change only the rows they touch, and the result reads back cleanly."""
+    converted = recalc.convert(DEMO, tmp_path / "lo")
+    path = tmp_path / "Sales.xlsx"
+    path.write_bytes(converted.read_bytes())
+    data, problems = reader.read(path)
+    assert problems == []
+    deal = str(data.deals.loc[data.deals["status"] == "open", "id"].iloc[0])
+    before = Package.from_bytes(path.read_bytes()).parts
+    result = CliRunner().invoke(
+        main,
+        ["log", str(path), deal, "--type", "Call", "--note", "Resaved", "--at", "2026-06-30 10:00"],
+    )
+    assert result.exit_code == 0, result.output
+    after_data, problems = reader.read(path)
+    assert problems == []
+    assert after_data.activities["note"].iloc[-1] == "Resaved"
+    after = Package.from_bytes(path.read_bytes()).parts
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed
+    assert all(name.startswith(("xl/worksheets/sheet", "xl/tables/")) for name in changed)
