@@ -107,3 +107,112 @@ def test_an_action_on_a_workbook_resaved_by_libreoffice(tmp_path) -> None:
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed
     assert all(name.startswith(("xl/worksheets/sheet", "xl/tables/")) for name in changed)
+
+
+# a valid 1×1 PNG
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def xlsxwriter_workbook(path: Path) -> None:
+    """The demo data written by XlsxWriter (another author's writer) in SalesFlow's layout,
+    plus what users add: a chart sheet, a picture and a comment."""
+    import xlsxwriter
+
+    from salesflow_xl.core import demo
+    from salesflow_xl.workbook import cached, schema, template
+
+    data = demo.generate()
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    time_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    funnel = len(data.pipeline.funnel)
+    frames = {spec.key: data.table(spec.key) for spec in schema.TABLES.values()}
+    frames["stages"] = template._stages_frame(data)
+    for spec in schema.all_tables():
+        sheet = book.add_worksheet(spec.sheet)
+        frame = frames[spec.key]
+        rows = []
+        for record in frame.to_dict(orient="records"):
+            row = []
+            for column in spec.columns:
+                value = record.get(column.field) if column.field else None
+                row.append(None if column.computed else cached.cell_value(value))
+            rows.append(row)
+        columns = []
+        for column in spec.columns:
+            entry = {"header": column.header}
+            if column.computed:
+                entry["formula"] = schema.formula_of(spec, column, funnel)
+            if column.kind == "date":
+                entry["format"] = date_format
+            elif column.kind == "timestamp":
+                entry["format"] = time_format
+            columns.append(entry)
+        sheet.add_table(
+            0,
+            0,
+            max(len(rows), 1),
+            len(spec.columns) - 1,
+            {"name": spec.name, "columns": columns, "data": rows or None},
+        )
+    lists = book.add_worksheet(schema.LISTS_SHEET)
+    for offset, spec in enumerate(schema.LISTS.values()):
+        values = [[v] for v in getattr(data.lists, spec.key)]
+        lists.add_table(
+            0,
+            2 * offset,
+            len(values),
+            2 * offset,
+            {"name": spec.table, "columns": [{"header": spec.header}], "data": values},
+        )
+    settings = book.add_worksheet(schema.SETTINGS_SHEET)
+    for setting in schema.SETTINGS:
+        row = int(cached.settings_refs()[setting.name][1:]) - 1
+        settings.write(row, 0, setting.label)
+        if setting.field:
+            value = getattr(data.settings, setting.field)
+            settings.write(
+                row, 1, cached.cell_value(value), date_format if setting.kind == "date" else None
+            )
+        book.define_name(setting.name, f"=Settings!$B${row + 1}")
+    book.get_worksheet_by_name("Deals").write_comment("A1", "A user's note about IDs")
+    book.get_worksheet_by_name("Deals").insert_image(
+        "AA2", "logo.png", {"image_data": io.BytesIO(PNG)}
+    )
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"values": "=Deals!$E$2:$E$20", "name": "Values"})
+    book.add_chartsheet("My chart").set_chart(chart)
+    book.close()
+
+
+def test_an_action_on_a_workbook_written_by_xlsxwriter(tmp_path) -> None:
+    path = tmp_path / "Sales.xlsx"
+    xlsxwriter_workbook(path)
+    data, problems = reader.read(path)
+    assert problems == []
+    assert len(data.deals) == 300
+    deal = str(data.deals.loc[data.deals["status"] == "open", "id"].iloc[0])
+    before = Package.from_bytes(path.read_bytes()).parts
+    result = CliRunner().invoke(main, ["advance", str(path), deal, "--at", "2026-06-30 10:00"])
+    assert result.exit_code == 0, result.output
+    after = Package.from_bytes(path.read_bytes()).parts
+    assert list(after) == list(before)
+    keep = [
+        n
+        for n in before
+        if n.startswith(
+            ("xl/charts/", "xl/drawings/", "xl/media/", "xl/comments", "xl/chartsheets/")
+        )
+    ]
+    assert len(keep) >= 5, keep
+    for name in keep:
+        assert after[name] == before[name], name
+    back, problems = reader.read(path)
+    assert problems == []
+    assert (
+        back.deals.set_index("id").loc[deal, "stage"]
+        != data.deals.set_index("id").loc[deal, "stage"]
+    )
