@@ -181,6 +181,10 @@ def _table_sheet(
                 for c in spec.columns
             ]
         )
+        for cell, column in zip(ws[ws.max_row], spec.columns, strict=False):
+            # openpyxl takes any text starting with "=" for a formula: data stays data
+            if not column.computed and isinstance(cell.value, str) and cell.value[:1] == "=":
+                cell.data_type = "s"
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
