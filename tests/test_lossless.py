@@ -216,3 +216,26 @@ def test_an_action_on_a_workbook_written_by_xlsxwriter(tmp_path) -> None:
         back.deals.set_index("id").loc[deal, "stage"]
         != data.deals.set_index("id").loc[deal, "stage"]
     )
+
+
+def real_world_samples() -> list[Path]:
+    """Workbooks saved by Excel that ship inside a PyPI package (xlwings' templates, with VBA)."""
+    import xlwings
+
+    folder = Path(xlwings.__file__).parent
+    return sorted(p for p in folder.iterdir() if p.suffix in (".xlsm", ".xlam"))
+
+
+@pytest.mark.parametrize("sample", real_world_samples(), ids=lambda p: p.name)
+def test_real_world_files_round_trip_and_are_checked_without_harm(sample, tmp_path) -> None:
+    content = sample.read_bytes()
+    package = Package.from_bytes(content)
+    again = Package.from_bytes(package.to_bytes())
+    assert again.parts == package.parts  # every part, byte for byte
+    path = tmp_path / sample.name
+    path.write_bytes(content)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1  # not a SalesFlow workbook: its missing sheets are listed
+    assert "expected a sheet named 'Deals'" in result.output
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == content

@@ -142,7 +142,7 @@ def test_columns_are_found_by_header_not_position(content, data) -> None:
 
 
 def test_not_a_workbook() -> None:
-    with pytest.raises(SalesflowError, match="notes.xlsx is not a readable Excel workbook"):
+    with pytest.raises(SalesflowError, match=r"notes\.xlsx is not a readable Excel workbook"):
         reader.read_bytes(b"this is not a zip file", source="notes.xlsx")
 
 
