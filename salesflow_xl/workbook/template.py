@@ -172,19 +172,18 @@ def _table_sheet(
     if predictions is not None and len(frame):
         inputs = inputs.join(predictions)
     rows: Iterable[dict[str, Any]] = inputs.to_dict(orient="records") if len(frame) else [{}]
-    for record in rows:
-        ws.append(
-            [
-                formulas[c.header]
-                if c.computed
-                else _cell_value(record.get(c.field or c.prediction or ""), c)
-                for c in spec.columns
-            ]
-        )
-        for cell, column in zip(ws[ws.max_row], spec.columns, strict=False):
+    for number, record in enumerate(rows, start=2):
+        values = [
+            formulas[c.header]
+            if c.computed
+            else _cell_value(record.get(c.field or c.prediction or ""), c)
+            for c in spec.columns
+        ]
+        ws.append(values)
+        for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
             # openpyxl takes any text starting with "=" for a formula: data stays data
-            if not column.computed and isinstance(cell.value, str) and cell.value[:1] == "=":
-                cell.data_type = "s"
+            if not column.computed and isinstance(value, str) and value[:1] == "=":
+                ws.cell(row=number, column=index).data_type = "s"
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
