@@ -69,3 +69,20 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch) 
         store.save(path, b"new")
     assert path.read_bytes() == b"original"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Sales.xlsx"]
+
+
+def test_a_save_keeps_the_workbooks_permissions(tmp_path) -> None:
+    path = tmp_path / "Sales.xlsx"
+    path.write_bytes(b"version 1")
+    path.chmod(0o640)
+    store.save(path, b"version 2")
+    assert path.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "New.xlsx"
+    store.save(fresh, b"new")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

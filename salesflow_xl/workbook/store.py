@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,9 @@ def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # the temporary file is private (0600): give the workbook its own permissions back,
+        # or the usual ones for a new file
+        os.chmod(temp, _mode_of(path))
         if keep_backup and path.exists():
             backup_temp.write_bytes(path.read_bytes())
             os.replace(backup_temp, backup)
@@ -122,6 +126,14 @@ def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
         backup_temp.unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
+
+
+def _mode_of(path: Path) -> int:
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_directory(directory: Path) -> None:
