@@ -26,18 +26,17 @@ def apply_to_bytes(content: bytes, data: SalesData, changes: Changes, source: st
     cached value refreshed."""
     editor = Editor(content, source)
     for update in changes.updates:
-        rows = data.table(update.table).attrs.get("excel_rows")
-        row = rows[update.position] if rows else update.position + 2
+        row = reader.excel_row(data.table(update.table), update.position)
         editor.update(schema.TABLES[update.table], row, update.values)
     for table, records in changes.appends.items():
         editor.append(schema.TABLES[table], records)
     for name, value in changes.settings.items():
         editor.set_setting(name, value)
     for table, rows in changes.column_values.items():
-        excel_rows = data.table(table).attrs.get("excel_rows")
+        frame = data.table(table)
         editor.write_values(
             schema.TABLES[table],
-            {(excel_rows[p] if excel_rows else p + 2): values for p, values in rows.items()},
+            {reader.excel_row(frame, p): values for p, values in rows.items()},
         )
     edited = editor.to_bytes()
     after, problems = reader.read_bytes(edited, source)

@@ -104,8 +104,7 @@ class ExcelBook:
         """Write ``changes`` (planned on ``data``, read from this book) into the workbook."""
         for update in changes.updates:
             spec = schema.TABLES[update.table]
-            rows = data.table(update.table).attrs.get("excel_rows")
-            row = rows[update.position] if rows else update.position + 2
+            row = reader.excel_row(data.table(update.table), update.position)
             columns = {
                 self.column(spec.sheet, spec.header_of(f)): v for f, v in update.values.items()
             }
@@ -128,14 +127,14 @@ class ExcelBook:
         adjacent columns, covering every row."""
         if not rows:
             return
-        excel_rows = data.table(spec.key).attrs.get("excel_rows") or [p + 2 for p in rows]
+        frame = data.table(spec.key)
+        by_row = {reader.excel_row(frame, p): values for p, values in rows.items()}
         headers = sorted(
             {h for values in rows.values() for h in values},
             key=lambda h: self.column(spec.sheet, h),
         )
         sheet = self.book.sheets[spec.sheet]
-        first_row, last_row = excel_rows[0], excel_rows[-1]
-        by_row = {excel_rows[p]: values for p, values in rows.items()}
+        first_row, last_row = min(by_row), max(by_row)
         for first, last in _runs(self.column(spec.sheet, h) for h in headers):
             names = [h for h in headers if first <= self.column(spec.sheet, h) <= last]
             block = [

@@ -337,7 +337,7 @@ class _Reader:
             for index in frame.index[duplicated]:
                 self.problem(
                     spec.sheet,
-                    _row(frame, index),
+                    excel_row(frame, index),
                     spec.header_of(key_field),
                     frame.at[index, key_field],
                     "an ID not used by an earlier row",
@@ -358,7 +358,7 @@ class _Reader:
             for index in stages.index[stages.notna() & ~stages.isin(known)]:
                 self.problem(
                     schema.STAGE_LOG.sheet,
-                    _row(data.stage_log, index),
+                    excel_row(data.stage_log, index),
                     schema.STAGE_LOG.header_of(log_field),
                     stages[index],
                     "one of the stages: " + ", ".join(data.pipeline.names),
@@ -367,7 +367,7 @@ class _Reader:
         for index in deals.index[(deals["status"] == "lost") & deals["lost_reason"].isna()]:
             self.problem(
                 schema.DEALS.sheet,
-                _row(deals, index),
+                excel_row(deals, index),
                 "Lost reason",
                 None,
                 "a reason for a lost deal",
@@ -376,7 +376,7 @@ class _Reader:
         for index in deals.index[closed]:
             self.problem(
                 schema.DEALS.sheet,
-                _row(deals, index),
+                excel_row(deals, index),
                 "Closed",
                 None,
                 "the date a won or lost deal was closed",
@@ -389,14 +389,16 @@ class _Reader:
         for index in values.index[values.notna() & ~values.isin(known)]:
             self.problem(
                 spec.sheet,
-                _row(frame, index),
+                excel_row(frame, index),
                 spec.header_of(field),
                 values[index],
                 f"an ID from the {target} sheet",
             )
 
 
-def _row(frame: pd.DataFrame, index: Any) -> int:
-    """The Excel row of a frame row (rows are read in order; blank rows are skipped)."""
+def excel_row(frame: pd.DataFrame, position: Any) -> int:
+    """The Excel row of the frame's row at ``position``: rows are read in order and blank rows
+    skipped, so a frame read from a workbook keeps them (``attrs["excel_rows"]``); any other
+    frame sits right under the header."""
     rows = frame.attrs.get("excel_rows")
-    return int(rows[index]) if rows is not None else int(index) + 2
+    return int(rows[position]) if rows else int(position) + 2
