@@ -73,6 +73,11 @@ def _summary(changes: Changes) -> str:
     return "\n".join(changes.summary)
 
 
+def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
+    """Run a planned action on the workbook and return its summary for the message box."""
+    return _summary(book.run(plan, lambda changes: changes))
+
+
 def _required(answer: str | None) -> str:
     if answer is None or not answer.strip():
         raise SalesflowError("cancelled: nothing was changed")
@@ -83,7 +88,7 @@ def _required(answer: str | None) -> str:
 def advance(book: ExcelBook) -> str:
     """Advance the selected deals to their next stage."""
     ids = book.selected_deal_ids()
-    return _summary(book.run(lambda data: deals.advance(data, ids, _now()), lambda c: c))
+    return _act(book, lambda data: deals.advance(data, ids, _now()))
 
 
 @button
@@ -91,14 +96,14 @@ def move_to_stage(book: ExcelBook) -> str:
     """Move the selected deals to a stage the user names."""
     ids = book.selected_deal_ids()
     stage = _required(ask(book.book, "Move to which stage?"))
-    return _summary(book.run(lambda data: deals.move(data, ids, stage, _now()), lambda c: c))
+    return _act(book, lambda data: deals.move(data, ids, stage, _now()))
 
 
 @button
 def mark_won(book: ExcelBook) -> str:
     """Mark the selected deals won."""
     ids = book.selected_deal_ids()
-    return _summary(book.run(lambda data: deals.won(data, ids, _now()), lambda c: c))
+    return _act(book, lambda data: deals.won(data, ids, _now()))
 
 
 @button
@@ -107,14 +112,14 @@ def mark_lost(book: ExcelBook) -> str:
     ids = book.selected_deal_ids()
     reasons = book.read().lists.lost_reasons
     reason = _required(ask(book.book, "Why was it lost? " + ", ".join(reasons)))
-    return _summary(book.run(lambda data: deals.lost(data, ids, reason, _now()), lambda c: c))
+    return _act(book, lambda data: deals.lost(data, ids, reason, _now()))
 
 
 @button
 def reopen(book: ExcelBook) -> str:
     """Reopen the selected won or lost deals into the stage they were closed from."""
     ids = book.selected_deal_ids()
-    return _summary(book.run(lambda data: deals.reopen(data, ids, _now()), lambda c: c))
+    return _act(book, lambda data: deals.reopen(data, ids, _now()))
 
 
 @button
@@ -128,11 +133,8 @@ def log_activity(book: ExcelBook) -> str:
     note = ask(book.book, "A note (optional):") or None
     follow = ask(book.book, "Next follow-up date, YYYY-MM-DD (optional):")
     next_date = _date(follow) if follow else None
-    return _summary(
-        book.run(
-            lambda data: activities.log_activity(data, ids[0], kind, _now(), note, next_date),
-            lambda c: c,
-        )
+    return _act(
+        book, lambda data: activities.log_activity(data, ids[0], kind, _now(), note, next_date)
     )
 
 
@@ -146,7 +148,7 @@ def add_lead(book: ExcelBook) -> str:
     lead = leads.Lead(
         name=name, company=company, email=email, value=float(value) if value else None
     )
-    return _summary(book.run(lambda data: leads.add_lead(data, lead, _now()), lambda c: c))
+    return _act(book, lambda data: leads.add_lead(data, lead, _now()))
 
 
 @button
@@ -167,7 +169,7 @@ def import_leads(book: ExcelBook) -> str:
 @button
 def refresh_dashboard(book: ExcelBook) -> str:
     """Set the as-of date to today; Excel recalculates every figure."""
-    return _summary(book.run(lambda data: activities.refresh(data, date.today()), lambda c: c))
+    return _act(book, lambda data: activities.refresh(data, date.today()))
 
 
 @button

@@ -53,8 +53,9 @@ class ArrayBlock:
     kinds: tuple[Kind, ...]
 
 
-def _kpi(data: SalesData, label: str) -> str:
-    return "Dashboard!" + next(f.cell for name, f in dashboard.layout(data).kpis if name == label)
+def _kpi_cells(data: SalesData) -> dict[str, str]:
+    """KPI label → its cell on the Dashboard ("Dashboard!D5")."""
+    return {name: "Dashboard!" + f.cell for name, f in dashboard.layout(data).kpis}
 
 
 def examples() -> list[Comparison]:
@@ -135,6 +136,7 @@ def on_data(data: SalesData) -> list[Comparison]:
     won_to_date = 'tblDeals[Status],"won",tblDeals[Closed],"<="&AsOf'
     lost_to_date = 'tblDeals[Status],"lost",tblDeals[Closed],"<="&AsOf'
     row_of_cac = _first_data_row() + 4  # the CAC comparison, fifth in the list below
+    kpi = _kpi_cells(data)
     return [
         Comparison(
             "CLV of the first customer",
@@ -183,7 +185,7 @@ def on_data(data: SalesData) -> list[Comparison]:
         Comparison(
             "Win rate to the as-of date",
             f"=WIN_RATE(COUNTIFS({won_to_date}),COUNTIFS({lost_to_date}))",
-            "=" + _kpi(data, "Win rate"),
+            "=" + kpi["Win rate"],
             "percent",
             lambda r, d: r.win_rate,
         ),
@@ -198,11 +200,11 @@ def on_data(data: SalesData) -> list[Comparison]:
             "Pipeline velocity per day",
             "=PIPELINE_VELOCITY("
             + ",".join(
-                _kpi(data, label)
+                kpi[label]
                 for label in ("Open deals", "Win rate", "Average won deal", "Sales cycle (days)")
             )
             + ")",
-            "=" + _kpi(data, "Velocity per day"),
+            "=" + kpi["Velocity per day"],
             "money",
             lambda r, d: r.velocity["per_day"],
         ),
