@@ -3,7 +3,6 @@ message on stderr and exit code 1; nothing here computes a figure itself."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import platform
 import time
@@ -15,7 +14,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from salesflow_xl import __version__, render
+from salesflow_xl import __version__, progress, render
 from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.gateway import WorkbookFile
@@ -87,7 +86,16 @@ def main() -> None:
     help="How many customers to list by CLV.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def demo(scale: float, seed: int, as_of: Any, top: int, as_json: bool) -> None:
+@click.option(
+    "--html",
+    "html_out",
+    type=WORKBOOK,
+    default=None,
+    help="Also write the report with its charts as one self-contained HTML page.",
+)
+def demo(
+    scale: float, seed: int, as_of: Any, top: int, as_json: bool, html_out: Path | None
+) -> None:
     """Build the demo business and print its sales report.
 
     The demo is Ember & Oak, a one-person coffee roaster: 150 customers, 300 deals with their
@@ -98,16 +106,43 @@ def demo(scale: float, seed: int, as_of: Any, top: int, as_json: bool) -> None:
         salesflow demo
 
         salesflow demo --json > report.json
+
+        salesflow demo --html demo-report.html
     """
     day: date = as_of.date() if as_of else demo_data.DEMO_AS_OF
-    _print_report(demo_data.generate(scale=scale, seed=seed, as_of=day), top, as_json)
+    _report(
+        lambda: demo_data.generate(scale=scale, seed=seed, as_of=day),
+        top,
+        as_json,
+        html_out,
+        "Ember & Oak (demo)",
+    )
 
 
-def _print_report(data: SalesData, top: int, as_json: bool) -> None:
-    report = build_report(data, top=top)
+def _report(
+    load: Callable[[], SalesData], top: int, as_json: bool, html_out: Path | None, title: str
+) -> None:
+    """Load, compute and show a report: JSON on stdout with ``--json``, the HTML page with
+    ``--html`` (then no terminal tables), else the terminal tables. Progress goes to stderr."""
+    if html_out:
+        from salesflow_xl import html_report  # matplotlib: loaded only when a page is wanted
+    charts = list(html_report.chart_names()) if html_out else []
+    with progress.steps("Reading", 2 + len(charts)) as step:
+        data = load()
+        step(description="Computing the figures")
+        report = build_report(data, top=top)
+        step(description="Drawing charts")
+        page = html_report.render_page(report, title, lambda _: step()) if html_out else ""
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
+    if html_out:
+        store.atomic_write(html_out, page.encode("utf-8"), keep_backup=False)
+        click.echo(
+            f"Wrote {html_out} ({len(charts)} charts, {len(page) / 1e6:.1f} MB): open it in "
+            "any browser, it needs no network.",
+            err=as_json,
+        )
+    elif not as_json:
         print_report(report, Console())
 
 
@@ -184,7 +219,14 @@ def check(path: Path) -> None:
     help="How many customers to list by CLV.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def report(path: Path, top: int, as_json: bool) -> None:
+@click.option(
+    "--html",
+    "html_out",
+    type=WORKBOOK,
+    default=None,
+    help="Write the report with its charts as one self-contained HTML page.",
+)
+def report(path: Path, top: int, as_json: bool, html_out: Path | None) -> None:
     """Print the sales report of a workbook (the same figures as its Dashboard).
 
     Example:
@@ -192,8 +234,10 @@ def report(path: Path, top: int, as_json: bool) -> None:
         salesflow report Sales.xlsx
 
         salesflow report Sales.xlsx --json > report.json
+
+        salesflow report Sales.xlsx --html report.html
     """
-    _print_report(reader.load(path), top, as_json)
+    _report(lambda: reader.load(path), top, as_json, html_out, f"SalesFlow report: {path.stem}")
 
 
 @main.command()
@@ -520,17 +564,6 @@ def install(dry_run: bool) -> None:
 # -- customer value ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _progress(message: str):  # type: ignore[no-untyped-def]
-    """A spinner on a terminal (model fits can take seconds); silent when piped."""
-    console = Console(stderr=True)
-    if console.is_terminal:
-        with console.status(message):
-            yield
-    else:
-        yield
-
-
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -585,7 +618,7 @@ def clv(
     orders, end = load_orders(source)
     cut = calibration_end.date() if calibration_end else None
     summary = customer_summary(orders, end, unit, calibration_end=cut)
-    with _progress(f"Fitting BG/NBD and Gamma-Gamma to {len(summary):,} customers…"):
+    with progress.steps(f"Fitting BG/NBD and Gamma-Gamma to {len(summary):,} customers", None):
         model = clv_value.fit(summary, unit)
         result = summary.join(clv_value.predict(model, summary, horizon, discount, margin))
     holdout = None

@@ -54,9 +54,20 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def table(title: str, frame: pd.DataFrame, columns: Sequence[tuple[str, str, Formatter]]) -> Table:
+def table(
+    title: str,
+    frame: pd.DataFrame,
+    columns: Sequence[tuple[str, str, Formatter]],
+    caption: str | None = None,
+) -> Table:
     """A rich table of ``frame``'s columns: (column, heading, formatter) each; numbers right."""
-    result = Table(title=title, title_justify="left", title_style="bold")
+    result = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        caption=caption,
+        caption_justify="left",
+    )
     for _, heading, formatter in columns:
         result.add_column(heading, justify="left" if formatter is text else "right")
     for row in frame.to_dict(orient="records"):
@@ -66,122 +77,143 @@ def table(title: str, frame: pd.DataFrame, columns: Sequence[tuple[str, str, For
     return result
 
 
-def print_report(report: Report, console: Console) -> None:
-    """Print every section of the report as tables and a few headline lines."""
+Columns = Sequence[tuple[str, str, Formatter]]
+
+_ECONOMICS: Columns = (
+    ("spend", "Spend", money),
+    ("deals", "Deals", number),
+    ("won", "Won", number),
+    ("revenue", "Revenue", money),
+    ("roi", "ROI", percent),
+    ("roas", "ROAS", ratio),
+    ("cac", "CAC", money),
+)
+
+#: The report's tables, shared by the terminal and the HTML page: key → (title, columns).
+#: "funnel" is the funnel joined with stage conversion and days in stage (:func:`funnel_table`).
+TABLES: dict[str, tuple[str, Columns]] = {
+    "funnel": (
+        "Funnel",
+        (
+            ("stage", "Stage", text),
+            ("deals", "Deals now", number),
+            ("value", "Value", money),
+            ("weighted_value", "Weighted", money),
+            ("reached", "Ever reached", number),
+            ("conversion", "From previous", percent),
+            ("average_days", "Avg days", number),
+        ),
+    ),
+    "lost_reasons": ("Lost reasons", (("reason", "Reason", text), ("deals", "Deals", number))),
+    "forecast": (
+        "Weighted forecast by expected close month",
+        (
+            ("month", "Month", text),
+            ("deals", "Deals", number),
+            ("value", "Open value", money),
+            ("weighted_value", "Weighted", money),
+        ),
+    ),
+    "campaigns": (
+        "Campaigns",
+        (("campaign", "Campaign", text), ("channel", "Channel", text), *_ECONOMICS),
+    ),
+    "channels": ("Channels", (("channel", "Channel", text), *_ECONOMICS)),
+    "segments": (
+        "Segments",
+        (
+            ("segment", "Segment", text),
+            ("deals", "Deals", number),
+            ("won", "Won", number),
+            ("lost", "Lost", number),
+            ("win_rate", "Win rate", percent),
+            ("won_value", "Won value", money),
+        ),
+    ),
+    "top_customers": (
+        "Top customers by CLV",
+        (
+            ("customer_id", "ID", text),
+            ("name", "Name", text),
+            ("company", "Company", text),
+            ("orders", "Orders", number),
+            ("revenue", "Revenue", money),
+            ("purchase_frequency", "Orders/month", number),
+            ("clv", "CLV", money),
+        ),
+    ),
+    "rfm_segments": (
+        "RFM segments",
+        (
+            ("segment", "Segment", text),
+            ("customers", "Customers", number),
+            ("customer_share", "Share", percent),
+            ("revenue", "Revenue", money),
+            ("revenue_share", "Revenue share", percent),
+            ("recency_days", "Avg days since last order", number),
+            ("frequency", "Avg orders", number),
+        ),
+    ),
+    "followups_due": (
+        "Follow-ups due",
+        (
+            ("due", "Due", text),
+            ("days_overdue", "Days late", number),
+            ("deal_id", "Deal", text),
+            ("what", "What", text),
+        ),
+    ),
+    "rotting_deals": (
+        "Rotting deals",
+        (
+            ("id", "Deal", text),
+            ("title", "Title", text),
+            ("stage", "Stage", text),
+            ("value", "Value", money),
+            ("days_idle", "Idle days", number),
+            ("rotting_days", "Limit", number),
+        ),
+    ),
+}
+
+
+def frame_of(report: Report, key: str) -> pd.DataFrame:
+    """The frame behind table ``key`` of :data:`TABLES`."""
+    if key == "funnel":
+        conversion = report.stage_conversion.merge(report.days_in_stage, on="stage", how="left")
+        return report.funnel.merge(conversion, on="stage", how="left")
+    return getattr(report, key)
+
+
+def headline(report: Report) -> list[str]:
+    """The report's opening lines: period, counts, pipeline, win rate and velocity."""
     totals, velocity = report.totals, report.velocity
     period = f"from {report.start} " if report.start else ""
-    console.print(
-        f"[bold]SalesFlow report[/bold] as of {report.as_of} (closed deals {period}"
-        f"up to {report.as_of})"
-    )
-    console.print(
+    return [
+        f"as of {report.as_of} (closed deals {period}up to {report.as_of})",
         f"{number(totals['customers'])} customers · {number(totals['deals'])} deals "
         f"({number(totals['open'])} open, {number(totals['won'])} won, "
-        f"{number(totals['lost'])} lost)"
-    )
-    console.print(
+        f"{number(totals['lost'])} lost)",
         f"Open pipeline {money(totals['open_value'])} · weighted forecast "
         f"{money(totals['weighted_pipeline'])} · win rate {percent(report.win_rate)} · "
-        f"velocity {money(velocity['per_day'])} per day"
-    )
-    console.print(
-        f"  (velocity = {number(velocity['open_deals'])} open deals × "
+        f"velocity {money(velocity['per_day'])} per day",
+        f"(velocity = {number(velocity['open_deals'])} open deals × "
         f"{percent(velocity['win_rate'])} × average won deal {money(velocity['average_won_deal'])}"
-        f" ÷ {number(velocity['sales_cycle_days'])}-day sales cycle)"
-    )
-    conversion = report.stage_conversion.merge(report.days_in_stage, on="stage", how="left")
-    funnel = report.funnel.merge(conversion, on="stage", how="left")
-    console.print(
-        table(
-            "Funnel",
-            funnel,
-            [
-                ("stage", "Stage", text),
-                ("deals", "Deals now", number),
-                ("value", "Value", money),
-                ("weighted_value", "Weighted", money),
-                ("reached", "Ever reached", number),
-                ("conversion", "From previous", percent),
-                ("average_days", "Avg days", number),
-            ],
-        )
-    )
-    console.print(
-        table(
-            "Lost reasons",
-            report.lost_reasons,
-            [("reason", "Reason", text), ("deals", "Deals", number)],
-        )
-    )
-    economics = [
-        ("spend", "Spend", money),
-        ("deals", "Deals", number),
-        ("won", "Won", number),
-        ("revenue", "Revenue", money),
-        ("roi", "ROI", percent),
-        ("roas", "ROAS", ratio),
-        ("cac", "CAC", money),
+        f" ÷ {number(velocity['sales_cycle_days'])}-day sales cycle)",
     ]
-    console.print(
-        table(
-            "Campaigns",
-            report.campaigns,
-            [("campaign", "Campaign", text), ("channel", "Channel", text), *economics],
-        )
-    )
-    console.print(table("Channels", report.channels, [("channel", "Channel", text), *economics]))
-    console.print(
-        table(
-            "Segments",
-            report.segments,
-            [
-                ("segment", "Segment", text),
-                ("deals", "Deals", number),
-                ("won", "Won", number),
-                ("lost", "Lost", number),
-                ("win_rate", "Win rate", percent),
-                ("won_value", "Won value", money),
-            ],
-        )
-    )
-    console.print(
-        table(
-            "Top customers by CLV",
-            report.top_customers,
-            [
-                ("customer_id", "ID", text),
-                ("name", "Name", text),
-                ("company", "Company", text),
-                ("orders", "Orders", number),
-                ("revenue", "Revenue", money),
-                ("purchase_frequency", "Orders/month", number),
-                ("clv", "CLV", money),
-            ],
-        )
-    )
-    console.print(
-        table(
-            "Follow-ups due",
-            report.followups_due,
-            [
-                ("due", "Due", text),
-                ("days_overdue", "Days late", number),
-                ("deal_id", "Deal", text),
-                ("what", "What", text),
-            ],
-        )
-    )
-    console.print(
-        table(
-            "Rotting deals",
-            report.rotting_deals,
-            [
-                ("id", "Deal", text),
-                ("title", "Title", text),
-                ("stage", "Stage", text),
-                ("value", "Value", money),
-                ("days_idle", "Idle days", number),
-                ("rotting_days", "Limit", number),
-            ],
-        )
-    )
+
+
+def print_report(report: Report, console: Console, rows: int = 25) -> None:
+    """Print the headline and every table of the report (long tables cut to ``rows`` rows,
+    with how many more there are)."""
+    first, *rest = headline(report)
+    console.print(f"[bold]SalesFlow report[/bold] {first}")
+    *figures, explanation = rest
+    for line in figures:
+        console.print(line)
+    console.print(f"  {explanation}")
+    for key, (title, columns) in TABLES.items():
+        frame = frame_of(report, key)
+        shown = frame.head(rows)
+        caption = f"{len(frame) - rows:,} more not shown" if len(frame) > rows else None
+        console.print(table(title, shown, columns, caption))

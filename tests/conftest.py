@@ -27,13 +27,17 @@ def table(csv_text: str, record_type: type) -> pd.DataFrame:
 
 
 @pytest.fixture(autouse=True)
-def _libreoffice_required(request: pytest.FixtureRequest) -> None:
-    """Tests marked ``libreoffice`` need LibreOffice: without it they fail (never skip), naming
-    the command that installs it."""
+def _engines_required(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``libreoffice`` need LibreOffice, ``browser`` needs Chromium: without them
+    they fail (never skip), naming the command that installs them."""
     if request.node.get_closest_marker("libreoffice") and not (
         shutil.which("soffice") or shutil.which("libreoffice")
     ):
         pytest.fail("LibreOffice is not installed: run scripts/test, which installs it")
+    if request.node.get_closest_marker("browser") and not (
+        shutil.which("chromium") or shutil.which("chromium-browser")
+    ):
+        pytest.fail("Chromium is not installed: run scripts/test, which installs it")
 
 
 def same_cell_value(expected: Any, got: Any) -> bool:

@@ -179,6 +179,29 @@ def test_rfm_table() -> None:
     assert result.loc["C", "rfm"] == "414"
 
 
+def test_rfm_segment_summary_lists_every_segment_with_shares() -> None:
+    scores = pd.DataFrame(
+        {
+            "recency_days": [10, 30, 200, 5],
+            "frequency": [8, 4, 1, 1],
+            "monetary": [800.0, 200.0, 50.0, 150.0],
+            "segment": ["Champions", "Champions", "Hibernating", "New customers"],
+        },
+        index=["A", "B", "C", "D"],
+    )
+    result = rfm.segment_summary(scores).set_index("segment")
+    assert list(result.index) == list(rfm.SEGMENTS)
+    champions = result.loc["Champions"]
+    # two of four customers, 1000 of 1200 revenue, recency (10 + 30) / 2, frequency (8 + 4) / 2
+    assert champions[["customers", "customer_share", "revenue", "revenue_share"]].tolist() == (
+        pytest.approx([2, 0.5, 1000.0, 1000 / 1200])
+    )
+    assert champions[["recency_days", "frequency"]].tolist() == [20.0, 6.0]
+    assert result.loc["Loyal", "customers"] == 0
+    assert np.isnan(result.loc["Loyal", "recency_days"])
+    assert result["customers"].sum() == 4
+
+
 def test_cohort_retention_hand_worked() -> None:
     orders = table(
         """

@@ -213,3 +213,43 @@ def test_customer_value_from_orders() -> None:
 
 def test_monthly_rate_compounds_to_the_annual_rate() -> None:
     assert (1 + metrics.monthly_rate(0.1)) ** 12 == pytest.approx(1.1)
+
+
+def test_forecast_by_month_groups_open_deals_by_expected_close() -> None:
+    deals = table(
+        """
+        id,customer_id,title,value,stage,status,created,stage_entered,probability,expected_close
+        F1,C1,Overdue,1000,Negotiation,open,2026-01-01,2026-01-05,,2026-02-14
+        F2,C1,March A,2000,Lead acquisition,open,2026-03-01,2026-03-01,,2026-03-30
+        F3,C2,March B,500,Nurturing,open,2026-03-02,2026-03-02,0.5,2026-03-02
+        F4,C3,Won in March,9000,Closed won,won,2026-03-01,2026-03-10,,2026-03-15
+        F5,C3,No date,400,Nurturing,open,2026-03-03,2026-03-03,,
+        F6,C4,May,1000,Negotiation,open,2026-03-03,2026-03-04,0.9,2026-05-01
+        """,
+        Deal,
+    )
+    result = metrics.forecast_by_month(deals, P, AS_OF)
+    # Stage chances: Lead 0.1, Nurturing 0.3, Negotiation 0.6 (DEFAULT_PIPELINE); own chance wins.
+    assert result["month"].tolist() == ["2026-02", "2026-03", "2026-05", "(no date)"]
+    assert result["deals"].tolist() == [1, 2, 1, 1]
+    assert result["value"].tolist() == [1000, 2500, 1000, 400]
+    # 2026-03: 2000 × 0.1 + 500 × 0.5 = 450;  no date: 400 × 0.3 = 120;  May: 1000 × 0.9
+    assert result["weighted_value"].tolist() == pytest.approx([600, 450, 900, 120])
+    assert result["overdue"].tolist() == [True, False, False, False]
+    assert result["weighted_value"].sum() == pytest.approx(metrics.weighted_pipeline(deals, P))
+
+
+def test_clv_distribution_uses_round_bands_and_counts_every_customer() -> None:
+    values = pd.Series([0.0, 120.0, 480.0, 499.99, 500.0, 1999.0, np.nan])
+    result = metrics.clv_distribution(values, max_bins=5)
+    # range 0…1999 over ≤ 5 bands → raw width 399.8 → round width 500: 0, 500, …, 2000
+    assert result["from"].tolist() == [0, 500, 1000, 1500]
+    assert result["to"].tolist() == [500, 1000, 1500, 2000]
+    assert result["customers"].tolist() == [4, 1, 0, 1]
+    negative = metrics.clv_distribution(pd.Series([-30.0, 70.0]), max_bins=4)
+    # range −30…70 → raw 25 → width 25: bands from −50 to 75
+    assert negative["from"].tolist() == [-50, -25, 0, 25, 50]
+    assert negative["customers"].tolist() == [1, 0, 0, 0, 1]
+    assert metrics.clv_distribution(pd.Series([], dtype=float)).empty
+    with pytest.raises(InvalidArgumentError, match="max_bins"):
+        metrics.clv_distribution(values, max_bins=0)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from salesflow_xl.core import metrics
+from salesflow_xl.core.clv import cohorts, rfm
 from salesflow_xl.core.dataset import SalesData
 
 
@@ -32,6 +33,7 @@ class Report:
     stage_conversion: pd.DataFrame
     days_in_stage: pd.DataFrame
     win_rate: float
+    closed: dict[str, float]
     velocity: dict[str, float]
     lost_reasons: pd.DataFrame
     campaigns: pd.DataFrame
@@ -40,6 +42,10 @@ class Report:
     top_customers: pd.DataFrame
     followups_due: pd.DataFrame
     rotting_deals: pd.DataFrame
+    forecast: pd.DataFrame
+    clv_distribution: pd.DataFrame
+    rfm_segments: pd.DataFrame
+    cohort_retention: pd.DataFrame
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: tables become lists of row objects, NaN becomes None, dates
@@ -57,6 +63,9 @@ class Report:
                 "top_customers",
                 "followups_due",
                 "rotting_deals",
+                "forecast",
+                "clv_distribution",
+                "rfm_segments",
             )
         }
         return {
@@ -67,8 +76,14 @@ class Report:
             },
             "totals": {k: _plain(v) for k, v in self.totals.items()},
             "win_rate": _plain(self.win_rate),
+            "closed": {k: _plain(v) for k, v in self.closed.items()},
             "velocity": {k: _plain(v) for k, v in self.velocity.items()},
             **tables,
+            "cohort_retention": _rows(
+                self.cohort_retention.rename(
+                    columns=lambda c: c if isinstance(c, str) else f"month_{c}"
+                )
+            ),
         }
 
 
@@ -99,7 +114,17 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         "orders": float(len(data.orders)),
         "order_revenue": float(data.orders["amount"].sum()),
     }
-    lost = deals.loc[period & (deals["status"] == "lost"), "lost_reason"].fillna("(none)")
+    won_in_period, lost_in_period = (
+        period & (deals["status"] == "won"),
+        period & (deals["status"] == "lost"),
+    )
+    closed = {
+        "won": float(won_in_period.sum()),
+        "lost": float(lost_in_period.sum()),
+        "won_value": float(deals.loc[won_in_period, "value"].sum()),
+        "lost_value": float(deals.loc[lost_in_period, "value"].sum()),
+    }
+    lost = deals.loc[lost_in_period, "lost_reason"].fillna("(none)")
     lost_reasons = (
         lost.value_counts().rename_axis("reason").rename("deals").reset_index()
         if len(lost)
@@ -116,6 +141,10 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         .rename_axis("customer_id")
         .reset_index()
     )
+    retention, _, sizes = cohorts.cohort_retention(data.orders, as_of)
+    cohort_table = retention.copy()
+    cohort_table.insert(0, "customers", sizes)
+    cohort_table = cohort_table.rename_axis("cohort").reset_index()
     rotting = metrics.rotting_deals(deals, pipeline, as_of)[
         ["id", "customer_id", "title", "stage", "value", "days_idle", "rotting_days"]
     ]
@@ -129,6 +158,7 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         .rename_axis("stage")
         .reset_index(),
         win_rate=win_rate,
+        closed=closed,
         velocity=velocity,
         lost_reasons=lost_reasons,
         campaigns=metrics.campaign_performance(data.campaigns, deals, data.customers).reset_index(),
@@ -137,6 +167,10 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         top_customers=top_customers,
         followups_due=metrics.followups_due(data.activities, deals, as_of),
         rotting_deals=rotting.reset_index(drop=True),
+        forecast=metrics.forecast_by_month(deals, pipeline, as_of),
+        clv_distribution=metrics.clv_distribution(value.loc[value["orders"] > 0, "clv"]),
+        rfm_segments=rfm.segment_summary(rfm.rfm(data.orders, as_of)),
+        cohort_retention=cohort_table,
     )
 
 

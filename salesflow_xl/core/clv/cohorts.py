@@ -27,8 +27,9 @@ def cohort_retention(
     cutoff = pd.Timestamp(as_of)
     past = orders[pd.to_datetime(orders["date"]) <= cutoff].copy()
     if past.empty:
-        empty = pd.DataFrame()
-        return empty, empty, pd.Series(dtype="int64")
+        cohorts = pd.Index([], dtype=object, name="cohort")
+        empty = pd.DataFrame(index=cohorts, columns=pd.RangeIndex(0, name="month"), dtype=float)
+        return empty, empty.copy(), pd.Series(index=cohorts, dtype="int64", name="customers")
     past["month"] = _month_index(past["date"])
     past["cohort"] = past.groupby("customer_id")["month"].transform("min")
     past["k"] = past["month"] - past["cohort"]

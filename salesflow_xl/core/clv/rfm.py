@@ -81,3 +81,27 @@ def rfm(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
         segment(r, f) for r, f in zip(table["r_score"], table["f_score"], strict=True)
     ]
     return table
+
+
+def segment_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per segment of an :func:`rfm` table, in :data:`SEGMENTS` order (every segment listed):
+    customers, share of customers, revenue (Σ monetary), share of revenue, average recency_days
+    and average frequency (NaN for an empty segment)."""
+    grouped = table.groupby("segment").agg(
+        customers=("frequency", "size"),
+        revenue=("monetary", "sum"),
+        recency_days=("recency_days", "mean"),
+        frequency=("frequency", "mean"),
+    )
+    result = grouped.reindex(list(SEGMENTS))
+    result["customers"] = result["customers"].fillna(0).astype("int64")
+    result["revenue"] = result["revenue"].fillna(0.0)
+    total_customers, total_revenue = result["customers"].sum(), result["revenue"].sum()
+    result.insert(
+        1, "customer_share", result["customers"] / total_customers if total_customers else np.nan
+    )
+    result.insert(
+        3, "revenue_share", result["revenue"] / total_revenue if total_revenue else np.nan
+    )
+    result.index.name = "segment"
+    return result.reset_index()

@@ -4,7 +4,7 @@ The seed's three functions are here under their names: :func:`clv`, :func:`conve
 :func:`roi`. Rates are fractions (0.2 means 20 %).
 """
 
-from salesflow_xl.core.metrics.customers import customer_value, monthly_rate
+from salesflow_xl.core.metrics.customers import clv_distribution, customer_value, monthly_rate
 from salesflow_xl.core.metrics.marketing import (
     campaign_performance,
     channel_performance,
@@ -18,6 +18,7 @@ from salesflow_xl.core.metrics.pipeline import (
     days_idle,
     effective_probability,
     followups_due,
+    forecast_by_month,
     funnel,
     funnel_snapshot,
     rotting_deals,
@@ -53,6 +54,7 @@ __all__ = [
     "channel_performance",
     "closed_in",
     "clv",
+    "clv_distribution",
     "clv_formula",
     "conversion_by",
     "conversion_rate",
@@ -60,6 +62,7 @@ __all__ = [
     "days_idle",
     "effective_probability",
     "followups_due",
+    "forecast_by_month",
     "funnel",
     "funnel_snapshot",
     "ltv_cac",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.metrics.scalar import clv_formula
 from salesflow_xl.core.model import Settings
 
@@ -55,3 +56,35 @@ def customer_value(
         monthly_rate(settings.annual_discount_rate),
     )
     return table
+
+
+def clv_distribution(clv: pd.Series, max_bins: int = 12) -> pd.DataFrame:
+    """How many customers fall in each CLV band: equal-width bands ``[from, to)`` (the last one
+    closed) of a round width (1, 2, 2.5 or 5 × 10ᵏ currency units) chosen so that at most
+    ``max_bins`` bands cover 0 … the largest CLV. Missing values are left out; negative CLVs
+    (margin below zero) get bands of their own below 0. Columns: from, to, customers."""
+    if max_bins < 1:
+        raise InvalidArgumentError("max_bins", max_bins, "at least 1")
+    values = clv.dropna().to_numpy(dtype="float64")
+    if values.size == 0:
+        return pd.DataFrame(
+            {
+                "from": pd.Series(dtype="float64"),
+                "to": pd.Series(dtype="float64"),
+                "customers": pd.Series(dtype="int64"),
+            }
+        )
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    width = _round_width((high - low) / max_bins) if high > low else 1.0
+    edges = np.arange(np.floor(low / width), np.floor(high / width) + 2) * width
+    counts, _ = np.histogram(values, bins=edges)
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "customers": counts.astype("int64")})
+
+
+def _round_width(raw: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ᵏ that is at least ``raw`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(raw))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= raw * (1 - 1e-12):
+            return float(step * power)
+    return float(10 * power)

@@ -76,6 +76,39 @@ def funnel_snapshot(deals: pd.DataFrame, pipeline: Pipeline) -> pd.DataFrame:
     return result
 
 
+def forecast_by_month(deals: pd.DataFrame, pipeline: Pipeline, as_of: date) -> pd.DataFrame:
+    """The weighted forecast of open deals by expected-close month ("2026-07"), oldest first.
+
+    Columns: month, deals, value, weighted_value (``Σ value × effective probability``) and
+    overdue (the month ended before ``as_of``'s month: the date needs a new estimate). Open deals
+    without an expected close date form a last row, month "(no date)". The weighted values add up
+    to :func:`weighted_pipeline`.
+    """
+    is_open = deals["status"] == "open"
+    close = deals.loc[is_open, "expected_close"]
+    month_index = close.dt.year * 12 + close.dt.month - 1
+    frame = pd.DataFrame(
+        {
+            "key": month_index.fillna(np.inf),
+            "value": deals.loc[is_open, "value"],
+            "weighted_value": weighted_values(deals, pipeline)[is_open],
+        }
+    )
+    grouped = frame.groupby("key").agg(
+        deals=("value", "size"), value=("value", "sum"), weighted_value=("weighted_value", "sum")
+    )
+    now = as_of.year * 12 + as_of.month - 1
+    keys = grouped.index.to_numpy(dtype="float64")
+    months = [
+        f"{int(k) // 12}-{int(k) % 12 + 1:02d}" if np.isfinite(k) else "(no date)" for k in keys
+    ]
+    result = grouped.reset_index(drop=True)
+    result.insert(0, "month", months)
+    result["deals"] = result["deals"].astype("int64")
+    result["overdue"] = keys < now
+    return result
+
+
 def closed_in(deals: pd.DataFrame, start: date | None = None, end: date | None = None) -> pd.Series:
     """True for deals won or lost with a ``closed`` date in [start, end] (open ends unbounded)."""
     mask = deals["status"].isin(["won", "lost"]) & deals["closed"].notna()
