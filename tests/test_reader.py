@@ -4,15 +4,19 @@ row, column, the value found and what was expected."""
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook import reader, template
+from salesflow_xl.core.model import DEFAULT_LISTS, DEFAULT_PIPELINE
+from salesflow_xl.workbook import reader, schema, template
 from salesflow_xl.workbook.reader import Problem
 
 
@@ -153,3 +157,37 @@ def test_load_raises_with_every_problem(tmp_path, content) -> None:
         reader.load(path)
     assert caught.value.problems == [Problem("Deals", 5, "Value", "abc", "a number")]
     assert "bad.xlsx has 1 problem(s)" in str(caught.value)
+
+
+# -- the column-wise conversion equals the cell-by-cell one -----------------------------------
+
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["", "  ", "Cafés", " cafés ", "Referral", "negotiation ", "Closed Won", "x"]),
+    st.text(max_size=6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-5, 10**12),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)),
+    st.sampled_from([0.0, 0.5, 1.0, 1.5, -1.0, 2.0, 3.25]),
+)
+INPUT_COLUMNS = [(spec, column) for spec in schema.TABLES.values() for column in spec.inputs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(INPUT_COLUMNS), st.lists(CELL_VALUES, max_size=12))
+def test_column_conversion_equals_cell_by_cell(spec_column, cells) -> None:
+    spec, column = spec_column
+    numbers = list(range(2, 2 + len(cells)))
+    by_column = reader._Reader([], lambda sheet: [])
+    by_cell = reader._Reader([], lambda sheet: [])
+    args = (DEFAULT_LISTS, DEFAULT_PIPELINE)
+    got = by_column._column(spec.sheet, numbers, column, cells, *args)
+    expected = [
+        by_cell._convert(spec.sheet, n, column, v, *args)
+        for n, v in zip(numbers, cells, strict=True)
+    ]
+    assert got == expected
+    assert [type(v) for v in got] == [type(v) for v in expected]
+    assert sorted(by_column.problems, key=lambda p: p.row) == by_cell.problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -99,6 +100,36 @@ def load(path: Path) -> SalesData:
     if problems:
         raise WorkbookInvalidError(Path(path).name, problems)
     return data
+
+
+class _Lookup(dict[Any, Any]):
+    """Stripped text → the value to store for texts the column accepts as they are; None for
+    anything else (which then takes the checking path). Plain lookups, memoised."""
+
+    def __init__(self, accept: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.accept = accept
+
+    def __missing__(self, key: Any) -> str | None:
+        result = self.accept(key) if isinstance(key, str) and key else None
+        self[key] = result
+        return result
+
+
+def _text_cleaner(column: Column, lists: Lists, pipeline: Pipeline | None) -> _Lookup:
+    """The :class:`_Lookup` of a text column: a list's values, a stage's canonical name, or any
+    non-blank text."""
+    if column.choices in schema.LISTS:
+        allowed = set(getattr(lists, column.choices))
+        return _Lookup(lambda text: text if text in allowed else None)
+    if column.choices == "stages" and pipeline is not None:
+
+        def stage_name(text: str) -> str | None:
+            stage = pipeline.find(text)
+            return stage.name if stage else None
+
+        return _Lookup(stage_name)
+    return _Lookup(lambda text: text)
 
 
 def _blank(value: Any) -> bool:
@@ -223,27 +254,87 @@ class _Reader:
                 positions[column.header] = header.index(column.header)
             elif column.required:
                 self.problem(spec.sheet, 1, column.header, None, "this column in the header row")
-        records: dict[str, list[Any]] = {f: [] for f in fields}
-        excel_rows: list[int] = []
-        for number, row in enumerate(rows[1:], start=2):
-            cells = {h: row[i] if i < len(row) else None for h, i in positions.items()}
-            if all(_blank(v) for v in cells.values()):
-                continue
-            excel_rows.append(number)
-            rows_read = len(excel_rows)
-            for column in spec.inputs:
-                value = self._convert(
-                    spec.sheet, number, column, cells.get(column.header), lists, pipeline
-                )
-                assert column.field is not None
-                records[column.field].append(value)
-            for name in fields:
-                if len(records[name]) < rows_read:
-                    records[name].append(None)  # derived later (the deal's status)
+        body = rows[1:]
+        raw = {
+            header: [row[i] if i < len(row) else None for row in body]
+            for header, i in positions.items()
+        }
+        keep = [
+            number
+            for number, cells in enumerate(zip(*raw.values(), strict=True), start=2)
+            if not all(_blank(v) for v in cells)
+        ]
+        offsets = [number - 2 for number in keep]
+        first_problem = len(self.problems)
+        records: dict[str, list[Any]] = {f: [None] * len(keep) for f in fields}
+        for column in spec.inputs:
+            assert column.field is not None
+            values = raw.get(column.header)
+            cells = [values[i] for i in offsets] if values is not None else [None] * len(keep)
+            records[column.field] = self._column(spec.sheet, keep, column, cells, lists, pipeline)
+        # problems in reading order: row by row, then column by column
+        order = {c.header: i for i, c in enumerate(spec.inputs)}
+        self.problems[first_problem:] = sorted(
+            self.problems[first_problem:], key=lambda p: (p.row or 0, order.get(p.column, 0))
+        )
         frame = pd.DataFrame(records)
         frame = typed(frame, record_type) if record_type else frame
-        frame.attrs["excel_rows"] = ExcelRows(excel_rows)
+        frame.attrs["excel_rows"] = ExcelRows(keep)
         return frame
+
+    def _column(
+        self,
+        sheet: str,
+        numbers: list[int],
+        column: Column,
+        cells: list[Any],
+        lists: Lists,
+        pipeline: Pipeline | None,
+    ) -> list[Any]:
+        """A column's cells converted: the common clean cases inline, the rest (blanks where a
+        value is required, wrong types, values out of range or not in a list) through
+        :meth:`_convert`, which records the problem. Same results as :meth:`_convert` per cell
+        (a property test holds them equal)."""
+        kind = column.kind
+        slow = self._convert
+        if kind == "text":
+            clean = _text_cleaner(column, lists, pipeline)
+            return [
+                out
+                if (out := clean[v.strip() if v.__class__ is str else None]) is not None
+                else (
+                    None
+                    if not column.required and _blank(v)
+                    else slow(sheet, n, column, v, lists, pipeline)
+                )
+                for n, v in zip(numbers, cells, strict=True)
+            ]
+        if kind in ("date", "timestamp"):
+            as_date = kind == "date"
+            return [
+                (v.date() if as_date else v)
+                if v.__class__ is datetime
+                else (
+                    None
+                    if not column.required and _blank(v)
+                    else slow(sheet, n, column, v, lists, pipeline)
+                )
+                for n, v in zip(numbers, cells, strict=True)
+            ]
+        top = 1.0 if kind == "percent" else sys.float_info.max  # inf and NaN: checked below
+        whole = kind == "integer"
+        return [
+            float(v)
+            if (v.__class__ is float or v.__class__ is int)
+            and 0 <= v <= top
+            and (not whole or float(v).is_integer())
+            else (
+                None
+                if not column.required and _blank(v)
+                else slow(sheet, n, column, v, lists, pipeline)
+            )
+            for n, v in zip(numbers, cells, strict=True)
+        ]
 
     def _convert(
         self,
