@@ -90,7 +90,7 @@ _ECONOMICS: Columns = (
 )
 
 #: The report's tables, shared by the terminal and the HTML page: key → (title, columns).
-#: "funnel" is the funnel joined with stage conversion and days in stage (:func:`funnel_table`).
+#: "funnel" is the funnel joined with stage conversion and days in stage (:func:`frame_of`).
 TABLES: dict[str, tuple[str, Columns]] = {
     "funnel": (
         "Funnel",

@@ -4,18 +4,22 @@ promise that a failed action leaves the workbook byte for byte as it was."""
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
 
+from salesflow_xl.actions import activities, deals, gateway, leads
 from salesflow_xl.cli import main
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.metrics import followups_due, rotting_deals
-from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook import build, cached, reader, schema
+from salesflow_xl.workbook.editor import Editor
 from salesflow_xl.workbook.package import Package
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
@@ -278,3 +282,61 @@ def test_actions_refuse_a_workbook_with_problems(book) -> None:
     out = fails("advance", book, "D00001", *AT)
     assert "Deals row 3, column 'Value': expected a number, found 'lots'" in out
     assert digest(book) == original
+
+
+# -- what an action writes reads back as the gateway computed it -------------------------------
+
+PLANS = {
+    "advance": lambda d: deals.advance(d, [open_deal(d, "Nurturing")], NOW, "call went well"),
+    "won": lambda d: deals.won(d, [open_deal(d, "Negotiation")], NOW),
+    "lost": lambda d: deals.lost(d, [open_deal(d, "Lead acquisition")], "Price", NOW, "too dear"),
+    "reopen": lambda d: deals.reopen(d, [closed_deal(d, "lost")], NOW),
+    "log": lambda d: activities.log_activity(
+        d, open_deal(d, "Negotiation"), "Call", NOW, "follow-up", date(2026, 7, 8)
+    ),
+    "import": lambda d: leads.import_leads(
+        d,
+        leads.parse_csv(
+            "Name,Company,E-mail,Segment,Deal value\n"
+            " Ada Park ,Park Café,ada@park.example,cafés,3600\n"
+            f"Someone,,{d.customers['email'].iloc[3]},,\n"
+        ),
+        NOW,
+    )[0],
+    "refresh": lambda d: activities.refresh(d, date(2026, 7, 31)),
+}
+NOW = datetime(2026, 6, 30, 14, 37)
+
+
+@pytest.mark.parametrize("action", list(PLANS))
+def test_the_gateway_knows_what_the_file_will_read_back(action) -> None:
+    """data_after (the data and cached values the gateway computes without reading the file
+    again) against an independent reading of the file it wrote."""
+    content = DEMO.read_bytes()
+    snapshot = reader.read_snapshot(content)
+    changes = PLANS[action](snapshot.data)
+    written = gateway.apply_to_bytes(content, snapshot.data, changes, "demo", snapshot.cells)
+    back = reader.read_snapshot(written)
+    assert back.problems == []
+    editor = Editor(content)
+    appended = {
+        table: editor.append(schema.TABLES[table], records)
+        for table, records in changes.appends.items()
+    }
+    expected, problems = gateway.data_after(snapshot.data, changes, appended)
+    assert problems == []
+    assert expected.settings == back.data.settings
+    for key in RECORD_TYPES:
+        pd.testing.assert_frame_equal(expected.table(key), back.data.table(key))
+        assert expected.table(key).attrs["excel_rows"] == back.data.table(key).attrs["excel_rows"]
+    # every formula cell of the written file holds the core's figure, though only the cells
+    # that changed were rewritten
+    layouts = Editor(written).tables
+    columns = {
+        spec.sheet: {h: layouts[spec.name].letter(h) for h in layouts[spec.name].headers}
+        for spec in schema.all_tables()
+    }
+    book = CalamineWorkbook.from_filelike(io.BytesIO(written))
+    for sheet, cells in cached.core_values(back.data, columns=columns).items():
+        stored = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        assert cached.changed_cells(cells, stored) == {}, sheet

@@ -212,9 +212,7 @@ def on_data(data: SalesData) -> list[Comparison]:
 
 
 def _funnel_table(report: Report, data: SalesData) -> list[list[Any]]:
-    from salesflow_udfs import funnel_table
-
-    return funnel_table(metrics.funnel_snapshot(data.deals, data.pipeline))
+    return metrics.funnel_rows(metrics.funnel_snapshot(data.deals, data.pipeline))
 
 
 def _conversion_table(report: Report, data: SalesData) -> list[list[Any]]:

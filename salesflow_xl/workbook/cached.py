@@ -8,13 +8,14 @@ the golden-workbook test.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.dataset import SalesData
@@ -43,6 +44,22 @@ def cell_value(value: Any) -> CellValue:
         if isinstance(value, float) and math.isnan(value):
             return None
     return value  # type: ignore[no-any-return]
+
+
+def column_values(series: pd.Series) -> list[CellValue]:
+    """:func:`cell_value` of a whole column, with fast paths for numbers and dates."""
+    if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return [None if v != v else v for v in series.tolist()]
+    if pd.api.types.is_datetime64_any_dtype(series) and not (series < LEAP_BUG_END).any():
+        serial = (series - EXCEL_EPOCH) / pd.Timedelta(days=1)
+        return [None if v != v else v for v in serial.tolist()]
+    return [cell_value(v) for v in series.tolist()]
+
+
+#: Serial number 0 of Excel's 1900 date system for dates from 1 March 1900 on (Excel counts a
+#: 29 February 1900 that never was, so earlier dates take :func:`cell_value`'s path).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+LEAP_BUG_END = pd.Timestamp("1900-03-01")
 
 
 def settings_refs() -> dict[str, str]:
@@ -74,8 +91,8 @@ def core_values(
         cells: dict[str, CellValue] = {}
         for column in spec.computed:
             letter = letters[column.header]
-            for row, value in zip(rows, frame[column.header].tolist(), strict=True):
-                cells[f"{letter}{row}"] = cell_value(value)
+            values = column_values(frame[column.header])
+            cells.update(zip([f"{letter}{row}" for row in rows], values, strict=True))
         result[spec.sheet] = cells
     report = build_report(data)
     result[schema.ANALYTICS_SHEET] = {
@@ -88,3 +105,41 @@ def core_values(
         settings_refs()["MonthlyDiscountRate"]: monthly_rate(data.settings.annual_discount_rate)
     }
     return result
+
+
+def changed_cells(
+    values: Mapping[str, CellValue], stored: Sequence[Sequence[Any]]
+) -> dict[str, CellValue]:
+    """The cells of ``values`` whose stored value (``stored``: a sheet's values as read, row 1
+    first, from column A) differs. Blank and "" are alike; dates are compared as serial
+    numbers; anything not plainly equal counts as changed."""
+    changed = {}
+    for ref, value in values.items():
+        letters = ref.rstrip("0123456789")
+        row, index = int(ref[len(letters) :]) - 1, _column_index(letters)
+        row_values = stored[row] if row < len(stored) else ()
+        old = row_values[index] if index < len(row_values) else None
+        if (old.__class__ is value.__class__ and old == value) or (
+            value is None and (old is None or old == "")
+        ):
+            continue  # the common cases, decided without a call
+        if not _same(value, old):
+            changed[ref] = value
+    return changed
+
+
+@functools.cache
+def _column_index(letters: str) -> int:
+    return column_index_from_string(letters) - 1
+
+
+def _same(value: CellValue, old: Any) -> bool:
+    if value is None or value == "":
+        return old is None or old == ""
+    if isinstance(value, bool) or isinstance(old, bool):
+        return type(value) is type(old) and value == old
+    if isinstance(value, int | float):
+        if isinstance(old, datetime | date):
+            old = to_excel(old)
+        return isinstance(old, int | float) and float(value) == float(old)
+    return type(value) is type(old) and value == old

@@ -75,7 +75,7 @@ class Editor:
         result = {}
         for sheet, sheet_part in self.sheets.items():
             for part in self.package.relationships(sheet_part).values():
-                if not part.startswith("xl/tables/") or part not in self.package.parts:
+                if not part.startswith("xl/tables/") or part not in self.package:
                     continue
                 root = ElementTree.fromstring(self.package.read(part))
                 name = root.get("displayName") or root.get("name") or ""
@@ -125,20 +125,19 @@ class Editor:
             return []
         layout = self.table(spec)
         xml = self.package.read(layout.sheet_part)
-        existing = sheetxml.rows(xml)
         first_new = layout.last_row + 1
         if layout.last_row == layout.first_row + 1 and _blank_row(
-            existing.get(layout.last_row), layout, spec
+            sheetxml.row_at(xml, layout.last_row), layout, spec
         ):
             first_new = layout.last_row  # the empty table's placeholder row
         numbers = list(range(first_new, first_new + len(rows)))
         for number in numbers:
-            if number > layout.last_row and _has_cells(existing.get(number)):
+            if number > layout.last_row and _has_cells(sheetxml.row_at(xml, number)):
                 raise EditError(
                     f"cannot add rows to {spec.name}: row {number} of sheet {layout.sheet} "
                     "below the table is not empty"
                 )
-        template_row = existing.get(max(layout.first_row + 1, first_new - 1), b"")
+        template_row = sheetxml.row_at(xml, max(layout.first_row + 1, first_new - 1)) or b""
         styles = _styles(template_row)
         new_rows = {
             number: _row_xml(number, values, spec, layout, styles)
@@ -192,7 +191,7 @@ class Editor:
     def _write_cells(self, part: str, row: int, writes: Mapping[str, tuple[Any, str]]) -> None:
         """Set cells (ref → (value, kind)) of one row, keeping each cell's style."""
         xml = self.package.read(part)
-        existing = sheetxml.rows(xml).get(row, b"")
+        existing = sheetxml.row_at(xml, row) or b""
         cells = sheetxml.cells(existing)
         for ref, (value, kind) in writes.items():
             style = STYLE.search(cells.get(ref, b""))
@@ -230,7 +229,7 @@ class Editor:
     def _shared_strings(self) -> list[str]:
         if self._strings is None:
             self._strings = []
-            if "xl/sharedStrings.xml" in self.package.parts:
+            if "xl/sharedStrings.xml" in self.package:
                 root = ElementTree.fromstring(self.package.read("xl/sharedStrings.xml"))
                 for item in root.iter(f"{{{MAIN_NS}}}si"):
                     texts = (t.text or "" for t in item.iter(f"{{{MAIN_NS}}}t"))
@@ -239,9 +238,15 @@ class Editor:
 
     # -- cached values --------------------------------------------------------------------------
 
-    def refresh_cached_values(self, data: SalesData) -> None:
+    def refresh_cached_values(
+        self, data: SalesData, stored: Mapping[str, list[list[Any]]] | None = None
+    ) -> None:
         """Set every formula cell's cached value to the core's figure for ``data`` (which must
-        be the workbook's content after the edits, rows in table order)."""
+        be the workbook's content after the edits, rows in table order).
+
+        ``stored`` (sheet → cell values as read before the edits, row 1 first) lets cells that
+        already hold their figure alone: after an action only the few that changed are
+        rewritten. Sheets not in it are rewritten whole."""
         layouts = {spec.sheet: self.tables.get(spec.name) for spec in schema.all_tables()}
         columns = {
             sheet: {h: layout.letter(h) for h in layout.headers}
@@ -252,6 +257,8 @@ class Editor:
         values = cached.core_values(data, columns=columns, first_rows=first_rows)
         for sheet, cells in values.items():
             part = self.sheets.get(sheet)
+            if stored is not None and sheet in stored:
+                cells = cached.changed_cells(cells, stored[sheet])
             if part is not None and cells:
                 self.package.replace(part, set_cached_values(self.package.read(part), cells))
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 
@@ -34,6 +34,27 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 class PackageError(SalesflowError):
     """The file is not a readable Excel workbook package."""
+
+
+#: What zipfile and zlib raise on a damaged archive.
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+)
+
+
+def _dos_time(stamp: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    """(time, date) fields of a zip entry from its (year, month, day, hour, minute, second)."""
+    year, month, day, hour, minute, second = stamp
+    return (hour << 11) | (minute << 5) | (second // 2), (max(year, 1980) - 1980) << 9 | (
+        month << 5
+    ) | day
 
 
 def check_archive(infos: list[zipfile.ZipInfo], source: str) -> None:
@@ -68,13 +89,22 @@ def check_xml(name: str, content: bytes, source: str) -> None:
         )
 
 
-@dataclass
 class Package:
-    """The parts of a workbook package in their original order; ``replace`` changes a part."""
+    """The parts of a workbook package in their original order; ``replace`` changes a part.
 
-    infos: list[zipfile.ZipInfo]
-    parts: dict[str, bytes]
-    changed: set[str] = field(default_factory=set)
+    Parts are decompressed when first read, and :meth:`to_bytes` copies every part that did not
+    change as the compressed bytes it arrived as: an edit of one sheet of a large workbook
+    costs that sheet, not the whole file.
+    """
+
+    def __init__(self, data: bytes, infos: list[zipfile.ZipInfo], source: str) -> None:
+        self.data = data
+        self.infos = infos
+        self.source = source
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        self._names = {info.filename for info in infos}
+        self._cache: dict[str, bytes] = {}
+        self.changed: set[str] = set()
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the workbook") -> Package:
@@ -82,50 +112,141 @@ class Package:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
                 check_archive(infos, source)
-                parts = {info.filename: archive.read(info.filename) for info in infos}
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            OSError,
-            ValueError,
-            NotImplementedError,
-            RuntimeError,
-        ) as error:
+                for info in infos:
+                    if info.flag_bits & 0x1:
+                        raise PackageError(f"{source} is encrypted: SalesFlow cannot read it")
+                    # The head of each XML part (declarations live there); the rest is
+                    # decompressed only when a part is read.
+                    with archive.open(info) as stream:
+                        check_xml(info.filename, stream.read(4096), source)
+                package = cls(data, infos, source)
+                if "xl/workbook.xml" not in package:
+                    raise PackageError(
+                        f"{source} is not an Excel workbook: it has no xl/workbook.xml"
+                    )
+                package.read("xl/workbook.xml")
+                return package
+        except PackageError:
+            raise
+        except _BROKEN as error:
             raise PackageError(
                 f"{source} is not a readable Excel workbook (.xlsx): {error}"
             ) from error
-        for name, content in parts.items():
-            check_xml(name, content, source)
-        if "xl/workbook.xml" not in parts:
-            raise PackageError(f"{source} is not an Excel workbook: it has no xl/workbook.xml")
-        return cls(infos, parts)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    @property
+    def names(self) -> list[str]:
+        """Every part's name, in the package's order."""
+        return [info.filename for info in self.infos]
+
+    @property
+    def parts(self) -> dict[str, bytes]:
+        """Every part's content (decompresses all of them: for tests and whole-file checks)."""
+        return {name: self.read(name) for name in self.names}
 
     def read(self, name: str) -> bytes:
-        return self.parts[name]
+        if name not in self._cache:
+            if name not in self._names:
+                raise KeyError(name)
+            try:
+                content = self._archive.read(name)
+            except _BROKEN as error:
+                raise PackageError(f"{self.source}: part {name} is damaged: {error}") from error
+            check_xml(name, content, self.source)
+            self._cache[name] = content
+        return self._cache[name]
 
     def replace(self, name: str, content: bytes) -> None:
-        if name not in self.parts:
-            raise KeyError(name)
-        if content != self.parts[name]:
-            self.parts[name] = content
+        if content != self.read(name):
+            self._cache[name] = content
             self.changed.add(name)
 
-    def to_bytes(self) -> bytes:
-        """The package with changed parts replaced; untouched parts keep their zip metadata."""
+    def to_bytes(self, level: int = 6) -> bytes:
+        """The package with changed parts replaced (compressed at ``level``); untouched parts
+        are copied compressed, with their name, order, timestamp and attributes."""
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as archive:
-            for info in self.infos:
-                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                entry.compress_type = info.compress_type
-                entry.external_attr = info.external_attr
-                entry.create_system = info.create_system
-                archive.writestr(entry, self.parts[info.filename])
+        central = []
+        for info in self.infos:
+            name = info.filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+            if info.filename in self.changed:
+                content = self._cache[info.filename]
+                crc, size = zlib.crc32(content), len(content)
+                method = info.compress_type
+                if method == zipfile.ZIP_DEFLATED:
+                    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+                    payload = packer.compress(content) + packer.flush()
+                else:
+                    method, payload = zipfile.ZIP_STORED, content
+            else:
+                crc, size, method = info.CRC, info.file_size, info.compress_type
+                payload = self._raw(info)
+            flags = info.flag_bits & 0x0806  # UTF-8 names, deflate options; sizes up front
+            time, day = _dos_time(info.date_time)
+            offset = out.tell()
+            out.write(
+                struct.pack(
+                    "<IHHHHHIIIHH",
+                    0x04034B50,
+                    20,
+                    flags,
+                    method,
+                    time,
+                    day,
+                    crc,
+                    len(payload),
+                    size,
+                    len(name),
+                    0,
+                )
+                + name
+            )
+            out.write(payload)
+            central.append(
+                struct.pack(
+                    "<IHHHHHHIIIHHHHHII",
+                    0x02014B50,
+                    (info.create_system << 8) | 20,
+                    20,
+                    flags,
+                    method,
+                    time,
+                    day,
+                    crc,
+                    len(payload),
+                    size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    info.internal_attr,
+                    info.external_attr,
+                    offset,
+                )
+                + name
+            )
+        directory = b"".join(central)
+        start = out.tell()
+        out.write(directory)
+        count = len(central)
+        out.write(
+            struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), start, 0)
+        )
         return out.getvalue()
+
+    def _raw(self, info: zipfile.ZipInfo) -> bytes:
+        """A part's compressed bytes as stored in the original file."""
+        header = self.data[info.header_offset : info.header_offset + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise PackageError(f"{self.source}: part {info.filename} has a damaged header")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start = info.header_offset + 30 + name_length + extra_length
+        return self.data[start : start + info.compress_size]
 
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name → its part name ("xl/worksheets/sheet2.xml"), in workbook order."""
-        workbook = ElementTree.fromstring(self.parts["xl/workbook.xml"])
+        workbook = ElementTree.fromstring(self.read("xl/workbook.xml"))
         targets = self.relationships("xl/workbook.xml")
         result = {}
         for sheet in workbook.iter(f"{{{MAIN_NS}}}sheet"):
@@ -138,9 +259,9 @@ class Package:
         """Relationship id → absolute part name for the relationships of ``part``."""
         folder, name = posixpath.split(part)
         rels_name = posixpath.join(folder, "_rels", name + ".rels")
-        if rels_name not in self.parts:
+        if rels_name not in self:
             return {}
-        rels = ElementTree.fromstring(self.parts[rels_name])
+        rels = ElementTree.fromstring(self.read(rels_name))
         result = {}
         for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
             if rel.get("TargetMode") == "External":

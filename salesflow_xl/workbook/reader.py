@@ -60,8 +60,18 @@ class WorkbookInvalidError(SalesflowError):
         super().__init__(f"{source} has {len(self.problems)} problem(s):\n{shown}{tail}")
 
 
-def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:
-    """The data of a workbook file's bytes and every problem found in it."""
+@dataclass(frozen=True)
+class Snapshot:
+    """A workbook as read: its data, every problem, and each sheet's cell values as stored
+    (row 1 first, from column A; formula cells give their cached values)."""
+
+    data: SalesData
+    problems: list[Problem]
+    cells: dict[str, list[list[Any]]]
+
+
+def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
+    """The :class:`Snapshot` of a workbook file's bytes."""
     Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -74,7 +84,15 @@ def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData,
         except (CalamineError, ValueError, OSError) as error:
             raise SalesflowError(f"{source}: sheet {sheet} could not be read: {error}") from error
 
-    return read_rows(book.sheet_names, rows_of)
+    reading = _Reader(book.sheet_names, rows_of)
+    data, problems = reading.read()
+    return Snapshot(data, problems, reading.read_sheets)
+
+
+def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:
+    """The data of a workbook file's bytes and every problem found in it."""
+    snapshot = read_snapshot(content, source)
+    return snapshot.data, snapshot.problems
 
 
 def read_rows(
@@ -84,6 +102,29 @@ def read_rows(
     sheet's cell values from A1 (row 1 first). The file reader and the live-Excel gateway both
     read through here, so a workbook is checked the same way wherever it is."""
     return _Reader(list(sheet_names), rows_of).read()
+
+
+class CellChecker:
+    """Checks and converts single cell values exactly as reading them from a sheet would, for
+    values about to be written (an action's changes): same conversion, same problems."""
+
+    def __init__(self, lists: Lists, pipeline: Pipeline) -> None:
+        self.lists = lists
+        self.pipeline = pipeline
+        self._reader = _Reader([], lambda sheet: [])
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self._reader.problems
+
+    def value(self, sheet: str, row: int, column: Column, cell: Any) -> Any:
+        """``cell`` (a value as a spreadsheet stores it) converted as the reader would."""
+        pipeline = self.pipeline if column.choices == "stages" else None
+        return self._reader._convert(sheet, row, column, cell, self.lists, pipeline)
+
+    def integrity(self, data: SalesData) -> None:
+        """The checks across tables (unique IDs, references, lost reasons, closed dates)."""
+        self._reader._integrity(data)
 
 
 def read(path: Path) -> tuple[SalesData, list[Problem]]:
@@ -141,6 +182,7 @@ class _Reader:
         self.sheet_names = sheet_names
         self.rows_of = rows_of
         self.problems: list[Problem] = []
+        self.read_sheets: dict[str, list[list[Any]]] = {}
 
     def problem(
         self, sheet: str, row: int | None, column: str | None, value: Any, expected: str
@@ -151,7 +193,9 @@ class _Reader:
         if sheet not in self.sheet_names:
             self.problem(sheet, None, None, None, f"a sheet named {sheet!r}")
             return None
-        return self.rows_of(sheet)
+        if sheet not in self.read_sheets:
+            self.read_sheets[sheet] = self.rows_of(sheet)
+        return self.read_sheets[sheet]
 
     def read(self) -> tuple[SalesData, list[Problem]]:
         lists = self._lists()
@@ -309,10 +353,22 @@ class _Reader:
                 )
                 for n, v in zip(numbers, cells, strict=True)
             ]
-        if kind in ("date", "timestamp"):
-            as_date = kind == "date"
+        if kind == "date":
             return [
-                (v.date() if as_date else v)
+                v
+                if v.__class__ is date
+                else v.date()
+                if v.__class__ is datetime
+                else (
+                    None
+                    if not column.required and _blank(v)
+                    else slow(sheet, n, column, v, lists, pipeline)
+                )
+                for n, v in zip(numbers, cells, strict=True)
+            ]
+        if kind == "timestamp":
+            return [
+                v
                 if v.__class__ is datetime
                 else (
                     None

@@ -20,6 +20,7 @@ from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.errors import SalesflowError
 
+ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 STYLE = re.compile(rb'\bs="(\d+)"')
@@ -98,8 +99,13 @@ def _encode(value: CellValue) -> tuple[bytes | None, bytes]:
 
 def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
     """Store ``values`` as the cached results of the named formula cells; the formulas, styles
-    and every other cell stay byte-identical. Cells not in ``values`` are untouched."""
+    and every other cell stay byte-identical. Cells not in ``values`` are untouched.
+
+    A few rows of a large sheet (an action's changes) are patched where they are; many rows,
+    or cells filled by array formulas, take one pass over the whole sheet."""
     wanted = {ref.encode(): value for ref, value in values.items()}
+    if not wanted:
+        return xml
 
     def patch(match: re.Match[bytes]) -> bytes:
         attrs, body = match.group("attrs"), match.group("body")
@@ -113,13 +119,22 @@ def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
         body = VALUE.sub(b"", body) + element
         return b"<c" + attrs + b">" + body + b"</c>"
 
+    row_numbers = sorted({_row_of(ref) for ref in values})
+    if b't="array"' not in xml and len(row_numbers) * 2000 < len(xml):
+        patched_rows = {}
+        spans = row_spans(xml, row_numbers)
+        if spans is not None and len(spans) == len(row_numbers):
+            for number, (start, end) in spans.items():
+                patched_rows[number] = CELL.sub(patch, xml[start:end])
+            return _splice(xml, spans, patched_rows)
+
     patched = CELL.sub(patch, xml)
     covered = set(array_covered(xml)) & set(values)
     if not covered:
         return patched
     by_row: dict[int, list[str]] = {}
     for ref in covered:
-        by_row.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(ref)
+        by_row.setdefault(_row_of(ref), []).append(ref)
     existing_rows = rows(patched)
     new_rows = {}
     for number, refs in by_row.items():
@@ -135,6 +150,61 @@ def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
             )
         new_rows[number] = assemble_row(number, existing, row_cells)
     return put_rows(patched, new_rows)
+
+
+def _row_of(ref: str) -> int:
+    return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def row_spans(xml: bytes, numbers: list[int]) -> dict[int, tuple[int, int]] | None:
+    """Where the rows ``numbers`` (ascending) are: number → (start, end) of the ``<row>``
+    element, found by one forward scan for ``<row r="…"`` (rows are stored in ascending order,
+    their number first, by Excel, LibreOffice and openpyxl alike). Rows after the sheet's last
+    row are left out. None when a row within the sheet is not found that way (a gap, or
+    another layout): the caller then takes the whole-sheet path."""
+    last = last_row_number(xml)
+    if last is None:
+        return None
+    spans = {}
+    position = 0
+    for number in numbers:
+        if number > last:
+            continue
+        start = xml.find(b'<row r="%d"' % number, position)
+        close = xml.find(b">", start) if start >= 0 else -1
+        if close < 0:
+            return None
+        if xml[close - 1 : close] == b"/":
+            end = close + 1
+        else:
+            end = xml.find(b"</row>", close)
+            if end < 0:
+                return None
+            end += len(b"</row>")
+        spans[number] = (start, end)
+        position = end
+    return spans
+
+
+def last_row_number(xml: bytes) -> int | None:
+    """The number of the sheet's last ``<row>`` (0 without rows; None if unreadable)."""
+    last = xml.rfind(b"<row ")
+    if last < 0:
+        return 0
+    match = ROW_NUMBER.match(xml, last)
+    return int(match.group(1)) if match else None
+
+
+def _splice(
+    xml: bytes, spans: Mapping[int, tuple[int, int]], replacements: Mapping[int, bytes]
+) -> bytes:
+    """``xml`` with each span replaced (spans ascending, not overlapping)."""
+    pieces, position = [], 0
+    for number, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
+        pieces += [xml[position:start], replacements[number]]
+        position = end
+    pieces.append(xml[position:])
+    return b"".join(pieces)
 
 
 # -- rows and cells -------------------------------------------------------------------------
@@ -180,9 +250,26 @@ def assemble_row(number: int, existing: bytes, cells: Mapping[str, bytes]) -> by
     return start + b"".join(cell for _, cell in ordered) + b"</row>"
 
 
+def row_at(xml: bytes, number: int) -> bytes | None:
+    """The ``<row>`` element of row ``number``, or None when the sheet has no such row."""
+    spans = row_spans(xml, [number])
+    if spans is None:
+        return rows(xml).get(number)
+    span = spans.get(number)
+    return xml[span[0] : span[1]] if span else None  # after the last row: no such row
+
+
 def put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
-    """Insert or replace whole rows in sheetData, keeping rows in ascending order."""
-    data = SHEET_DATA.search(xml)
+    """Insert or replace whole rows in sheetData, keeping rows in ascending order.
+
+    Rows that exist are replaced where they are and rows after the sheet's last row are added
+    at its end, without touching the rest of the sheet; any other insertion rebuilds the
+    sheet's row list."""
+    data = SHEET_DATA.search(xml) if len(xml) < 1_000_000 else None
+    fast = _put_rows_in_place(xml, new_rows) if data is None else None
+    if fast is not None:
+        return fast
+    data = data or SHEET_DATA.search(xml)
     if data is None:
         raise SheetXmlError("the sheet has no cell data section")
     body = data.group(1) or b""
@@ -194,3 +281,21 @@ def put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
     rows.update(new_rows)
     joined = b"".join(rows[n] for n in sorted(rows))
     return xml[: data.start()] + b"<sheetData>" + joined + b"</sheetData>" + xml[data.end() :]
+
+
+def _put_rows_in_place(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes | None:
+    """:func:`put_rows` for a large sheet when every new row either replaces an existing row
+    or comes after the last one; None otherwise."""
+    end = xml.rfind(b"</sheetData>")
+    last_number = last_row_number(xml)
+    if end < 0 or last_number is None:
+        return None
+    numbers = sorted(new_rows)
+    existing = [n for n in numbers if n <= last_number]
+    spans = row_spans(xml, existing)
+    if spans is None or len(spans) != len(existing):
+        return None  # a row to insert between existing ones
+    added = b"".join(new_rows[n] for n in numbers if n > last_number)
+    spans = dict(spans)
+    spans[-1] = (end, end)
+    return _splice(xml, spans, {**{n: new_rows[n] for n in existing}, -1: added})

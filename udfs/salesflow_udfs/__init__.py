@@ -260,17 +260,7 @@ def FUNNEL(stage_column, value_column, stages=None):
             "status": [pipeline.stage(s).outcome for s, _ in rows],
         }
     )
-    return funnel_table(metrics.funnel_snapshot(frame, pipeline))
-
-
-def funnel_table(snapshot: pd.DataFrame) -> list[list[Any]]:
-    """FUNNEL's table: a header row, then one row per stage (blank where not defined)."""
-    table: list[list[Any]] = [["Stage", "Deals", "Value", "At or beyond", "Conversion"]]
-    for stage, row in snapshot.iterrows():
-        beyond = "" if pd.isna(row["at_or_beyond"]) else int(row["at_or_beyond"])
-        conversion = "" if pd.isna(row["conversion"]) else float(row["conversion"])
-        table.append([stage, int(row["deals"]), float(row["value"]), beyond, conversion])
-    return table
+    return metrics.funnel_rows(metrics.funnel_snapshot(frame, pipeline))
 
 
 @xw.func(category=CATEGORY)

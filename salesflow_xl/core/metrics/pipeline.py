@@ -9,6 +9,7 @@ an empty pipeline is a fact, not a mistake.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,17 @@ def forecast_by_month(deals: pd.DataFrame, pipeline: Pipeline, as_of: date) -> p
     result["deals"] = result["deals"].astype("int64")
     result["overdue"] = keys < now
     return result
+
+
+def funnel_rows(snapshot: pd.DataFrame) -> list[list[Any]]:
+    """A :func:`funnel_snapshot` as the rows of a sheet table (FUNNEL's result): a header row,
+    then one row per stage, blank ("") where a figure is not defined."""
+    table: list[list[Any]] = [["Stage", "Deals", "Value", "At or beyond", "Conversion"]]
+    for stage, row in snapshot.iterrows():
+        beyond = "" if pd.isna(row["at_or_beyond"]) else int(row["at_or_beyond"])
+        conversion = "" if pd.isna(row["conversion"]) else float(row["conversion"])
+        table.append([stage, int(row["deals"]), float(row["value"]), beyond, conversion])
+    return table
 
 
 def closed_in(deals: pd.DataFrame, start: date | None = None, end: date | None = None) -> pd.Series:
