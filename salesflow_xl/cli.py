@@ -15,22 +15,19 @@ import click
 from rich.console import Console
 
 from salesflow_xl import __version__, progress, render
-from salesflow_xl.actions import activities, deals, leads, safe_text
+from salesflow_xl.actions import deals
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.gateway import WorkbookFile
-from salesflow_xl.addin import install as installer
 from salesflow_xl.core import demo as demo_data
-from salesflow_xl.core.clv import bgnbd
-from salesflow_xl.core.clv import value as clv_value
-from salesflow_xl.core.clv.cohorts import cohort_retention
-from salesflow_xl.core.clv.summary import customer_summary
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.report import build_report
 from salesflow_xl.render import print_report
-from salesflow_xl.transactions import load_orders
-from salesflow_xl.workbook import reader, store, template
-from salesflow_xl.workbook import recalc as recalc_module
+from salesflow_xl.workbook import reader, store
+
+# Modules only some commands need (the model fits' SciPy, the template's openpyxl, the
+# installer's xlwings, LibreOffice) are imported by those commands: a ribbon action started
+# from the command line does not wait for them.
 
 WORKBOOK = click.Path(dir_okay=False, path_type=Path)
 EXISTING_WORKBOOK = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -175,6 +172,8 @@ def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> No
 
         salesflow new Demo.xlsx --demo --scale 10
     """
+    from salesflow_xl.workbook import template
+
     if path.suffix.lower() != ".xlsx":
         raise SalesflowError(f"{path.name}: a new workbook must end in .xlsx")
     if path.exists() and not force:
@@ -197,6 +196,7 @@ def check(path: Path) -> None:
 
         salesflow check Sales.xlsx
     """
+
     data, problems = reader.read(path)
     if problems:
         for problem in problems:
@@ -252,6 +252,8 @@ def recalc(path: Path) -> None:
 
         salesflow recalc Sales.xlsx
     """
+    from salesflow_xl.workbook import recalc as recalc_module
+
     started = time.perf_counter()
     with store.writer_lock(path):
         result = recalc_module.recalculate(path.read_bytes(), suffix=path.suffix)
@@ -404,6 +406,8 @@ def log(
 
         salesflow log Sales.xlsx D00016 --type Call --note "Wants samples" --next 2026-07-03
     """
+    from salesflow_xl.actions import activities
+
     follow = next_follow_up.date() if next_follow_up else None
     _act(path, lambda data: activities.log_activity(data, deal_id, kind, _now(at), note, follow))
 
@@ -427,6 +431,8 @@ def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
 
         salesflow add-lead Sales.xlsx --name "Ada Park" --company "Park Café" --value 3600
     """
+    from salesflow_xl.actions import leads
+
     lead = leads.Lead(**fields)
     _act(path, lambda data: leads.add_lead(data, lead, _now(at)))
 
@@ -462,6 +468,8 @@ def import_(
 
         salesflow import Sales.xlsx leads.csv --map name="Full name"
     """
+    from salesflow_xl.actions import leads, safe_text
+
     pairs = {}
     for item in mapping:
         field, _, column = item.partition("=")
@@ -503,6 +511,8 @@ def followups(path: Path, as_of: datetime | None) -> None:
 
         salesflow followups Sales.xlsx
     """
+    from salesflow_xl.actions import activities
+
     data = WorkbookFile(path).read()
     due = activities.followups(data, as_of.date() if as_of else None)
     if due.empty:
@@ -529,6 +539,8 @@ def refresh(path: Path, as_of: datetime | None) -> None:
 
         salesflow refresh Sales.xlsx
     """
+    from salesflow_xl.actions import activities
+
     day = as_of.date() if as_of else date.today()
     _act(path, lambda data: activities.refresh(data, day))
 
@@ -545,6 +557,8 @@ def install(dry_run: bool) -> None:
 
         salesflow install
     """
+    from salesflow_xl.addin import install as installer
+
     system = platform.system()
     steps = installer.plan(system, installer.current_python(), installer.addin_file(), Path.home())
     runs = system in installer.XLSTART and not dry_run
@@ -615,6 +629,11 @@ def clv(
 
         salesflow clv CDNOW_sample.txt --calibration-end 1997-09-30 --json
     """
+    from salesflow_xl.core.clv import bgnbd
+    from salesflow_xl.core.clv import value as clv_value
+    from salesflow_xl.core.clv.summary import customer_summary
+    from salesflow_xl.transactions import load_orders
+
     orders, end = load_orders(source)
     cut = calibration_end.date() if calibration_end else None
     summary = customer_summary(orders, end, unit, calibration_end=cut)
@@ -712,6 +731,9 @@ def cohorts(source: Path, revenue: bool, as_json: bool) -> None:
 
         salesflow cohorts orders.csv --json
     """
+    from salesflow_xl.core.clv.cohorts import cohort_retention
+    from salesflow_xl.transactions import load_orders
+
     orders, end = load_orders(source)
     customers, money, sizes = cohort_retention(orders, end)
 
