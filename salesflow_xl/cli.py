@@ -255,8 +255,10 @@ def recalc(path: Path) -> None:
     from salesflow_xl.workbook import recalc as recalc_module
 
     started = time.perf_counter()
-    with store.writer_lock(path):
-        result = recalc_module.recalculate(path.read_bytes(), suffix=path.suffix)
+    with store.writer_lock(path), progress.steps("Recalculating", 4) as step:
+        result = recalc_module.recalculate(
+            path.read_bytes(), suffix=path.suffix, on_step=lambda d: step(description=d)
+        )
         store.atomic_write(path, result.content)
     seconds = time.perf_counter() - started
     click.echo(f"Recalculated {result.formulas:,} formulas in {seconds:.1f} s.")
@@ -284,7 +286,8 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _act(path: Path, plan: Callable[[SalesData], Changes]) -> Changes:
-    changes = WorkbookFile(path).run(plan, lambda c: c)
+    with progress.steps(f"Reading {path.name}", 3) as step:
+        changes = WorkbookFile(path).run(plan, lambda c: c, lambda d: step(description=d))
     for line in changes.summary:
         click.echo(line)
     return changes

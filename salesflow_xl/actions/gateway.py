@@ -163,12 +163,21 @@ class WorkbookFile:
                 raise reader.WorkbookInvalidError(self.path.name, snapshot.problems)
             yield content, snapshot
 
-    def run(self, plan: Callable[[SalesData], T], changes_of: Callable[[T], Changes]) -> T:
-        """Read, plan and, when the plan changes anything, write — all under the lock."""
+    def run(
+        self,
+        plan: Callable[[SalesData], T],
+        changes_of: Callable[[T], Changes],
+        on_step: Callable[[str], None] | None = None,
+    ) -> T:
+        """Read, plan and, when the plan changes anything, write — all under the lock.
+        ``on_step(description)`` is told when planning and writing start (a progress bar)."""
+        step = on_step or (lambda description: None)
         with self.session() as (content, snapshot):
+            step("Planning")
             result = plan(snapshot.data)
             changes = changes_of(result)
             if not changes.empty:
+                step("Writing")
                 new = apply_to_bytes(
                     content, snapshot.data, changes, self.path.name, snapshot.cells
                 )

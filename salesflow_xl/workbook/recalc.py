@@ -19,6 +19,7 @@ import sysconfig
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -307,16 +308,27 @@ def computed_values(
         book.close()
 
 
-def recalculate(content: bytes, suffix: str = ".xlsx", timeout: float = 600) -> RecalcResult:
-    """Recalculate a workbook's bytes; returns the same package with fresh cached values."""
+def recalculate(
+    content: bytes,
+    suffix: str = ".xlsx",
+    timeout: float = 600,
+    on_step: Callable[[str], None] | None = None,
+) -> RecalcResult:
+    """Recalculate a workbook's bytes; returns the same package with fresh cached values.
+    ``on_step(description)`` is told when each of the four steps starts (a progress bar)."""
+    step = on_step or (lambda description: None)
+    step("Finding the formulas")
     package = Package.from_bytes(content)
     parts = package.sheet_parts()
     wanted = {sheet: sheetxml.computed_cells(package.read(part)) for sheet, part in parts.items()}
     with tempfile.TemporaryDirectory(prefix="salesflow-recalc-") as temp:
         source = Path(temp) / f"workbook{suffix}"
         source.write_bytes(content)
+        step("LibreOffice is recalculating")
         converted = convert(source, Path(temp) / "out", timeout=timeout)
+        step("Reading the results")
         values = computed_values(converted, wanted)
+    step("Storing the values")
     errors: dict[str, str] = {}
     for sheet, part in parts.items():
         sheet_values = values.get(sheet, {})
