@@ -10,7 +10,6 @@ import pandas as pd
 from salesflow_xl.actions.changes import Changes, next_ids
 from salesflow_xl.actions.deals import find_deals, pick
 from salesflow_xl.core import metrics
-from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.model import Activity
@@ -62,6 +61,9 @@ def refresh(data: SalesData, today: date) -> Changes:
     """Set the workbook's as-of date to ``today``; every computed figure follows, and the
     Customers' predictions (P(alive), predicted purchases and CLV, RFM segment) are refitted
     to the Orders as of that date."""
+    # the model fits need SciPy: imported here so the other actions start without it
+    from salesflow_xl.core.clv.predictions import customer_predictions
+
     changes = Changes()
     changes.settings["as_of"] = today
     settings = replace(data.settings, as_of=today)

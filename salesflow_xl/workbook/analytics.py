@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
 
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.report import Report
 from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook.refs import column_letter, range_bounds
 from salesflow_xl.workbook.schema import Kind
 
 SHEET = schema.ANALYTICS_SHEET
@@ -293,8 +292,8 @@ def expected_cells(data: SalesData, report: Report) -> dict[str, Any]:
         cells[f"B{row}"] = value
         cells[f"C{row}"] = value
     for block in plan.blocks:
-        min_col, min_row, _, _ = range_boundaries(block.ref)
+        min_col, min_row, _, _ = range_bounds(block.ref)
         for i, values in enumerate(block.expected(report, data)):
             for j, value in enumerate(values):
-                cells[f"{get_column_letter(min_col + j)}{min_row + i}"] = value
+                cells[f"{column_letter(min_col + j)}{min_row + i}"] = value
     return cells

@@ -15,14 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import to_excel
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.metrics import monthly_rate
 from salesflow_xl.core.report import build_report
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.computed import computed_columns
+from salesflow_xl.workbook.refs import column_index, column_letter, excel_serial
 from salesflow_xl.workbook.sheetxml import CellValue
 
 #: Where the Dashboard shows the as-of date (``=AsOf``).
@@ -38,7 +37,7 @@ def cell_value(value: Any) -> CellValue:
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, datetime | date):
-        return to_excel(value)
+        return excel_serial(value)
     if hasattr(value, "item"):  # numpy scalar
         value = value.item()
         if isinstance(value, float) and math.isnan(value):
@@ -81,7 +80,7 @@ def core_values(
     result: dict[str, dict[str, CellValue]] = {}
     for spec in schema.all_tables():
         frame = computed_columns(data, spec)
-        default = {c.header: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+        default = {c.header: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
         letters = (columns or {}).get(spec.sheet, default)
         first = (first_rows or {}).get(spec.sheet, 2)
         source = data.table(spec.key) if spec.key in schema.TABLES else None
@@ -130,7 +129,7 @@ def changed_cells(
 
 @functools.cache
 def _column_index(letters: str) -> int:
-    return column_index_from_string(letters) - 1
+    return column_index(letters) - 1
 
 
 def _same(value: CellValue, old: Any) -> bool:
@@ -140,6 +139,6 @@ def _same(value: CellValue, old: Any) -> bool:
         return type(value) is type(old) and value == old
     if isinstance(value, int | float):
         if isinstance(old, datetime | date):
-            old = to_excel(old)
+            old = excel_serial(old)
         return isinstance(old, int | float) and float(value) == float(old)
     return type(value) is type(old) and value == old

@@ -17,6 +17,7 @@ import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.report import Report
+from salesflow_xl.workbook.refs import column_letter
 from salesflow_xl.workbook.schema import Kind
 
 Expected = Callable[[Report], Any]
@@ -65,9 +66,8 @@ class Layout:
 
 
 def _col(index: int) -> str:
-    from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index)
+    return column_letter(index)
 
 
 def _value(frame: pd.DataFrame, key: str, name: str, column: str, default: Any = 0) -> Any:

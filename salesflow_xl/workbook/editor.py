@@ -16,13 +16,12 @@ from typing import Any
 from xml.sax.saxutils import escape, unescape
 
 from defusedxml import ElementTree
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook import cached, schema, sheetxml
 from salesflow_xl.workbook.package import MAIN_NS, Package
+from salesflow_xl.workbook.refs import column_letter, range_bounds
 from salesflow_xl.workbook.schema import TableSpec
 from salesflow_xl.workbook.sheetxml import STYLE, set_cached_values
 
@@ -50,13 +49,13 @@ class TableLayout:
     formulas: dict[str, str]
 
     def letter(self, header: str) -> str:
-        return get_column_letter(self.first_column + self.headers.index(header))
+        return column_letter(self.first_column + self.headers.index(header))
 
     @property
     def ref(self) -> str:
         return (
-            f"{get_column_letter(self.first_column)}{self.first_row}:"
-            f"{get_column_letter(self.last_column)}{self.last_row}"
+            f"{column_letter(self.first_column)}{self.first_row}:"
+            f"{column_letter(self.last_column)}{self.last_row}"
         )
 
 
@@ -79,7 +78,7 @@ class Editor:
                     continue
                 root = ElementTree.fromstring(self.package.read(part))
                 name = root.get("displayName") or root.get("name") or ""
-                min_col, min_row, max_col, max_row = range_boundaries(root.get("ref", "A1:A1"))
+                min_col, min_row, max_col, max_row = range_bounds(root.get("ref", "A1:A1"))
                 headers, formulas = [], {}
                 for column in root.iter(f"{{{MAIN_NS}}}tableColumn"):
                     header = column.get("name", "")
@@ -332,10 +331,10 @@ def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:
     if match is None:
         return xml
     try:
-        min_col, min_row, max_col, max_row = range_boundaries(match.group(2).decode())
+        min_col, min_row, max_col, max_row = range_bounds(match.group(2).decode())
     except (ValueError, TypeError):
         return xml
     max_col = max(max_col or 1, layout.last_column)
     max_row = max(max_row or 1, layout.last_row)
-    ref = f"{get_column_letter(min_col or 1)}{min_row or 1}:{get_column_letter(max_col)}{max_row}"
+    ref = f"{column_letter(min_col or 1)}{min_row or 1}:{column_letter(max_col)}{max_row}"
     return xml[: match.start(2)] + ref.encode() + xml[match.end(2) :]

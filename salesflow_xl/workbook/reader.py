@@ -314,7 +314,12 @@ class _Reader:
         for column in spec.inputs:
             assert column.field is not None
             values = raw.get(column.header)
-            cells = [values[i] for i in offsets] if values is not None else [None] * len(keep)
+            if values is None:
+                cells: list[Any] = [None] * len(keep)
+            elif len(keep) == len(body):
+                cells = values  # no blank rows to skip (the usual case)
+            else:
+                cells = [values[i] for i in offsets]
             records[column.field] = self._column(spec.sheet, keep, column, cells, lists, pipeline)
         # problems in reading order: row by row, then column by column
         order = {c.header: i for i, c in enumerate(spec.inputs)}
@@ -341,6 +346,17 @@ class _Reader:
         (a property test holds them equal)."""
         kind = column.kind
         slow = self._convert
+        if kind == "text" and not column.choices:
+            return [
+                text
+                if v.__class__ is str and (text := v.strip())
+                else (
+                    None
+                    if not column.required and _blank(v)
+                    else slow(sheet, n, column, v, lists, pipeline)
+                )
+                for n, v in zip(numbers, cells, strict=True)
+            ]
         if kind == "text":
             clean = _text_cleaner(column, lists, pipeline)
             return [

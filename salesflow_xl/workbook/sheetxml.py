@@ -15,10 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import to_excel
-
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.workbook.refs import column_index, column_letter, excel_serial, range_bounds
 
 ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -51,15 +49,14 @@ CellValue = float | int | str | bool | ExcelError | None
 def array_covered(xml: bytes) -> list[str]:
     """Cells filled by a multi-cell array formula other than its first cell (they hold values,
     not formulas, in the file)."""
-    from openpyxl.utils.cell import range_boundaries
 
     covered = []
     for match in ARRAY.finditer(xml):
-        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+        min_col, min_row, max_col, max_row = range_bounds(match.group(1).decode())
         for row in range(min_row, max_row + 1):
             for col in range(min_col, max_col + 1):
                 if (row, col) != (min_row, min_col):
-                    covered.append(f"{get_column_letter(col)}{row}")
+                    covered.append(f"{column_letter(col)}{row}")
     return covered
 
 
@@ -230,7 +227,7 @@ def cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> byte
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return f'<c r="{ref}"{s}/>'.encode()
     if isinstance(value, datetime | date):
-        return f'<c r="{ref}"{s}><v>{to_excel(value)!r}</v></c>'.encode()
+        return f'<c r="{ref}"{s}><v>{excel_serial(value)!r}</v></c>'.encode()
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'.encode()
     if isinstance(value, int | float) and kind != "text":
@@ -242,9 +239,7 @@ def cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> byte
 
 
 def assemble_row(number: int, existing: bytes, cells: Mapping[str, bytes]) -> bytes:
-    ordered = sorted(
-        cells.items(), key=lambda item: column_index_from_string(item[0].rstrip("0123456789"))
-    )
+    ordered = sorted(cells.items(), key=lambda item: column_index(item[0].rstrip("0123456789")))
     opening = re.match(rb"<row\b[^>]*?(?=/?>)", existing) if existing else None
     start = opening.group(0) + b">" if opening else f'<row r="{number}">'.encode()
     return start + b"".join(cell for _, cell in ordered) + b"</row>"
