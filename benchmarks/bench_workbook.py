@@ -279,12 +279,15 @@ def main() -> None:
     ]
     section = "\n".join(lines) + "\n"
     target = ROOT / "docs" / "benchmarks.md"
-    existing = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n\n"
-    start = existing.find("## Workbook")
-    if start >= 0:
+    existing = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
+    start = existing.find("## Workbook\n")
+    if start >= 0:  # replace the section where it is; the notes after it stay
         end = existing.find("\n## ", start + 1)
-        existing = existing[:start] + (existing[end + 1 :] if end >= 0 else "")
-    target.write_text(existing.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+        rest = existing[end + 1 :] if end >= 0 else ""
+        updated = existing[:start] + section + ("\n" + rest if rest else "")
+    else:
+        updated = existing.rstrip("\n") + "\n\n" + section
+    target.write_text(updated, encoding="utf-8")
     print(section)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

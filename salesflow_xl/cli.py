@@ -121,15 +121,19 @@ def _report(
 ) -> None:
     """Load, compute and show a report: JSON on stdout with ``--json``, the HTML page with
     ``--html`` (then no terminal tables), else the terminal tables. Progress goes to stderr."""
+    charts: list[str] = []
     if html_out:
         from salesflow_xl import html_report  # matplotlib: loaded only when a page is wanted
-    charts = list(html_report.chart_names()) if html_out else []
+
+        charts = list(html_report.chart_names())
     with progress.steps("Reading", 2 + len(charts)) as step:
         data = load()
         step(description="Computing the figures")
         report = build_report(data, top=top)
-        step(description="Drawing charts")
-        page = html_report.render_page(report, title, lambda _: step()) if html_out else ""
+        page = ""
+        if html_out:
+            step(description="Drawing charts")
+            page = html_report.render_page(report, title, lambda _: step())
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     if html_out:
