@@ -6,7 +6,7 @@ Every measurement is a fresh process, as a user runs it: wall time and the proce
 (resident set, from the kernel's accounting of that child). Actions are timed on a fresh copy
 of the workbook each run, best of ``--runs``.
 
-    python benchmarks/bench_workbook.py                  # 10k and 100k deals (about an hour)
+    python benchmarks/bench_workbook.py                  # 10k and 100k deals (~20 minutes)
     python benchmarks/bench_workbook.py --deals 10000    # one size
 
 Writes the results table into docs/benchmarks.md (the "Workbook" section) and prints it.
@@ -237,7 +237,10 @@ def table(rows: list[dict]) -> list[str]:
             )
         elif "bare" in row:
             overhead = row["seconds"] - row["bare"]
-            verdict = f"+{overhead:.1f} s ({row['seconds'] / row['bare']:.2f}× the bare conversion)"
+            verdict = (
+                f"{overhead:+.1f} s, {row['seconds'] / row['bare']:.2f}× the bare run "
+                "(one run each)"
+            )
         elif row.get("goal_seconds"):
             times = row["seconds"] / row["goal_seconds"]
             verdict = "met" if times < 1 else f"missed ({times:.1f}× the goal)"

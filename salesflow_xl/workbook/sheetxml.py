@@ -49,7 +49,6 @@ CellValue = float | int | str | bool | ExcelError | None
 def array_covered(xml: bytes) -> list[str]:
     """Cells filled by a multi-cell array formula other than its first cell (they hold values,
     not formulas, in the file)."""
-
     covered = []
     for match in ARRAY.finditer(xml):
         min_col, min_row, max_col, max_row = range_bounds(match.group(1).decode())

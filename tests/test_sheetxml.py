@@ -1,0 +1,90 @@
+"""Row and cached-value edits of sheet XML: the in-place paths for large sheets give the same
+bytes as rebuilding the sheet, and touch nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from salesflow_xl.workbook import sheetxml
+
+
+def sheet(rows: int, gap: int | None = None) -> bytes:
+    """A worksheet of ``rows`` rows (row ``gap`` left out): a text cell and a formula cell with
+    a cached value in each."""
+    body = b"".join(
+        b'<row r="%d" spans="1:2"><c r="A%d" t="inlineStr"><is><t>deal %d</t></is></c>'
+        b'<c r="B%d" s="3"><f>A%d*2</f><v>%d</v></c></row>' % (n, n, n, n, n, n)
+        for n in range(1, rows + 1)
+        if n != gap
+    )
+    return (
+        b'<?xml version="1.0"?><worksheet><dimension ref="A1:B%d"/><sheetData>' % rows
+        + body
+        + b"</sheetData><tableParts/></worksheet>"
+    )
+
+
+def new_row(number: int, text: bytes) -> bytes:
+    return b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c></row>' % (
+        number,
+        number,
+        text,
+    )
+
+
+def rebuilt(xml: bytes, new_rows: dict[int, bytes]) -> bytes:
+    """put_rows' whole-sheet path (taken for sheets under 1 MB)."""
+    assert len(xml) < 1_000_000
+    return sheetxml.put_rows(xml, new_rows)
+
+
+def test_in_place_row_edits_equal_rebuilding_the_sheet() -> None:
+    xml = sheet(500)
+    changes = {
+        7: new_row(7, b"changed"),
+        250: new_row(250, b"also changed"),
+        501: new_row(501, b"appended"),
+        502: new_row(502, b"appended too"),
+    }
+    assert sheetxml._put_rows_in_place(xml, changes) == rebuilt(xml, changes)
+
+
+def test_inserting_between_rows_is_left_to_the_whole_sheet_path() -> None:
+    xml = sheet(50, gap=20)
+    assert sheetxml._put_rows_in_place(xml, {20: new_row(20, b"into the gap")}) is None
+    assert sheetxml.row_spans(xml, [19, 20, 21]) is None
+    done = rebuilt(xml, {20: new_row(20, b"into the gap")})
+    assert done.index(b'<row r="19"') < done.index(b'<row r="20"') < done.index(b'<row r="21"')
+
+
+def test_row_at_finds_rows_and_nothing_after_the_last() -> None:
+    xml = sheet(30)
+    assert sheetxml.row_at(xml, 12).startswith(b'<row r="12" ')
+    assert sheetxml.row_at(xml, 12).endswith(b"</row>")
+    assert sheetxml.row_at(xml, 31) is None
+    assert sheetxml.row_at(sheet(0), 1) is None
+
+
+@pytest.mark.parametrize("rows", [5, 4000])  # the whole-sheet pass, and rows patched in place
+def test_cached_values_change_only_the_named_cells(rows) -> None:
+    xml = sheet(rows)
+    values = {"B2": 10.5, "B4": "text", f"B{rows}": None}
+    out = sheetxml.set_cached_values(xml, values)
+    cells = {
+        ref: cell
+        for number in (2, 4, rows)
+        for ref, cell in sheetxml.cells(sheetxml.row_at(out, number)).items()
+    }
+    assert cells["B2"] == b'<c r="B2" s="3"><f>A2*2</f><v>10.5</v></c>'
+    assert cells["B4"] == b'<c r="B4" s="3" t="str"><f>A4*2</f><v>text</v></c>'
+    assert cells[f"B{rows}"] == b'<c r="B%d" s="3"><f>A%d*2</f></c>' % (rows, rows)
+    # everything else is byte for byte as it was
+    changed_rows = {b'<row r="2" ', b'<row r="4" ', b'<row r="%d" ' % rows}
+    split = re.compile(rb"(?=<row )")
+    before, after = split.split(xml), split.split(out)
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        if not any(new.startswith(prefix) for prefix in changed_rows):
+            assert old == new
