@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesflow_xl.workbook import recalc as recalc_module
+
 ROOT = Path(__file__).resolve().parents[1]
 DEALS_PER_SCALE = 300  # salesflow demo --scale 1
 
@@ -101,12 +103,6 @@ def leads_csv(path: Path, count: int) -> None:
             f"+49 30 {900000 + n},{segments[n % 5]},Website,{1000 + 10 * (n % 50)}"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def soffice_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PATH"] = "/usr/bin:/bin"
-    return env
 
 
 def measure(deals: int, work: Path, runs: int, recalc: bool) -> list[dict]:
@@ -191,23 +187,10 @@ def measure(deals: int, work: Path, runs: int, recalc: bool) -> list[dict]:
     if recalc:
         copy = work / "recalc.xlsx"
         shutil.copy(book, copy)
-        from salesflow_xl.workbook import recalc as recalc_module
-
-        # the same LibreOffice, profile (recalculate on load, the UDF bridge) and command line
-        # as salesflow recalc, without SalesFlow's work before and after
-        user = recalc_module.profile()
-        command = [
-            recalc_module.soffice(),
-            f"-env:UserInstallation={user.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(work / "converted"),
-            str(copy),
-        ]
-        bare = run(command, env=soffice_env())
+        # the same LibreOffice, profile (recalculate on load, the UDF bridge), command line and
+        # environment as salesflow recalc, without SalesFlow's work before and after
+        command = recalc_module.convert_command(copy, work / "converted")
+        bare = run(command, env=recalc_module.office_environment())
         add("bare LibreOffice recalculation (same profile and command line)", bare)
         ours = run(salesflow("recalc", copy))
         add(

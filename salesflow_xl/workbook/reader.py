@@ -345,54 +345,34 @@ class _Reader:
         :meth:`_convert`, which records the problem. Same results as :meth:`_convert` per cell
         (a property test holds them equal)."""
         kind = column.kind
-        slow = self._convert
+        pairs = zip(numbers, cells, strict=True)
+
+        def other(row: int, value: Any) -> Any:
+            """A cell the fast test did not accept: blank (fine where optional) or checked."""
+            if not column.required and _blank(value):
+                return None
+            return self._convert(sheet, row, column, value, lists, pipeline)
+
         if kind == "text" and not column.choices:
             return [
-                text
-                if v.__class__ is str and (text := v.strip())
-                else (
-                    None
-                    if not column.required and _blank(v)
-                    else slow(sheet, n, column, v, lists, pipeline)
-                )
-                for n, v in zip(numbers, cells, strict=True)
+                text if v.__class__ is str and (text := v.strip()) else other(n, v)
+                for n, v in pairs
             ]
         if kind == "text":
             clean = _text_cleaner(column, lists, pipeline)
             return [
                 out
                 if (out := clean[v.strip() if v.__class__ is str else None]) is not None
-                else (
-                    None
-                    if not column.required and _blank(v)
-                    else slow(sheet, n, column, v, lists, pipeline)
-                )
-                for n, v in zip(numbers, cells, strict=True)
+                else other(n, v)
+                for n, v in pairs
             ]
         if kind == "date":
             return [
-                v
-                if v.__class__ is date
-                else v.date()
-                if v.__class__ is datetime
-                else (
-                    None
-                    if not column.required and _blank(v)
-                    else slow(sheet, n, column, v, lists, pipeline)
-                )
-                for n, v in zip(numbers, cells, strict=True)
+                v if v.__class__ is date else v.date() if v.__class__ is datetime else other(n, v)
+                for n, v in pairs
             ]
         if kind == "timestamp":
-            return [
-                v
-                if v.__class__ is datetime
-                else (
-                    None
-                    if not column.required and _blank(v)
-                    else slow(sheet, n, column, v, lists, pipeline)
-                )
-                for n, v in zip(numbers, cells, strict=True)
-            ]
+            return [v if v.__class__ is datetime else other(n, v) for n, v in pairs]
         top = 1.0 if kind == "percent" else sys.float_info.max  # inf and NaN: checked below
         whole = kind == "integer"
         return [
@@ -400,12 +380,8 @@ class _Reader:
             if (v.__class__ is float or v.__class__ is int)
             and 0 <= v <= top
             and (not whole or float(v).is_integer())
-            else (
-                None
-                if not column.required and _blank(v)
-                else slow(sheet, n, column, v, lists, pipeline)
-            )
-            for n, v in zip(numbers, cells, strict=True)
+            else other(n, v)
+            for n, v in pairs
         ]
 
     def _convert(

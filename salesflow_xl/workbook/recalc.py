@@ -174,28 +174,20 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
             timeout=timeout,
             check=False,
             stdin=subprocess.DEVNULL,
-            env=_office_environment(),
+            env=office_environment(),
         )
     except subprocess.TimeoutExpired as error:
         raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s") from error
 
 
-def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
-    """Let LibreOffice load ``source`` (recalculating everything) and save it as .xlsx in
-    ``outdir``; returns the converted file.
-
-    LibreOffice's embedded Python takes its home from the first ``python3`` on PATH; started
-    from a virtual environment or pyenv it picks that interpreter's library, fails to load the
-    UDF bridge and never exits. So it runs with :func:`_office_environment`, and as a second
-    guard the process group is ended once the converted file is complete and LibreOffice has had
-    ``EXIT_GRACE`` seconds to exit by itself.
-    """
+def convert_command(source: Path, outdir: Path) -> list[str]:
+    """The LibreOffice command line that recalculates ``source`` into ``outdir`` as .xlsx (with
+    :func:`profile`: recalculation on load, the UDF bridge). Run it with
+    :func:`office_environment`."""
     binary = soffice()
-    user = profile(binary)
-    converted = outdir / (source.stem + ".xlsx")
-    command = [
+    return [
         binary,
-        f"-env:UserInstallation={user.as_uri()}",
+        f"-env:UserInstallation={profile(binary).as_uri()}",
         "--headless",
         "--norestore",
         "--convert-to",
@@ -204,6 +196,20 @@ def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
         str(outdir),
         str(source),
     ]
+
+
+def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
+    """Let LibreOffice load ``source`` (recalculating everything) and save it as .xlsx in
+    ``outdir``; returns the converted file.
+
+    LibreOffice's embedded Python takes its home from the first ``python3`` on PATH; started
+    from a virtual environment or pyenv it picks that interpreter's library, fails to load the
+    UDF bridge and never exits. So it runs with :func:`office_environment`, and as a second
+    guard the process group is ended once the converted file is complete and LibreOffice has had
+    ``EXIT_GRACE`` seconds to exit by itself.
+    """
+    converted = outdir / (source.stem + ".xlsx")
+    command = convert_command(source, outdir)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
@@ -211,7 +217,7 @@ def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
             stderr=log,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            env=_office_environment(),
+            env=office_environment(),
         )
         deadline = time.monotonic() + timeout
         done_since: float | None = None
@@ -239,7 +245,7 @@ EXIT_GRACE = 1.0
 SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
 
 
-def _office_environment() -> dict[str, str]:
+def office_environment() -> dict[str, str]:
     """This process's environment without Python's own settings (virtual environment, pyenv,
     PYTHON*), and with the system's directories first on PATH."""
     env = {
