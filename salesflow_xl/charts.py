@@ -65,7 +65,7 @@ def _nothing(axes, message: str) -> None:
 
 
 def png(figure: Figure) -> bytes:
-    """The figure as PNG bytes (trimmed to its content)."""
+    """The figure as PNG bytes."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()
@@ -89,9 +89,8 @@ def funnel(report: Report) -> bytes:
         zip(stages["stage"], widths, reached, strict=True)
     ):
         top = -index * (band + gap)
-        colour = FUNNEL_COLOURS[min(index, len(FUNNEL_COLOURS) - 1)]
-        if index == len(widths) - 1:
-            colour = FUNNEL_COLOURS[-1]
+        last = index == len(widths) - 1  # the won stage, in green
+        colour = FUNNEL_COLOURS[-1 if last else min(index, len(FUNNEL_COLOURS) - 2)]
         axes.fill_between(
             [-width / 2, width / 2], top - band, top, color=colour, linewidth=0, zorder=2
         )
@@ -223,7 +222,8 @@ def forecast(report: Report) -> bytes:
 
 def marketing(report: Report) -> bytes:
     """ROI, ROAS and CAC per campaign (top row) and per channel (bottom row). Organic channels
-    (no spend) have no ROI or ROAS and are left out of those panels."""
+    and campaigns without spend have no ROI or ROAS: their rows say "no spend". Red marks money
+    lost (ROI below 0, ROAS below 1, the dashed line)."""
     figure = _figure(7.6, 5.4)
     grid = figure.subplots(2, 3, sharey="row")
     for row, (frame, key) in enumerate(

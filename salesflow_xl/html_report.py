@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+
+import pandas as pd
 
 from salesflow_xl import charts, render
 from salesflow_xl.core.report import Report
@@ -126,7 +128,9 @@ def kpis(report: Report) -> list[tuple[str, str]]:
     ]
 
 
-def html_table(title: str, frame, columns: render.Columns, max_rows: int = MAX_ROWS) -> str:
+def html_table(
+    title: str, frame: pd.DataFrame, columns: render.Columns, max_rows: int = MAX_ROWS
+) -> str:
     """An HTML table of ``frame`` (every value escaped; numbers right-aligned), cut to
     ``max_rows`` rows with a caption saying how many more there are."""
     head = "".join(f"<th>{html.escape(heading)}</th>" for _, heading, _ in columns)
@@ -159,7 +163,7 @@ def _image(name: str, content: bytes, alt: str) -> str:
     )
 
 
-def chart_names() -> Iterable[str]:
+def chart_names() -> list[str]:
     """Every chart of the page, in order."""
     return [name for section in SECTIONS for name in section[2]]
 

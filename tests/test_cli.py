@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -91,3 +93,20 @@ def test_install_keeps_other_xlwings_settings() -> None:
         '"SHOW CONSOLE","True"\n'
         '"INTERPRETER_WIN","/usr/bin/python3"\n"INTERPRETER_MAC","/usr/bin/python3"\n'
     )
+
+
+def test_an_action_does_not_import_what_only_other_commands_need() -> None:
+    """Start-up is most of a small action's time: the model fits' SciPy, the template's
+    openpyxl, xlwings and matplotlib stay out until a command needs them."""
+    code = (
+        "import sys\n"
+        "from salesflow_xl import cli\n"
+        "from salesflow_xl.actions import deals, gateway\n"
+        "from salesflow_xl.workbook import reader\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scipy', 'openpyxl', 'xlwings', 'matplotlib'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
