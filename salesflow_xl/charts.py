@@ -14,6 +14,7 @@ import math
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from salesflow_xl.core.report import Report
@@ -210,11 +211,18 @@ def forecast(report: Report) -> bytes:
     axes.set_xticks(positions, months["month"], fontsize=8, rotation=0 if len(months) < 9 else 45)
     axes.yaxis.set_major_formatter(_MONEY)
     handles = [
-        axes.bar([0], [0], color=GRID, label="open value"),
-        axes.bar([0], [0], color=BLUE, label="weighted forecast"),
-        axes.bar([0], [0], color=AMBER, label="weighted, close date passed"),
+        Patch(color=GRID, label="open value"),
+        Patch(color=BLUE, label="weighted forecast"),
+        Patch(color=AMBER, label="weighted, close date passed"),
     ]
-    axes.legend(handles=handles, fontsize=8, frameon=False, loc="upper right")
+    axes.legend(
+        handles=handles,
+        fontsize=8,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.1),
+        ncol=3,
+    )
     axes.set_title("Weighted forecast by expected close month", loc="left", fontsize=11)
     _style(axes, "y")
     return png(figure)
@@ -224,8 +232,14 @@ def marketing(report: Report) -> bytes:
     """ROI, ROAS and CAC per campaign (top row) and per channel (bottom row). Organic channels
     and campaigns without spend have no ROI or ROAS: their rows say "no spend". Red marks money
     lost (ROI below 0, ROAS below 1, the dashed line)."""
-    figure = _figure(7.6, 5.4)
-    grid = figure.subplots(2, 3, sharey="row")
+    rows = len(report.campaigns) + len(report.channels)
+    figure = _figure(7.6, max(5.4, 1.6 + 0.3 * rows))
+    grid = figure.subplots(
+        2,
+        3,
+        sharey="row",
+        height_ratios=(max(len(report.campaigns), 1), max(len(report.channels), 1)),
+    )
     for row, (frame, key) in enumerate(
         ((report.campaigns, "campaign"), (report.channels, "channel"))
     ):
@@ -260,7 +274,8 @@ def marketing(report: Report) -> bytes:
 
 
 def clv_distribution(report: Report) -> bytes:
-    """How many customers fall in each CLV band, with the median band marked."""
+    """How many customers fall in each CLV band, with the median band marked; a last band that
+    also holds the top 1 % says "and above"."""
     bands = report.clv_distribution
     figure = _figure(7.2, 3.0)
     axes = figure.add_subplot()
@@ -268,9 +283,13 @@ def clv_distribution(report: Report) -> bytes:
         _nothing(axes, "No customers with orders yet")
         return png(figure)
     width = float(bands["to"].iloc[0] - bands["from"].iloc[0])
-    axes.bar(
+    bars = axes.bar(
         bands["from"], bands["customers"], width=width, align="edge", color=BLUE, edgecolor="white"
     )
+    if bands["and_above"].iloc[-1]:
+        axes.bar_label(
+            bars, labels=[""] * (len(bands) - 1) + ["and above"], fontsize=8, color=MUTED
+        )
     counts = bands["customers"].to_numpy()
     half = np.searchsorted(np.cumsum(counts), counts.sum() / 2)
     median_band = bands.iloc[int(half)]

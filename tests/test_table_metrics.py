@@ -250,6 +250,18 @@ def test_clv_distribution_uses_round_bands_and_counts_every_customer() -> None:
     # range −30…70 → raw 25 → width 25: bands from −50 to 75
     assert negative["from"].tolist() == [-50, -25, 0, 25, 50]
     assert negative["customers"].tolist() == [1, 0, 0, 0, 1]
+    assert not result["and_above"].any()  # fewer than 100 customers: no tail band
     assert metrics.clv_distribution(pd.Series([], dtype=float)).empty
     with pytest.raises(InvalidArgumentError, match="max_bins"):
         metrics.clv_distribution(values, max_bins=0)
+
+
+def test_clv_distribution_puts_the_top_percent_in_an_open_last_band() -> None:
+    # 999 customers at 0.5, 1.5, …, 998.5 and one at a million: the 99th percentile is about
+    # 989 (numpy's linear rule), so bands of round width 100 (989 / 12 = 82 → 100) cover 0…1000
+    values = pd.Series([*np.arange(999) + 0.5, 1e6])
+    result = metrics.clv_distribution(values)
+    assert result["from"].tolist() == list(range(0, 1000, 100))
+    assert result["customers"].tolist() == [100] * 9 + [99 + 1]
+    assert result["and_above"].tolist() == [False] * 9 + [True]
+    assert result["customers"].sum() == len(values)

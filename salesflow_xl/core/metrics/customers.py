@@ -58,11 +58,18 @@ def customer_value(
     return table
 
 
+#: From this many customers on, the top 1 % of CLVs share the last band ("and above"), so a
+#: few outliers do not squeeze everyone else into the first band.
+TAIL_FROM = 100
+
+
 def clv_distribution(clv: pd.Series, max_bins: int = 12) -> pd.DataFrame:
     """How many customers fall in each CLV band: equal-width bands ``[from, to)`` (the last one
     closed) of a round width (1, 2, 2.5 or 5 × 10ᵏ currency units) chosen so that at most
-    ``max_bins`` bands cover 0 … the largest CLV. Missing values are left out; negative CLVs
-    (margin below zero) get bands of their own below 0. Columns: from, to, customers."""
+    ``max_bins`` bands cover 0 … the largest CLV, or, from :data:`TAIL_FROM` customers on,
+    0 … the 99th percentile, the last band then also counting every customer above it
+    (``and_above`` is True on that band). Missing values are left out; negative CLVs (margin
+    below zero) get bands of their own below 0. Columns: from, to, customers, and_above."""
     if max_bins < 1:
         raise InvalidArgumentError("max_bins", max_bins, "at least 1")
     values = clv.dropna().to_numpy(dtype="float64")
@@ -72,13 +79,26 @@ def clv_distribution(clv: pd.Series, max_bins: int = 12) -> pd.DataFrame:
                 "from": pd.Series(dtype="float64"),
                 "to": pd.Series(dtype="float64"),
                 "customers": pd.Series(dtype="int64"),
+                "and_above": pd.Series(dtype="bool"),
             }
         )
-    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    top = float(values.max())
+    if values.size >= TAIL_FROM:
+        top = float(np.quantile(values, 0.99))
+    low, high = min(0.0, float(values.min())), max(0.0, top)
     width = _round_width((high - low) / max_bins) if high > low else 1.0
     edges = np.arange(np.floor(low / width), np.floor(high / width) + 2) * width
-    counts, _ = np.histogram(values, bins=edges)
-    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "customers": counts.astype("int64")})
+    counts, _ = np.histogram(np.minimum(values, edges[-1]), bins=edges)
+    above = np.zeros(len(counts), dtype=bool)
+    above[-1] = bool(values.max() > edges[-1])
+    return pd.DataFrame(
+        {
+            "from": edges[:-1],
+            "to": edges[1:],
+            "customers": counts.astype("int64"),
+            "and_above": above,
+        }
+    )
 
 
 def _round_width(raw: float) -> float:
