@@ -54,9 +54,9 @@ _BROKEN = (
 def _dos_time(stamp: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
     """(time, date) fields of a zip entry from its (year, month, day, hour, minute, second)."""
     year, month, day, hour, minute, second = stamp
-    return (hour << 11) | (minute << 5) | (second // 2), (max(year, 1980) - 1980) << 9 | (
-        month << 5
-    ) | day
+    dos_time = (hour << 11) | (minute << 5) | (second // 2)
+    dos_date = ((max(year, 1980) - 1980) << 9) | (month << 5) | day
+    return dos_time, dos_date
 
 
 def check_archive(infos: list[zipfile.ZipInfo], source: str) -> None:
