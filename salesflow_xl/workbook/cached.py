@@ -8,7 +8,6 @@ the golden-workbook test.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -115,7 +114,7 @@ def changed_cells(
     changed = {}
     for ref, value in values.items():
         letters = ref.rstrip("0123456789")
-        row, index = int(ref[len(letters) :]) - 1, _column_index(letters)
+        row, index = int(ref[len(letters) :]) - 1, column_index(letters) - 1
         row_values = stored[row] if row < len(stored) else ()
         old = row_values[index] if index < len(row_values) else None
         if (old.__class__ is value.__class__ and old == value) or (
@@ -125,11 +124,6 @@ def changed_cells(
         if not _same(value, old):
             changed[ref] = value
     return changed
-
-
-@functools.cache
-def _column_index(letters: str) -> int:
-    return column_index(letters) - 1
 
 
 def _same(value: CellValue, old: Any) -> bool:
