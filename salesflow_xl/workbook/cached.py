@@ -117,10 +117,12 @@ def changed_cells(
         row, index = int(ref[len(letters) :]) - 1, column_index(letters) - 1
         row_values = stored[row] if row < len(stored) else ()
         old = row_values[index] if index < len(row_values) else None
-        if (old.__class__ is value.__class__ and old == value) or (
-            value is None and (old is None or old == "")
+        if (
+            (old.__class__ is value.__class__ and old == value)
+            or (value.__class__ is int and old.__class__ is float and old == value)
+            or (value is None and (old is None or old == ""))
         ):
-            continue  # the common cases, decided without a call
+            continue  # the common cases (a whole number is read back as a float), no call
         if not _same(value, old):
             changed[ref] = value
     return changed

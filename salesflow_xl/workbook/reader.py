@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -71,22 +73,40 @@ class Snapshot:
 
 
 def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
-    """The :class:`Snapshot` of a workbook file's bytes."""
+    """The :class:`Snapshot` of a workbook file's bytes.
+
+    The sheets SalesFlow reads are parsed in parallel, in the order the checks need them:
+    python-calamine parses in Rust without holding the GIL, so other cores parse the next
+    sheets while this thread converts and checks the ones already parsed."""
     Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (CalamineError, ValueError, OSError) as error:
         raise SalesflowError(f"{source} could not be read as an Excel workbook: {error}") from error
+    wanted = [sheet for sheet in schema.sheets_read() if sheet in book.sheet_names]
+    with ThreadPoolExecutor(max_workers=min(len(wanted), os.cpu_count() or 1) or 1) as pool:
+        parsing = {sheet: pool.submit(_parse_sheet, content, sheet) for sheet in wanted}
 
-    def rows_of(sheet: str) -> list[list[Any]]:
-        try:
-            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError, OSError) as error:
-            raise SalesflowError(f"{source}: sheet {sheet} could not be read: {error}") from error
+        def rows_of(sheet: str) -> list[list[Any]]:
+            try:
+                if sheet in parsing:
+                    return parsing[sheet].result()
+                return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except (CalamineError, ValueError, OSError) as error:
+                raise SalesflowError(
+                    f"{source}: sheet {sheet} could not be read: {error}"
+                ) from error
 
-    reading = _Reader(book.sheet_names, rows_of)
-    data, problems = reading.read()
+        reading = _Reader(book.sheet_names, rows_of)
+        data, problems = reading.read()
     return Snapshot(data, problems, reading.read_sheets)
+
+
+def _parse_sheet(content: bytes, sheet: str) -> list[list[Any]]:
+    """One sheet's cell values, from A1 (a workbook object of its own: they are not shared
+    between threads)."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
 def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:

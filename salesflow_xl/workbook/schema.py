@@ -594,6 +594,12 @@ def all_tables() -> Iterator[TableSpec]:
     yield STAGES
 
 
+def sheets_read() -> list[str]:
+    """The sheets the reader reads, in the order it needs them: Lists, Stages and Settings
+    (which the tables are checked against), then the data tables."""
+    return [LISTS_SHEET, STAGES.sheet, SETTINGS_SHEET] + [spec.sheet for spec in TABLES.values()]
+
+
 def field_kind_mismatches() -> list[str]:
     """Schema columns whose kind contradicts the record field's kind (checked by the tests)."""
     compatible = {
