@@ -65,6 +65,16 @@ def _nothing(axes, message: str) -> None:
     axes.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=11)
 
 
+def _ranked_bars(axes, names, values, colour: str, title: str, labels=None, margin=0.2) -> None:
+    """Horizontal bars, the first on top, each labelled (with ``labels`` or its value)."""
+    bars = axes.barh(names, values, color=colour)
+    axes.bar_label(bars, labels=labels, fontsize=9, padding=2)
+    axes.invert_yaxis()
+    axes.set_title(title, loc="left", fontsize=11, color=INK)
+    axes.margins(x=margin)
+    _style(axes)
+
+
 def png(figure: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
@@ -151,14 +161,15 @@ def stage_conversion(report: Report) -> bytes:
     if days.empty:
         _nothing(right, "No completed stays yet")
     else:
-        bars = right.barh(days["stage"], days["average_days"], color=LIGHT_BLUE)
-        right.bar_label(
-            bars, labels=[f"{d:.1f} d" for d in days["average_days"]], fontsize=9, padding=2
+        _ranked_bars(
+            right,
+            days["stage"],
+            days["average_days"],
+            LIGHT_BLUE,
+            "Average days in stage",
+            labels=[f"{d:.1f} d" for d in days["average_days"]],
+            margin=0.25,
         )
-        right.invert_yaxis()
-        right.set_title("Average days in stage", loc="left", fontsize=11, color=INK)
-        right.margins(x=0.25)
-        _style(right)
     return png(figure)
 
 
@@ -183,12 +194,14 @@ def win_loss(report: Report) -> bytes:
     if totals.empty:
         _nothing(right, "No lost deals in the period")
     else:
-        bars = right.barh(totals["reason"].astype(str), totals["deals"], color=RED, alpha=0.8)
-        right.bar_label(bars, fontsize=9, padding=2)
-        right.invert_yaxis()
-        right.set_title("Lost deals by reason", loc="left", fontsize=11, color=INK)
-        right.margins(x=0.15)
-        _style(right)
+        _ranked_bars(
+            right,
+            totals["reason"].astype(str),
+            totals["deals"],
+            RED,
+            "Lost deals by reason",
+            margin=0.15,
+        )
     return png(figure)
 
 
