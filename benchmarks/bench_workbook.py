@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Run:
         return Run(seconds, usage.ru_maxrss / 1024, out.read().decode())
 
 
-def best(runs: int, make: callable) -> Run:
+def best(runs: int, make: Callable[[], Run]) -> Run:
     """The fastest of ``runs`` runs (peak memory: the largest seen)."""
     results = [make() for _ in range(runs)]
     fastest = min(results, key=lambda r: r.seconds)

@@ -36,7 +36,7 @@ def new_row(number: int, text: bytes) -> bytes:
 
 def rebuilt(xml: bytes, new_rows: dict[int, bytes]) -> bytes:
     """put_rows' whole-sheet path (taken for sheets under 1 MB)."""
-    assert len(xml) < 1_000_000
+    assert len(xml) < sheetxml.LARGE_SHEET
     return sheetxml.put_rows(xml, new_rows)
 
 
@@ -88,3 +88,31 @@ def test_cached_values_change_only_the_named_cells(rows) -> None:
     for old, new in zip(before, after, strict=True):
         if not any(new.startswith(prefix) for prefix in changed_rows):
             assert old == new
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        (b'<c r="A1"><v>42</v></c>', 42),
+        (b'<c r="A1" s="2"><f>B1</f><v>1.5E-3</v></c>', 0.0015),
+        (b'<c r="A1" t="s"><v>1</v></c>', "second"),
+        (b'<c r="A1" t="str"><f>B1</f><v>a &amp; b</v></c>', "a & b"),
+        (b'<c r="A1" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c>', "inline"),
+        (b'<c r="A1" t="b"><v>1</v></c>', True),
+        (b'<c r="A1" t="e"><v>#DIV/0!</v></c>', sheetxml.ExcelError("#DIV/0!")),
+        (b'<c r="A1" s="3"/>', None),
+    ],
+)
+def test_stored_value_reads_every_cell_type(cell, value) -> None:
+    match = sheetxml.CELL.match(cell)
+    got = sheetxml.stored_value(
+        match.group("attrs"), match.group("body") or b"", ["first", "second"]
+    )
+    assert got == value
+    assert type(got) is type(value)
+
+
+def test_stored_value_refuses_a_missing_shared_string() -> None:
+    match = sheetxml.CELL.match(b'<c r="A1" t="s"><v>7</v></c>')
+    with pytest.raises(sheetxml.SheetXmlError, match="'7' is not in the workbook's string table"):
+        sheetxml.stored_value(match.group("attrs"), match.group("body"), ["only"])

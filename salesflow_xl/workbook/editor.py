@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
@@ -23,7 +23,7 @@ from salesflow_xl.workbook import cached, schema, sheetxml
 from salesflow_xl.workbook.package import MAIN_NS, Package
 from salesflow_xl.workbook.refs import column_letter, range_bounds
 from salesflow_xl.workbook.schema import TableSpec
-from salesflow_xl.workbook.sheetxml import STYLE, set_cached_values
+from salesflow_xl.workbook.sheetxml import STYLE, SheetXmlError, set_cached_values
 
 DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
 TABLE_REF = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")')
@@ -66,7 +66,6 @@ class Editor:
         self.package = Package.from_bytes(content, source)
         self.sheets = self.package.sheet_parts()
         self.tables = self._tables()
-        self._strings: list[str] | None = None
 
     # -- finding tables -------------------------------------------------------------------------
 
@@ -213,27 +212,17 @@ class Editor:
         raise EditError(f"the {schema.SETTINGS_SHEET} sheet has no row {setting.label!r}")
 
     def _text(self, cell: bytes) -> str:
-        """The text shown by a string cell (inline, shared or formula string)."""
-        if b't="s"' in cell:
-            index = re.search(rb"<v>(\d+)</v>", cell)
-            strings = self._shared_strings()
-            if index and int(index.group(1)) < len(strings):
-                return strings[int(index.group(1))]
+        """The text a cell shows ("" for an empty cell or a missing shared string)."""
+        match = sheetxml.CELL.match(cell)
+        if match is None:
             return ""
-        texts = re.findall(rb"<t\b[^>]*>(.*?)</t>", cell, re.S) or re.findall(
-            rb"<v>(.*?)</v>", cell, re.S
-        )
-        return unescape(b"".join(texts).decode())
-
-    def _shared_strings(self) -> list[str]:
-        if self._strings is None:
-            self._strings = []
-            if "xl/sharedStrings.xml" in self.package:
-                root = ElementTree.fromstring(self.package.read("xl/sharedStrings.xml"))
-                for item in root.iter(f"{{{MAIN_NS}}}si"):
-                    texts = (t.text or "" for t in item.iter(f"{{{MAIN_NS}}}t"))
-                    self._strings.append("".join(texts))
-        return self._strings
+        try:
+            value = sheetxml.stored_value(
+                match.group("attrs"), match.group("body") or b"", self.package.shared_strings()
+            )
+        except SheetXmlError:
+            return ""
+        return "" if value is None else str(value)
 
     # -- cached values --------------------------------------------------------------------------
 

@@ -108,6 +108,7 @@ class Package:
         self._archive = zipfile.ZipFile(io.BytesIO(data))
         self._names = {info.filename for info in infos}
         self._cache: dict[str, bytes] = {}
+        self._strings: list[str] | None = None
         self.changed: set[str] = set()
 
     @classmethod
@@ -162,6 +163,17 @@ class Package:
             self._cache[name] = content
         return self._cache[name]
 
+    def shared_strings(self) -> list[str]:
+        """The shared-string table (each item's text runs joined), read once."""
+        if self._strings is None:
+            self._strings = []
+            if "xl/sharedStrings.xml" in self:
+                root = ElementTree.fromstring(self.read("xl/sharedStrings.xml"))
+                for item in root.iter(f"{{{MAIN_NS}}}si"):
+                    texts = (t.text or "" for t in item.iter(f"{{{MAIN_NS}}}t"))
+                    self._strings.append("".join(texts))
+        return self._strings
+
     def replace(self, name: str, content: bytes) -> None:
         if content != self.read(name):
             self._cache[name] = content
@@ -171,8 +183,8 @@ class Package:
         """The package with changed parts replaced; untouched parts are copied compressed, with
         their name, order, timestamp and attributes. Changed parts are deflated at zlib's
         default level, large ones (a big table's sheet) at level 3: on a 32 MB sheet that is
-        0.08 s instead of 0.18 s, for a part a quarter larger (measured; level 1 is no faster
-        and half as large again). Changed parts are compressed side by side (zlib releases
+        0.08 s instead of 0.18 s, for a part 28 % larger (measured; level 1 takes 0.07 s for a
+        part 52 % larger). Changed parts are compressed side by side (zlib releases
         the GIL)."""
         changed = [info for info in self.infos if info.filename in self.changed]
         workers = max(1, min(len(changed), os.cpu_count() or 1))

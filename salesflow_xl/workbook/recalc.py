@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +22,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook import sheetxml, udf_bridge
@@ -286,7 +285,7 @@ def computed_values(
     from its sheet XML (numbers as stored, so dates stay serial numbers; error cells as
     :class:`ExcelError`)."""
     package = Package.from_bytes(converted.read_bytes(), converted.name)
-    strings = _shared_strings(package)
+    strings = package.shared_strings()
     parts = package.sheet_parts()
     result: dict[str, dict[str, CellValue]] = {}
     for sheet, refs in wanted.items():
@@ -297,48 +296,11 @@ def computed_values(
         for match in sheetxml.CELL.finditer(package.read(parts[sheet])):
             ref = sheetxml.REF.search(match.group("attrs"))
             if ref is not None and ref.group(1) in refs_set:
-                values[ref.group(1).decode()] = _cell_value(match, strings)
+                values[ref.group(1).decode()] = sheetxml.stored_value(
+                    match.group("attrs"), match.group("body") or b"", strings
+                )
         result[sheet] = values
     return result
-
-
-_TYPE = re.compile(rb'\bt="([^"]*)"')
-_V = re.compile(rb"<v>(.*?)</v>", re.S)
-_T = re.compile(rb"<t\b[^>]*>(.*?)</t>", re.S)
-
-
-def _cell_value(match: re.Match[bytes], strings: list[str]) -> CellValue:
-    """A ``<c>`` element's value by its type: number, shared or inline string, formula
-    string, boolean or error; None when it holds no value."""
-    body = match.group("body") or b""
-    kind = _TYPE.search(match.group("attrs"))
-    cell_type = kind.group(1) if kind else b"n"
-    if cell_type == b"inlineStr":
-        return unescape(b"".join(_T.findall(body)).decode())
-    found = _V.search(body)
-    if found is None:
-        return None
-    text = unescape(found.group(1).decode())
-    if cell_type == b"s":
-        return strings[int(text)]
-    if cell_type == b"str":
-        return text
-    if cell_type == b"b":
-        return text.strip() == "1"
-    if cell_type == b"e":
-        return ExcelError(text)
-    return float(text) if any(c in text for c in ".eE") else int(text)
-
-
-def _shared_strings(package: Package) -> list[str]:
-    """The shared-string table (each item's text runs joined)."""
-    if "xl/sharedStrings.xml" not in package:
-        return []
-    xml = package.read("xl/sharedStrings.xml")
-    return [
-        unescape(b"".join(_T.findall(item)).decode())
-        for item in re.findall(rb"<si>(.*?)</si>", xml, re.S)
-    ]
 
 
 def recalculate(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook.refs import column_index, column_letter, excel_serial, range_bounds
@@ -25,8 +25,17 @@ STYLE = re.compile(rb'\bs="(\d+)"')
 ARRAY = re.compile(rb'<f\b[^>]*?\bt="array"[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 CELL = re.compile(rb"<c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)", re.S)
 REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-TYPE = re.compile(rb'\s+t="[^"]*"')
+TYPE = re.compile(rb'\s+t="([^"]*)"')
 VALUE = re.compile(rb"<v>.*?</v>|<v\s*/>", re.S)
+V_TEXT = re.compile(rb"<v>(.*?)</v>", re.S)
+T_TEXT = re.compile(rb"<t\b[^>]*>(.*?)</t>", re.S)
+
+
+#: Sheets at least this large get rows replaced or appended in place (``put_rows``).
+LARGE_SHEET = 1_000_000
+#: ``set_cached_values`` patches rows in place while there are fewer of them than one per this
+#: many bytes of sheet; past that, one pass over the whole sheet is cheaper.
+BYTES_PER_PATCHED_ROW = 2000
 
 
 class SheetXmlError(SalesflowError):
@@ -76,6 +85,31 @@ def formula_cells(xml: bytes) -> list[str]:
     return refs
 
 
+def stored_value(attrs: bytes, body: bytes, strings: Sequence[str]) -> CellValue:
+    """The value a ``<c>`` element (its attributes and content) holds, by its type: number,
+    shared or inline string, formula string, boolean or error; None when it holds none.
+    ``strings`` is the workbook's shared-string table."""
+    kind = TYPE.search(attrs)
+    cell_type = kind.group(1) if kind else b"n"
+    if cell_type == b"inlineStr":
+        return unescape(b"".join(T_TEXT.findall(body)).decode())
+    found = V_TEXT.search(body)
+    if found is None:
+        return None
+    text = unescape(found.group(1).decode())
+    if cell_type == b"s":
+        if not text.isdigit() or int(text) >= len(strings):
+            raise SheetXmlError(f"shared string {text!r} is not in the workbook's string table")
+        return strings[int(text)]
+    if cell_type == b"str":
+        return text
+    if cell_type == b"b":
+        return text.strip() == "1"
+    if cell_type == b"e":
+        return ExcelError(text)
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
 def _encode(value: CellValue) -> tuple[bytes | None, bytes]:
     """(the ``t`` attribute or None for numbers, the ``<v>`` element) for a cached value."""
     if value is None:
@@ -116,7 +150,7 @@ def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
         return b"<c" + attrs + b">" + body + b"</c>"
 
     row_numbers = sorted({_row_of(ref) for ref in values})
-    if b't="array"' not in xml and len(row_numbers) * 2000 < len(xml):
+    if b't="array"' not in xml and len(row_numbers) * BYTES_PER_PATCHED_ROW < len(xml):
         patched_rows = {}
         spans = row_spans(xml, row_numbers)
         if spans is not None and len(spans) == len(row_numbers):
@@ -259,11 +293,11 @@ def put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
     Rows that exist are replaced where they are and rows after the sheet's last row are added
     at its end, without touching the rest of the sheet; any other insertion rebuilds the
     sheet's row list."""
-    data = SHEET_DATA.search(xml) if len(xml) < 1_000_000 else None
-    fast = _put_rows_in_place(xml, new_rows) if data is None else None
-    if fast is not None:
-        return fast
-    data = data or SHEET_DATA.search(xml)
+    if len(xml) >= LARGE_SHEET:
+        in_place = _put_rows_in_place(xml, new_rows)
+        if in_place is not None:
+            return in_place
+    data = SHEET_DATA.search(xml)
     if data is None:
         raise SheetXmlError("the sheet has no cell data section")
     body = data.group(1) or b""
