@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesflow_xl.workbook import recalc as recalc_module
+from salesflow_xl.recalc import libreoffice as recalc_module
 
 ROOT = Path(__file__).resolve().parents[1]
 DEALS_PER_SCALE = 300  # salesflow demo --scale 1

@@ -14,13 +14,14 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from salesflow_xl.actions import activities, deals, gateway, leads
+from salesflow_xl.actions import activities, deals, leads
+from salesflow_xl.gateway import file as gateway
 from salesflow_xl.cli import main
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.metrics import followups_due, rotting_deals
+from salesflow_xl.ooxml.package import Package
 from salesflow_xl.workbook import build, cached, reader, schema
 from salesflow_xl.workbook.editor import Editor
-from salesflow_xl.workbook.package import Package
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
 AT = ["--at", "2026-06-30 10:00"]

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from salesflow_xl.cli import main
+from salesflow_xl.cli.orders import load_orders
 from salesflow_xl.core.clv.cohorts import cohort_retention
-from salesflow_xl.transactions import load_orders
 
 ROOT = Path(__file__).parent.parent
 CDNOW = ROOT / "salesflow_xl" / "data" / "cdnow" / "CDNOW_sample.txt"

@@ -12,10 +12,11 @@ import pytest
 from conftest import cell_mismatches
 
 from salesflow_xl.core import demo
-from salesflow_xl.workbook import build, cached, reader, recalc, schema, template
+from salesflow_xl.ooxml.sheetxml import formula_cells
+from salesflow_xl.ooxml.sheetxml import rows as _rows
+from salesflow_xl.recalc import libreoffice as recalc
+from salesflow_xl.workbook import build, cached, reader, schema, template
 from salesflow_xl.workbook.editor import EditError, Editor
-from salesflow_xl.workbook.sheetxml import formula_cells
-from salesflow_xl.workbook.sheetxml import rows as _rows
 
 NEW_CUSTOMER = {
     "id": "C9001",

@@ -13,7 +13,7 @@ from fake_excel import FakeBook
 from salesflow_xl.actions import deals
 from salesflow_xl.core.clv import rfm
 from salesflow_xl.excel import ribbon
-from salesflow_xl.excel.book import ExcelBook, SelectionError
+from salesflow_xl.gateway.excel import ExcelBook, SelectionError
 from salesflow_xl.workbook import build, reader
 
 DEMO = (Path(__file__).parent.parent / "workbook" / build.DEMO_NAME).read_bytes()

@@ -12,9 +12,10 @@ from conftest import cell_mismatches, same_cell_value
 from openpyxl import load_workbook
 
 from salesflow_xl.core import demo
-from salesflow_xl.workbook import analytics, cached, dashboard, recalc, schema, template
-from salesflow_xl.workbook.package import Package
-from salesflow_xl.workbook.sheetxml import computed_cells
+from salesflow_xl.ooxml.package import Package
+from salesflow_xl.ooxml.sheetxml import computed_cells
+from salesflow_xl.recalc import libreoffice as recalc
+from salesflow_xl.workbook import analytics, cached, dashboard, schema, template
 
 pytestmark = pytest.mark.libreoffice
 

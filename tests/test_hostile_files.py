@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from salesflow_xl.cli import main
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook import build, package, reader
+from salesflow_xl.ooxml import package
+from salesflow_xl.workbook import build, reader
 
 BLANK = build.committed_workbooks()[build.TEMPLATE_NAME]
 

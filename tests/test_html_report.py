@@ -16,12 +16,13 @@ from browser import open_page
 from click.testing import CliRunner
 from rich.console import Console
 
-from salesflow_xl import charts, html_report, progress
-from salesflow_xl.cli import main
+from salesflow_xl.cli import main, progress
 from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
 from salesflow_xl.core.report import build_report
+from salesflow_xl.reports import charts
+from salesflow_xl.reports import html as html_report
 from salesflow_xl.workbook import build, reader
 
 DEMO_WORKBOOK = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME

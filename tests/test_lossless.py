@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from salesflow_xl.addin import build as addin
 from salesflow_xl.cli import main
-from salesflow_xl.workbook import build, reader, recalc
-from salesflow_xl.workbook.package import Package
+from salesflow_xl.ooxml.package import Package
+from salesflow_xl.recalc import libreoffice as recalc
+from salesflow_xl.workbook import build, reader
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
 

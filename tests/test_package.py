@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from salesflow_xl.workbook.package import Package
+from salesflow_xl.ooxml.package import Package
 
 WORKBOOK = b'<?xml version="1.0"?><workbook xmlns="x"><sheets/></workbook>'
 

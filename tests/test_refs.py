@@ -11,7 +11,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import to_excel
 
-from salesflow_xl.workbook import refs
+from salesflow_xl.ooxml import refs
 
 
 def test_every_column_letter_and_index() -> None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from salesflow_xl.workbook import sheetxml
+from salesflow_xl.ooxml import sheetxml
 
 
 def sheet(rows: int, gap: int | None = None) -> bytes:

@@ -36,7 +36,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from salesflow_xl.addin import compression
-from salesflow_xl.workbook.template import FIXED_TIME, normalise_zip
+from salesflow_xl.ooxml.reproducible import FIXED_TIME, normalise_zip
 
 INSTALL = Path(__file__).resolve().parents[2] / "install"
 ADDIN_NAME = "SalesFlow.xlam"

@@ -13,7 +13,7 @@ from typing import Any
 from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.excel.book import ExcelBook
+from salesflow_xl.gateway.excel import ExcelBook
 
 TITLE = "SalesFlow"
 

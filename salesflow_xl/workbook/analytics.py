@@ -21,8 +21,8 @@ import pandas as pd
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.report import Report
+from salesflow_xl.ooxml.refs import column_letter, range_bounds
 from salesflow_xl.workbook import dashboard, schema
-from salesflow_xl.workbook.refs import column_letter, range_bounds
 from salesflow_xl.workbook.schema import Kind
 
 SHEET = schema.ANALYTICS_SHEET

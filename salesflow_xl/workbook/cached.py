@@ -18,10 +18,10 @@ import pandas as pd
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.metrics import monthly_rate
 from salesflow_xl.core.report import build_report
+from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial
+from salesflow_xl.ooxml.sheetxml import CellValue
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.computed import computed_columns
-from salesflow_xl.workbook.refs import column_index, column_letter, excel_serial
-from salesflow_xl.workbook.sheetxml import CellValue
 
 #: Where the Dashboard shows the as-of date (``=AsOf``).
 AS_OF_CELL = "B2"

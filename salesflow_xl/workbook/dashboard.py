@@ -17,7 +17,7 @@ import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.report import Report
-from salesflow_xl.workbook.refs import column_letter
+from salesflow_xl.ooxml.refs import column_letter
 from salesflow_xl.workbook.schema import Kind
 
 Expected = Callable[[Report], Any]

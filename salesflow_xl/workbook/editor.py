@@ -19,11 +19,12 @@ from defusedxml import ElementTree
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook import cached, schema, sheetxml
-from salesflow_xl.workbook.package import MAIN_NS, Package
-from salesflow_xl.workbook.refs import column_letter, range_bounds
+from salesflow_xl.ooxml import sheetxml
+from salesflow_xl.ooxml.package import MAIN_NS, Package
+from salesflow_xl.ooxml.refs import column_letter, range_bounds
+from salesflow_xl.ooxml.sheetxml import STYLE, SheetXmlError, set_cached_values
+from salesflow_xl.workbook import cached, schema
 from salesflow_xl.workbook.schema import TableSpec
-from salesflow_xl.workbook.sheetxml import STYLE, SheetXmlError, set_cached_values
 
 DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
 TABLE_REF = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")')

@@ -26,8 +26,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, column_kinds, typed
 from salesflow_xl.core.errors import PipelineError, SalesflowError
 from salesflow_xl.core.model import DEFAULT_PIPELINE, Deal, Lists, Pipeline, Settings, Stage
+from salesflow_xl.ooxml.package import Package
 from salesflow_xl.workbook import schema
-from salesflow_xl.workbook.package import Package
 from salesflow_xl.workbook.schema import Column, TableSpec
 
 

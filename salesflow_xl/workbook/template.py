@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import zipfile
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -34,13 +32,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
+from salesflow_xl.ooxml.package import Package
+from salesflow_xl.ooxml.reproducible import FIXED_TIME, normalise_zip
+from salesflow_xl.ooxml.sheetxml import CellValue, set_cached_values
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.cached import AS_OF_CELL, core_values, settings_refs
-from salesflow_xl.workbook.package import Package
 from salesflow_xl.workbook.schema import Column, TableSpec
-from salesflow_xl.workbook.sheetxml import CellValue, set_cached_values
 
-FIXED_TIME = datetime(2026, 1, 1)
 LAST_ROW = 1_048_576
 TABLE_STYLE = "TableStyleMedium2"
 COMPUTED_HEADER = PatternFill("solid", fgColor="FCE4D6")
@@ -101,31 +99,6 @@ def to_bytes(wb: Workbook, cached: dict[str, dict[str, CellValue]] | None = None
                 package.replace(part, set_cached_values(package.read(part), cached[sheet]))
         content = package.to_bytes()
     return normalise_zip(content)
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
-
-
-def normalise_zip(package: bytes) -> bytes:
-    """Rewrite a zip package with every entry dated 1980-01-01 and deflated, order kept, and
-    docProps/core.xml's modified date set to its created date."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml" and (created := _CREATED.search(content)):
-                content = _MODIFIED.sub(
-                    lambda m: m.group(1) + created.group(1) + m.group(2), content
-                )
-            target.writestr(entry, content)
-    return out.getvalue()
 
 
 # -- data tables -------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def _setting_row(field: str) -> int:
 
 def _as_stored(value: Any, kind: str) -> Any:
     """A value as a sheet gives it back once written by the editor (see
-    :func:`~salesflow_xl.workbook.sheetxml.cell_xml`): blank as None, dates as datetimes,
+    :func:`~salesflow_xl.ooxml.sheetxml.cell_xml`): blank as None, dates as datetimes,
     numbers as floats (text columns keep text)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None

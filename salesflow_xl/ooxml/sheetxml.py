@@ -16,7 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape, unescape
 
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook.refs import column_index, column_letter, excel_serial, range_bounds
+from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial, range_bounds
 
 ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)

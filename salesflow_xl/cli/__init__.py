@@ -14,15 +14,17 @@ from typing import Any
 import click
 from rich.console import Console
 
-from salesflow_xl import __version__, progress, render
+from salesflow_xl import __version__
 from salesflow_xl.actions import deals
 from salesflow_xl.actions.changes import Changes
-from salesflow_xl.actions.gateway import WorkbookFile
+from salesflow_xl.cli import progress
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.report import build_report
-from salesflow_xl.render import print_report
+from salesflow_xl.gateway.file import WorkbookFile
+from salesflow_xl.reports import terminal as render
+from salesflow_xl.reports.terminal import print_report
 from salesflow_xl.workbook import reader, store
 
 # Modules only some commands need (the model fits' SciPy, the template's openpyxl, the
@@ -123,7 +125,9 @@ def _report(
     ``--html`` (then no terminal tables), else the terminal tables. Progress goes to stderr."""
     charts: list[str] = []
     if html_out:
-        from salesflow_xl import html_report  # matplotlib: loaded only when a page is wanted
+        from salesflow_xl.reports import (
+            html as html_report,  # matplotlib: loaded only when a page is wanted
+        )
 
         charts = list(html_report.chart_names())
     with progress.steps("Reading", 2 + len(charts)) as step:
@@ -256,7 +260,7 @@ def recalc(path: Path) -> None:
 
         salesflow recalc Sales.xlsx
     """
-    from salesflow_xl.workbook import recalc as recalc_module
+    from salesflow_xl.recalc import libreoffice as recalc_module
 
     started = time.perf_counter()
     with store.writer_lock(path), progress.steps("Recalculating", 4) as step:
@@ -636,10 +640,10 @@ def clv(
 
         salesflow clv CDNOW_sample.txt --calibration-end 1997-09-30 --json
     """
+    from salesflow_xl.cli.orders import load_orders
     from salesflow_xl.core.clv import bgnbd
     from salesflow_xl.core.clv import value as clv_value
     from salesflow_xl.core.clv.summary import customer_summary
-    from salesflow_xl.transactions import load_orders
 
     orders, end = load_orders(source)
     cut = calibration_end.date() if calibration_end else None
@@ -738,8 +742,8 @@ def cohorts(source: Path, revenue: bool, as_json: bool) -> None:
 
         salesflow cohorts orders.csv --json
     """
+    from salesflow_xl.cli.orders import load_orders
     from salesflow_xl.core.clv.cohorts import cohort_retention
-    from salesflow_xl.transactions import load_orders
 
     orders, end = load_orders(source)
     customers, money, sizes = cohort_retention(orders, end)

@@ -25,9 +25,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.workbook import sheetxml, udf_bridge
-from salesflow_xl.workbook.package import Package
-from salesflow_xl.workbook.sheetxml import CellValue, ExcelError
+from salesflow_xl.ooxml import sheetxml
+from salesflow_xl.ooxml.package import Package
+from salesflow_xl.ooxml.sheetxml import CellValue, ExcelError
+from salesflow_xl.recalc import udf_bridge
 
 RECALC_SETTINGS = (
     ("/org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode", "int", "0"),

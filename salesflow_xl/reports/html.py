@@ -2,7 +2,8 @@
 no scripts and no external references, so it reads offline, mails as one file and prints.
 
 Every figure comes from the same :class:`~salesflow_xl.core.report.Report` as the terminal and
-JSON reports; the tables use the terminal's column specs (:data:`salesflow_xl.render.TABLES`).
+JSON reports; the tables use the terminal's column specs
+(:data:`salesflow_xl.reports.terminal.TABLES`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from salesflow_xl import charts, render
 from salesflow_xl.core.report import Report
+from salesflow_xl.reports import charts
+from salesflow_xl.reports import terminal as render
 
 #: Long tables (follow-ups, rotting deals) show at most this many rows and say how many more.
 MAX_ROWS = 25
