@@ -7,7 +7,9 @@ data, uses the workbook's own tables, with FUNNEL and STAGE_CONVERSION as array 
 
 In Excel the functions need the UDFs imported with xlwings (Windows); LibreOffice evaluates
 them through ``salesflow recalc``'s bridge; elsewhere column B shows an error while column C
-keeps working.
+keeps working. Layer: the SalesFlow workbook (imports ``salesflow_xl.core``,
+``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only); formulas take their table, column,
+sheet and setting names from :mod:`~salesflow_xl.workbook.schema`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from salesflow_xl.workbook.schema import Kind
 SHEET = schema.ANALYTICS_SHEET
 HEADER_ROW = 4
 Expected = Callable[[Report, SalesData], Any]
+
+_DEALS, _STAGES, _LOG = schema.DEALS.ref, schema.STAGES.ref, schema.STAGE_LOG.ref
+_CUSTOMERS, _CAMPAIGNS = schema.CUSTOMERS.ref, schema.CAMPAIGNS.ref
+_WON_DEALS = f'COUNTIFS({_DEALS("status")},"won")'
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class ArrayBlock:
 
 def _kpi_cells(data: SalesData) -> dict[str, str]:
     """KPI label → its cell on the Dashboard ("Dashboard!D5")."""
-    return {name: "Dashboard!" + f.cell for name, f in dashboard.layout(data).kpis}
+    return {name: f"{schema.DASHBOARD_SHEET}!{f.cell}" for name, f in dashboard.layout(data).kpis}
 
 
 def examples() -> list[Comparison]:
@@ -128,59 +134,67 @@ def on_data(data: SalesData) -> list[Comparison]:
     open_positions = list(data.deals.index[data.deals["status"] == "open"])
     if not with_customers or not open_positions or data.customers.empty:
         return []
-    k = with_customers[0] + 1
-    deal = open_positions[0] + 1
+    return _value_rows(data, with_customers[0] + 1) + _pipeline_rows(data, open_positions[0] + 1)
+
+
+def _value_rows(data: SalesData, k: int) -> list[Comparison]:
+    """CLV, conversion, and the ROI, ROAS and CAC of a campaign (``k``: one with customers)."""
     value = metrics.customer_value(data.customers, data.orders, data.settings)
-    weighted = metrics.weighted_values(data.deals, data.pipeline)
-    won_to_date = 'tblDeals[Status],"won",tblDeals[Closed],"<="&AsOf'
-    lost_to_date = 'tblDeals[Status],"lost",tblDeals[Closed],"<="&AsOf'
     row_of_cac = _first_data_row() + 4  # the CAC comparison, fifth in the list below
-    kpi = _kpi_cells(data)
     return [
         Comparison(
             "CLV of the first customer",
-            "=CLV(INDEX(tblCustomers[Avg order value],1),"
-            "INDEX(tblCustomers[Orders per month],1),RetentionMonths,GrossMargin,"
-            "MonthlyDiscountRate)",
-            "=INDEX(tblCustomers[CLV],1)",
+            f"=CLV(INDEX({_CUSTOMERS('Avg order value')},1),"
+            f"INDEX({_CUSTOMERS('Orders per month')},1),{schema.RETENTION_MONTHS},"
+            f"{schema.GROSS_MARGIN},{schema.MONTHLY_DISCOUNT_RATE})",
+            f"=INDEX({_CUSTOMERS('CLV')},1)",
             "money",
             lambda r, d: float(value["clv"].iloc[0]),
         ),
         Comparison(
             "Conversion: won deals of all deals",
-            '=CONVERSION_RATE(COUNTIFS(tblDeals[Status],"won"),COUNTA(tblDeals[Deal ID]))',
-            '=COUNTIFS(tblDeals[Status],"won")/COUNTA(tblDeals[Deal ID])',
+            f"=CONVERSION_RATE({_WON_DEALS},COUNTA({_DEALS('id')}))",
+            f"={_WON_DEALS}/COUNTA({_DEALS('id')})",
             "percent",
             lambda r, d: float((d.deals["status"] == "won").mean()),
         ),
         Comparison(
             "ROI of the first campaign",
-            "=ROI(INDEX(tblCampaigns[Revenue],1),INDEX(tblCampaigns[Spend],1))",
-            "=INDEX(tblCampaigns[ROI],1)",
+            f"=ROI(INDEX({_CAMPAIGNS('Revenue')},1),INDEX({_CAMPAIGNS('spend')},1))",
+            f"=INDEX({_CAMPAIGNS('ROI')},1)",
             "percent",
             lambda r, d: float(r.campaigns["roi"].iloc[0]),
         ),
         Comparison(
             "ROAS of the first campaign",
-            "=ROAS(INDEX(tblCampaigns[Revenue],1),INDEX(tblCampaigns[Spend],1))",
-            "=INDEX(tblCampaigns[ROAS],1)",
+            f"=ROAS(INDEX({_CAMPAIGNS('Revenue')},1),INDEX({_CAMPAIGNS('spend')},1))",
+            f"=INDEX({_CAMPAIGNS('ROAS')},1)",
             "number",
             lambda r, d: float(r.campaigns["roas"].iloc[0]),
         ),
         Comparison(
             f"CAC of campaign {k}",
-            f"=CAC(INDEX(tblCampaigns[Spend],{k}),INDEX(tblCampaigns[New customers],{k}))",
-            f"=INDEX(tblCampaigns[CAC],{k})",
+            f"=CAC(INDEX({_CAMPAIGNS('spend')},{k}),INDEX({_CAMPAIGNS('New customers')},{k}))",
+            f"=INDEX({_CAMPAIGNS('CAC')},{k})",
             "money",
             lambda r, d: float(r.campaigns["cac"].iloc[k - 1]),
         ),
         Comparison(
             "LTV:CAC: average CLV ÷ that CAC",
-            f"=LTV_CAC(AVERAGE(tblCustomers[CLV]),B{row_of_cac})",
-            f"=AVERAGE(tblCustomers[CLV])/C{row_of_cac}",
+            f"=LTV_CAC(AVERAGE({_CUSTOMERS('CLV')}),B{row_of_cac})",
+            f"=AVERAGE({_CUSTOMERS('CLV')})/C{row_of_cac}",
             "number",
             lambda r, d: float(value["clv"].mean() / r.campaigns["cac"].iloc[k - 1]),
         ),
+    ]
+
+
+def _pipeline_rows(data: SalesData, deal: int) -> list[Comparison]:
+    """Win rate, a deal's weighted value (``deal``: an open one) and pipeline velocity."""
+    weighted = metrics.weighted_values(data.deals, data.pipeline)
+    won_to_date, lost_to_date = dashboard.WON_TO_DATE, dashboard.LOST_TO_DATE
+    kpi = _kpi_cells(data)
+    return [
         Comparison(
             "Win rate to the as-of date",
             f"=WIN_RATE(COUNTIFS({won_to_date}),COUNTIFS({lost_to_date}))",
@@ -190,8 +204,9 @@ def on_data(data: SalesData) -> list[Comparison]:
         ),
         Comparison(
             f"Weighted value of deal row {deal}",
-            f"=WEIGHTED_VALUE(INDEX(tblDeals[Value],{deal}),INDEX(tblDeals[Win chance],{deal}))",
-            f"=INDEX(tblDeals[Weighted value],{deal})",
+            f"=WEIGHTED_VALUE(INDEX({_DEALS('value')},{deal}),"
+            f"INDEX({_DEALS('Win chance')},{deal}))",
+            f"=INDEX({_DEALS('Weighted value')},{deal})",
             "money",
             lambda r, d: float(weighted.iloc[deal - 1]),
         ),
@@ -236,15 +251,15 @@ def blocks(data: SalesData, first_row: int) -> list[ArrayBlock]:
         ArrayBlock(
             "FUNNEL: the funnel from current stages",
             f"A{first_row}:E{first_row + stages}",
-            "=FUNNEL(tblDeals[Stage],tblDeals[Value],tblStages[Stage])",
+            f"=FUNNEL({_DEALS('stage')},{_DEALS('value')},{_STAGES('name')})",
             _funnel_table,
             ("text", "integer", "money", "integer", "percent"),
         ),
         ArrayBlock(
             "STAGE_CONVERSION: from the stage log",
             f"G{first_row}:J{first_row + funnel_stages}",
-            "=STAGE_CONVERSION(tblStageLog[Deal ID],tblStageLog[From stage],"
-            "tblStageLog[To stage],tblStages[Stage])",
+            f"=STAGE_CONVERSION({_LOG('deal_id')},{_LOG('from_stage')},"
+            f"{_LOG('to_stage')},{_STAGES('name')})",
             _conversion_table,
             ("text", "integer", "percent", "percent"),
         ),
@@ -261,6 +276,7 @@ class Layout:
 
 
 def layout(data: SalesData) -> Layout:
+    """The sheet for ``data``: the examples, then (with data) the comparisons and blocks on it."""
     rows: list[tuple[int, Comparison]] = []
     titles = [(HEADER_ROW, "On the documented examples")]
     row = HEADER_ROW + 1

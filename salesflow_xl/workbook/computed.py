@@ -3,16 +3,30 @@
 These are the numbers the workbook's native formulas must produce: the file writer stores them
 as the cells' cached values (so a reader that does not calculate sees current figures), and the
 golden test holds LibreOffice's recalculation equal to them. Blank cells are None.
+Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
+``salesflow_xl.workbook`` only).
+
+Each function names its columns as :meth:`TableSpec.column_for` does — by record field where the
+column stores one (Deals' ``status``), else by the computed column's header — and
+:func:`_frame` turns them into the schema's headers.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import TableSpec
+
+
+def _frame(spec: TableSpec, columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
+    """``columns`` (keyed by field or computed header) under the schema's headers."""
+    return pd.DataFrame({spec.column_for(key).header: v for key, v in columns.items()}, index=index)
 
 
 def _blank_where(series: pd.Series, mask: pd.Series) -> pd.Series:
@@ -27,7 +41,8 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Se
 def stage_columns(data: SalesData) -> pd.DataFrame:
     """Stages: Funnel step (1-based funnel position, 0 for the lost stage)."""
     ranks = [data.pipeline.rank(s.name) for s in data.pipeline.stages]
-    return pd.DataFrame({"Funnel step": [0 if r is None else r + 1 for r in ranks]})
+    steps = [0 if r is None else r + 1 for r in ranks]
+    return _frame(schema.STAGES, {"Funnel step": steps}, pd.RangeIndex(len(steps)))
 
 
 def _funnel_number(stages: pd.Series, data: SalesData) -> pd.Series:
@@ -48,10 +63,11 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
     idle = metrics.days_idle(deals, data.settings.as_of)
     rotting_ids = set(metrics.rotting_deals(deals, pipeline, data.settings.as_of)["id"])
     reach = metrics.stage_reach(data.stage_log, pipeline)
-    return pd.DataFrame(
+    return _frame(
+        schema.DEALS,
         {
             "Customer": company.fillna("").where(known, "(unknown customer)"),
-            "Status": status.fillna("?"),
+            "status": status.fillna("?"),
             "Segment": _lookup(deals["customer_id"], customers, "id", "segment").fillna(""),
             "Win chance": metrics.effective_probability(deals, pipeline),
             "Weighted value": metrics.weighted_values(deals, pipeline),
@@ -63,7 +79,7 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
             ),
             "Furthest step": deals["id"].map(reach + 1).fillna(0).astype("int64"),
         },
-        index=deals.index,
+        deals.index,
     )
 
 
@@ -71,7 +87,8 @@ def customer_columns(data: SalesData) -> pd.DataFrame:
     value = metrics.customer_value(data.customers, data.orders, data.settings)
     value = value.reset_index(drop=True).set_axis(data.customers.index)
     won = data.deals.loc[data.deals["status"] == "won", "customer_id"].value_counts()
-    return pd.DataFrame(
+    return _frame(
+        schema.CUSTOMERS,
         {
             "Won deals": data.customers["id"].map(won).fillna(0).astype("int64"),
             "Orders": value["orders"],
@@ -81,18 +98,19 @@ def customer_columns(data: SalesData) -> pd.DataFrame:
             "Orders per month": value["purchase_frequency"],
             "CLV": value["clv"],
         },
-        index=data.customers.index,
+        data.customers.index,
     )
 
 
 def stage_log_columns(data: SalesData) -> pd.DataFrame:
     log = data.stage_log
-    return pd.DataFrame(
+    return _frame(
+        schema.STAGE_LOG,
         {
             "From step": _funnel_number(log["from_stage"], data),
             "To step": _funnel_number(log["to_stage"], data),
         },
-        index=log.index,
+        log.index,
     )
 
 
@@ -101,13 +119,16 @@ def activity_columns(data: SalesData) -> pd.DataFrame:
     as_of = pd.Timestamp(data.settings.as_of)
     overdue = activities["done"].isna() & (activities["due"] <= as_of)
     days = (as_of - activities["due"]).dt.days
-    return pd.DataFrame({"Days overdue": _blank_where(days, ~overdue)}, index=activities.index)
+    return _frame(
+        schema.ACTIVITIES, {"Days overdue": _blank_where(days, ~overdue)}, activities.index
+    )
 
 
 def campaign_columns(data: SalesData) -> pd.DataFrame:
     performance = metrics.campaign_performance(data.campaigns, data.deals, data.customers)
     performance = performance.reset_index(drop=True).set_axis(data.campaigns.index)
-    result = pd.DataFrame(
+    result = _frame(
+        schema.CAMPAIGNS,
         {
             "Deals": performance["deals"],
             "Won": performance["won"],
@@ -117,7 +138,7 @@ def campaign_columns(data: SalesData) -> pd.DataFrame:
             "ROAS": performance["roas"],
             "CAC": performance["cac"],
         },
-        index=data.campaigns.index,
+        data.campaigns.index,
     )
     for name in ("ROI", "ROAS", "CAC"):
         result[name] = _blank_where(result[name], result[name].isna())

@@ -1,33 +1,49 @@
 """The Dashboard sheet: its layout, native formulas, charts, and — for every formula cell — the
-core figure it must equal.
+core figure it must equal. Layer: the SalesFlow workbook (imports ``salesflow_xl.core``,
+``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only).
 
 The layout depends on the data only through the lengths of a few lists (stages, campaigns,
 channels, segments); the refresh action rebuilds it when those change. Each :class:`Figure`
 pairs a cell's formula with a function of the core :class:`Report`, so the golden test and the
 cached-value writer read the meaning of a cell from the same place the builder writes it.
+Formulas take their table, column and defined names from :mod:`~salesflow_xl.workbook.schema`;
+the labels of the KPIs and of the blocks' columns are the Dashboard's own words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.model import Stage
 from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter
-from salesflow_xl.workbook.schema import Kind
+from salesflow_xl.workbook import schema
+from salesflow_xl.workbook.schema import Kind, ListSpec
 
 Expected = Callable[[Report], Any]
 
-TITLE_ROW = 1
 KPI_LABEL_ROW = 4
 KPI_ROW = 5
 FUNNEL_HEADER_ROW = 8
+#: The channel and segment blocks start in this column (K), right of the funnel; their formulas
+#: name the cells of a row by letter.
+BREAKDOWN_COLUMN = 11
 #: A hidden column holding the funnel chart's invisible spacer series, which centres the bars.
 SPACER_COLUMN = "S"
+
+_DEALS, _STAGES = schema.DEALS.ref, schema.STAGES.ref
+_CAMPAIGNS, _CUSTOMERS = schema.CAMPAIGNS.ref, schema.CUSTOMERS.ref
+_ACTIVITIES = schema.ACTIVITIES.ref
+_AS_OF = schema.AS_OF
+
+#: COUNTIFS/SUMIFS criteria: deals won (lost) on or before the as-of date.
+WON_TO_DATE = f'{_DEALS("status")},"won",{_DEALS("closed")},"<="&{_AS_OF}'
+LOST_TO_DATE = f'{_DEALS("status")},"lost",{_DEALS("closed")},"<="&{_AS_OF}'
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Layout:
+    """Every figure of the Dashboard and the rows the charts draw from."""
+
     kpis: tuple[tuple[str, Figure], ...]
     blocks: dict[str, Block]
     funnel_rows: tuple[int, int]  # first and last row of the funnel stages
@@ -65,297 +83,26 @@ class Layout:
         return cells
 
 
-def _col(index: int) -> str:
-
-    return column_letter(index)
-
-
 def _value(frame: pd.DataFrame, key: str, name: str, column: str, default: Any = 0) -> Any:
     row = frame.loc[frame[key] == name]
     return row[column].iloc[0] if len(row) else default
 
 
-WON_TO_DATE = 'tblDeals[Status],"won",tblDeals[Closed],"<="&AsOf'
-LOST_TO_DATE = 'tblDeals[Status],"lost",tblDeals[Closed],"<="&AsOf'
-
-
 def layout(data: SalesData) -> Layout:
     """The Dashboard for ``data``'s pipeline, campaigns, channels and segments."""
-    k = KPI_ROW
-    kpi_specs: list[tuple[str, str, Kind, Expected]] = [
-        ("Open deals", '=COUNTIFS(tblDeals[Status],"open")', "integer", lambda r: r.totals["open"]),
-        (
-            "Open pipeline",
-            '=SUMIFS(tblDeals[Value],tblDeals[Status],"open")',
-            "money",
-            lambda r: r.totals["open_value"],
-        ),
-        (
-            "Weighted forecast",
-            '=SUMIFS(tblDeals[Weighted value],tblDeals[Status],"open")',
-            "money",
-            lambda r: r.totals["weighted_pipeline"],
-        ),
-        (
-            "Win rate",
-            f'=IFERROR(COUNTIFS({WON_TO_DATE})/(COUNTIFS({WON_TO_DATE})+COUNTIFS({LOST_TO_DATE})),"")',
-            "percent",
-            lambda r: r.win_rate,
-        ),
-        (
-            "Average won deal",
-            f'=IFERROR(AVERAGEIFS(tblDeals[Value],{WON_TO_DATE}),"")',
-            "money",
-            lambda r: r.velocity["average_won_deal"],
-        ),
-        (
-            "Sales cycle (days)",
-            f'=IFERROR(AVERAGEIFS(tblDeals[Cycle days],{WON_TO_DATE}),"")',
-            "number",
-            lambda r: r.velocity["sales_cycle_days"],
-        ),
-        (
-            "Velocity per day",
-            f'=IFERROR(A{k}*D{k}*E{k}/F{k},"")',
-            "money",
-            lambda r: r.velocity["per_day"],
-        ),
-        (
-            "Follow-ups due",
-            '=COUNTIFS(tblActivities[Done],"",tblActivities[Due],"<="&AsOf)'
-            '+COUNTIFS(tblDeals[Status],"open",tblDeals[Next follow-up],"<="&AsOf)',
-            "integer",
-            lambda r: len(r.followups_due),
-        ),
-        (
-            "Rotting deals",
-            '=COUNTIFS(tblDeals[Rotting],"Rotting")',
-            "integer",
-            lambda r: len(r.rotting_deals),
-        ),
-    ]
-    kpis = tuple(
-        (label, Figure(f"{_col(i)}{k}", formula, kind, expected))
-        for i, (label, formula, kind, expected) in enumerate(kpi_specs, start=1)
-    )
-
-    # -- funnel: every stage, reach and conversion for the funnel stages -----------------------
-    stages = data.pipeline.stages
-    funnel_length = len(data.pipeline.funnel)
     first = FUNNEL_HEADER_ROW + 1
-    funnel_rows = []
-    for i, stage in enumerate(stages, start=1):
-        r = first + i - 1
-        name = stage.name
-        row = [
-            Figure(f"A{r}", f"=INDEX(tblStages[Stage],{i})", "text", lambda _r, n=name: n),
-            Figure(
-                f"B{r}",
-                f"=COUNTIFS(tblDeals[Stage],A{r})",
-                "integer",
-                lambda rep, n=name: _value(rep.funnel, "stage", n, "deals"),
-            ),
-            Figure(
-                f"C{r}",
-                f"=SUMIFS(tblDeals[Value],tblDeals[Stage],A{r})",
-                "money",
-                lambda rep, n=name: _value(rep.funnel, "stage", n, "value"),
-            ),
-            Figure(
-                f"D{r}",
-                f"=SUMIFS(tblDeals[Weighted value],tblDeals[Stage],A{r})",
-                "money",
-                lambda rep, n=name: _value(rep.funnel, "stage", n, "weighted_value"),
-            ),
-        ]
-        if i <= funnel_length:
-            last_funnel = first + funnel_length - 1
-            row += [
-                Figure(
-                    f"E{r}",
-                    f'=COUNTIFS(tblDeals[Furthest step],">={i}")',
-                    "integer",
-                    lambda rep, n=name: _value(rep.stage_conversion, "stage", n, "reached"),
-                ),
-                Figure(
-                    f"F{r}",
-                    '=""' if i == 1 else f'=IFERROR(E{r}/E{r - 1},"")',
-                    "percent",
-                    lambda rep, n=name: _value(rep.stage_conversion, "stage", n, "conversion"),
-                ),
-                Figure(
-                    f"G{r}",
-                    f'=IFERROR(E{r}/E${first},"")',
-                    "percent",
-                    lambda rep, n=name: _value(rep.stage_conversion, "stage", n, "from_first"),
-                ),
-                Figure(
-                    f"{SPACER_COLUMN}{r}",
-                    f"=(MAX(E${first}:E${last_funnel})-E{r})/2",
-                    "number",
-                    lambda rep, n=name: _funnel_pad(rep, n),
-                ),
-            ]
-        funnel_rows.append(tuple(row))
-    funnel = Block(
-        "Funnel",
-        (FUNNEL_HEADER_ROW - 1, 1),
-        (
-            "Stage",
-            "Deals now",
-            "Value",
-            "Weighted value",
-            "Ever reached",
-            "From previous",
-            "From first",
-        ),
-        tuple(funnel_rows),
-    )
+    funnel_length = len(data.pipeline.funnel)
     open_count = len(data.pipeline.open_stages)
-
-    # -- campaigns --------------------------------------------------------------------------------
-    campaign_header = first + len(stages) + 2
+    campaign_header = first + len(data.pipeline.stages) + 2
     c_first = campaign_header + 1
-    campaign_columns: tuple[tuple[str, str, Kind], ...] = (
-        ("Campaign", "campaign", "text"),
-        ("Channel", "channel", "text"),
-        ("Spend", "spend", "money"),
-        ("Revenue", "revenue", "money"),
-        ("ROI", "roi", "percent"),
-        ("ROAS", "roas", "number"),
-        ("CAC", "cac", "money"),
-    )
-    campaign_rows = []
-    for k_row in range(1, len(data.campaigns) + 1):
-        r = c_first + k_row - 1
-        campaign_rows.append(
-            tuple(
-                Figure(
-                    f"{_col(j)}{r}",
-                    f"=INDEX(tblCampaigns[{header}],{k_row})",
-                    kind,
-                    lambda rep, i=k_row - 1, key=key: rep.campaigns[key].iloc[i],
-                )
-                for j, (header, key, kind) in enumerate(campaign_columns, start=1)
-            )
-        )
-    campaigns = Block(
-        "Campaigns",
-        (campaign_header - 1, 1),
-        tuple(h for h, _, _ in campaign_columns),
-        tuple(campaign_rows),
-    )
-
-    # -- channels and segments side by side, right of the funnel ---------------------------------
-    channels_rows = []
-    ch_first = FUNNEL_HEADER_ROW + 1
-    for i, channel in enumerate(data.lists.channels):
-        r = ch_first + i
-        spend = f"SUMIFS(tblCampaigns[Spend],tblCampaigns[Channel],K{r})"
-        new = f'COUNTIFS(tblCustomers[Channel],K{r},tblCustomers[Won deals],">0")'
-        channels_rows.append(
-            (
-                Figure(f"K{r}", f"=INDEX(ChannelList,{i + 1})", "text", lambda _r, c=channel: c),
-                Figure(
-                    f"L{r}",
-                    f"={spend}",
-                    "money",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "spend"),
-                ),
-                Figure(
-                    f"M{r}",
-                    f"=COUNTIFS(tblDeals[Channel],K{r})",
-                    "integer",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "deals"),
-                ),
-                Figure(
-                    f"N{r}",
-                    f'=COUNTIFS(tblDeals[Channel],K{r},tblDeals[Status],"won")',
-                    "integer",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "won"),
-                ),
-                Figure(
-                    f"O{r}",
-                    f'=SUMIFS(tblDeals[Value],tblDeals[Channel],K{r},tblDeals[Status],"won")',
-                    "money",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "revenue"),
-                ),
-                Figure(
-                    f"P{r}",
-                    f'=IF(L{r}>0,(O{r}-L{r})/L{r},"")',
-                    "percent",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "roi", None),
-                ),
-                Figure(
-                    f"Q{r}",
-                    f'=IF({new}>0,L{r}/{new},"")',
-                    "money",
-                    lambda rep, c=channel: _value(rep.channels, "channel", c, "cac", None),
-                ),
-            )
-        )
-    channels = Block(
-        "Channels",
-        (FUNNEL_HEADER_ROW - 1, 11),
-        ("Channel", "Spend", "Deals", "Won", "Revenue", "ROI", "CAC"),
-        tuple(channels_rows),
-    )
-
-    seg_header = ch_first + len(data.lists.channels) + 2
-    segment_rows = []
-    for i, segment in enumerate(data.lists.segments):
-        r = seg_header + 1 + i
-        won = f'COUNTIFS(tblDeals[Segment],K{r},tblDeals[Status],"won")'
-        lost = f'COUNTIFS(tblDeals[Segment],K{r},tblDeals[Status],"lost")'
-        segment_rows.append(
-            (
-                Figure(f"K{r}", f"=INDEX(SegmentList,{i + 1})", "text", lambda _r, s=segment: s),
-                Figure(
-                    f"L{r}",
-                    f"=COUNTIFS(tblDeals[Segment],K{r})",
-                    "integer",
-                    lambda rep, s=segment: _value(rep.segments, "segment", s, "deals"),
-                ),
-                Figure(
-                    f"M{r}",
-                    f"={won}",
-                    "integer",
-                    lambda rep, s=segment: _value(rep.segments, "segment", s, "won"),
-                ),
-                Figure(
-                    f"N{r}",
-                    f"={lost}",
-                    "integer",
-                    lambda rep, s=segment: _value(rep.segments, "segment", s, "lost"),
-                ),
-                Figure(
-                    f"O{r}",
-                    f'=IFERROR(M{r}/(M{r}+N{r}),"")',
-                    "percent",
-                    lambda rep, s=segment: _value(rep.segments, "segment", s, "win_rate", None),
-                ),
-                Figure(
-                    f"P{r}",
-                    f'=SUMIFS(tblDeals[Value],tblDeals[Segment],K{r},tblDeals[Status],"won")',
-                    "money",
-                    lambda rep, s=segment: _value(rep.segments, "segment", s, "won_value"),
-                ),
-            )
-        )
-    segments = Block(
-        "Segments",
-        (seg_header - 1, 11),
-        ("Segment", "Deals", "Won", "Lost", "Win rate", "Won value"),
-        tuple(segment_rows),
-    )
-
+    segment_header = first + len(data.lists.channels) + 2
     return Layout(
-        kpis=kpis,
+        kpis=_kpis(),
         blocks={
-            "funnel": funnel,
-            "campaigns": campaigns,
-            "channels": channels,
-            "segments": segments,
+            "funnel": _funnel(data),
+            "campaigns": _campaigns(data, campaign_header),
+            "channels": _channels(data, FUNNEL_HEADER_ROW),
+            "segments": _segments(data, segment_header),
         },
         funnel_rows=(first, first + funnel_length - 1),
         open_rows=(first, first + open_count - 1),
@@ -363,7 +110,291 @@ def layout(data: SalesData) -> Layout:
     )
 
 
+# -- KPIs ------------------------------------------------------------------------------------
+
+
+def _kpis() -> tuple[tuple[str, Figure], ...]:
+    """The KPI row: label → figure, from column A."""
+    k = KPI_ROW
+    is_open = f'{_DEALS("status")},"open"'
+    won, lost = f"COUNTIFS({WON_TO_DATE})", f"COUNTIFS({LOST_TO_DATE})"
+    due = f'"<="&{_AS_OF}'
+
+    def won_average(column: str) -> str:
+        return f'=IFERROR(AVERAGEIFS({_DEALS(column)},{WON_TO_DATE}),"")'
+
+    specs: list[tuple[str, str, Kind, Expected]] = [
+        ("Open deals", f"=COUNTIFS({is_open})", "integer", lambda r: r.totals["open"]),
+        ("Open pipeline", f"=SUMIFS({_DEALS('value')},{is_open})", "money", _total("open_value")),
+        (
+            "Weighted forecast",
+            f"=SUMIFS({_DEALS('Weighted value')},{is_open})",
+            "money",
+            _total("weighted_pipeline"),
+        ),
+        ("Win rate", f'=IFERROR({won}/({won}+{lost}),"")', "percent", lambda r: r.win_rate),
+        ("Average won deal", won_average("value"), "money", _velocity("average_won_deal")),
+        ("Sales cycle (days)", won_average("Cycle days"), "number", _velocity("sales_cycle_days")),
+        ("Velocity per day", f'=IFERROR(A{k}*D{k}*E{k}/F{k},"")', "money", _velocity("per_day")),
+        (
+            "Follow-ups due",
+            f'=COUNTIFS({_ACTIVITIES("done")},"",{_ACTIVITIES("due")},{due})'
+            f"+COUNTIFS({is_open},{_DEALS('next_follow_up')},{due})",
+            "integer",
+            lambda r: len(r.followups_due),
+        ),
+        (
+            "Rotting deals",
+            f'=COUNTIFS({_DEALS("Rotting")},"Rotting")',
+            "integer",
+            lambda r: len(r.rotting_deals),
+        ),
+    ]
+    return tuple(
+        (label, Figure(f"{column_letter(i)}{k}", formula, kind, expected))
+        for i, (label, formula, kind, expected) in enumerate(specs, start=1)
+    )
+
+
+def _total(key: str) -> Expected:
+    return lambda r: r.totals[key]
+
+
+def _velocity(key: str) -> Expected:
+    return lambda r: r.velocity[key]
+
+
+# -- funnel: every stage, reach and conversion for the funnel stages -------------------------
+
+
+_FUNNEL_HEADERS = (
+    "Stage",
+    "Deals now",
+    "Value",
+    "Weighted value",
+    "Ever reached",
+    "From previous",
+    "From first",
+)
+
+
+def _funnel(data: SalesData) -> Block:
+    first = FUNNEL_HEADER_ROW + 1
+    funnel_length = len(data.pipeline.funnel)
+    rows = []
+    for i, stage in enumerate(data.pipeline.stages, start=1):
+        row = _stage_row(stage, i, first)
+        if i <= funnel_length:
+            row += _reach_row(stage, i, first, first + funnel_length - 1)
+        rows.append(tuple(row))
+    return Block(
+        "Funnel",
+        (FUNNEL_HEADER_ROW - 1, 1),
+        _FUNNEL_HEADERS,
+        tuple(rows),
+    )
+
+
+def _stage_row(stage: Stage, i: int, first: int) -> list[Figure]:
+    """Stage ``i`` (1-based): its name and the deals now in it, their value and weighted value."""
+    r, name = first + i - 1, stage.name
+    by_stage = f"{_DEALS('stage')},A{r}"
+
+    def funnel(column: str) -> Expected:
+        return lambda rep: _value(rep.funnel, "stage", name, column)
+
+    return [
+        Figure(f"A{r}", f"=INDEX({_STAGES('name')},{i})", "text", lambda _r: name),
+        Figure(f"B{r}", f"=COUNTIFS({by_stage})", "integer", funnel("deals")),
+        Figure(f"C{r}", f"=SUMIFS({_DEALS('value')},{by_stage})", "money", funnel("value")),
+        Figure(
+            f"D{r}",
+            f"=SUMIFS({_DEALS('Weighted value')},{by_stage})",
+            "money",
+            funnel("weighted_value"),
+        ),
+    ]
+
+
+def _reach_row(stage: Stage, i: int, first: int, last: int) -> list[Figure]:
+    """Funnel stage ``i``: deals that ever reached it, the conversions, and the chart's spacer."""
+    r, name = first + i - 1, stage.name
+
+    def conversion(column: str) -> Expected:
+        return lambda rep: _value(rep.stage_conversion, "stage", name, column)
+
+    previous = '=""' if i == 1 else f'=IFERROR(E{r}/E{r - 1},"")'
+    return [
+        Figure(
+            f"E{r}",
+            f'=COUNTIFS({_DEALS("Furthest step")},">={i}")',
+            "integer",
+            conversion("reached"),
+        ),
+        Figure(f"F{r}", previous, "percent", conversion("conversion")),
+        Figure(f"G{r}", f'=IFERROR(E{r}/E${first},"")', "percent", conversion("from_first")),
+        Figure(
+            f"{SPACER_COLUMN}{r}",
+            f"=(MAX(E${first}:E${last})-E{r})/2",
+            "number",
+            lambda rep: _funnel_pad(rep, name),
+        ),
+    ]
+
+
 def _funnel_pad(report: Report, stage: str) -> float:
     reached = report.stage_conversion["reached"]
     mine = _value(report.stage_conversion, "stage", stage, "reached")
     return float((reached.max() - mine) / 2)
+
+
+# -- campaigns -------------------------------------------------------------------------------
+
+#: The Campaigns table's columns shown, by field or computed header, with the report's column.
+_CAMPAIGN_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
+    ("name", "campaign", "text"),
+    ("channel", "channel", "text"),
+    ("spend", "spend", "money"),
+    ("Revenue", "revenue", "money"),
+    ("ROI", "roi", "percent"),
+    ("ROAS", "roas", "number"),
+    ("CAC", "cac", "money"),
+)
+
+
+def _campaigns(data: SalesData, header_row: int) -> Block:
+    """Each campaign's row of the Campaigns table, below the funnel."""
+    rows = []
+    for k in range(1, len(data.campaigns) + 1):
+        r = header_row + k
+        rows.append(
+            tuple(
+                Figure(
+                    f"{column_letter(j)}{r}",
+                    f"=INDEX({_CAMPAIGNS(column)},{k})",
+                    kind,
+                    lambda rep, i=k - 1, key=key: rep.campaigns[key].iloc[i],
+                )
+                for j, (column, key, kind) in enumerate(_CAMPAIGN_COLUMNS, start=1)
+            )
+        )
+    return Block(
+        "Campaigns",
+        (header_row - 1, 1),
+        tuple(schema.CAMPAIGNS.column_for(column).header for column, _, _ in _CAMPAIGN_COLUMNS),
+        tuple(rows),
+    )
+
+
+# -- channels and segments side by side, right of the funnel -------------------------------
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """A column of a breakdown block: its header, the formula for row ``r`` (whose name is in
+    column K, the first measure in L …), and the report's column with its value when the name
+    is missing there."""
+
+    header: str
+    kind: Kind
+    formula: Callable[[int], str]
+    column: str
+    default: Any = 0
+
+
+def _breakdown(
+    title: str,
+    header_row: int,
+    names: Sequence[str],
+    values: ListSpec,
+    report_frame: Callable[[Report], pd.DataFrame],
+    key: str,
+    measures: Sequence[_Measure],
+) -> Block:
+    """A block with one row per name of list ``values`` (column K) and a column per measure,
+    each expected to equal the named row of ``report_frame(report)`` (matched on ``key``)."""
+    rows, names_column = [], column_letter(BREAKDOWN_COLUMN)
+    for i, name in enumerate(names):
+        r = header_row + 1 + i
+        cell = f"{names_column}{r}"
+        label = Figure(cell, f"=INDEX({values.name},{i + 1})", "text", lambda _r, n=name: n)
+        figures = (
+            Figure(
+                f"{column_letter(BREAKDOWN_COLUMN + j)}{r}",
+                measure.formula(r),
+                measure.kind,
+                lambda rep, n=name, m=measure: _value(
+                    report_frame(rep), key, n, m.column, m.default
+                ),
+            )
+            for j, measure in enumerate(measures, start=1)
+        )
+        rows.append((label, *figures))
+    return Block(
+        title,
+        (header_row - 1, BREAKDOWN_COLUMN),
+        (values.header, *(m.header for m in measures)),
+        tuple(rows),
+    )
+
+
+def _channels(data: SalesData, header_row: int) -> Block:
+    """Spend, deals, won deals, revenue, ROI and CAC per acquisition channel."""
+
+    def spend(r: int) -> str:
+        return f"SUMIFS({_CAMPAIGNS('spend')},{_CAMPAIGNS('channel')},K{r})"
+
+    def new(r: int) -> str:
+        return f'COUNTIFS({_CUSTOMERS("channel")},K{r},{_CUSTOMERS("Won deals")},">0")'
+
+    def won(r: int) -> str:
+        return f'{_DEALS("channel")},K{r},{_DEALS("status")},"won"'
+
+    measures = (
+        _Measure("Spend", "money", lambda r: f"={spend(r)}", "spend"),
+        _Measure("Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('channel')},K{r})", "deals"),
+        _Measure("Won", "integer", lambda r: f"=COUNTIFS({won(r)})", "won"),
+        _Measure("Revenue", "money", lambda r: f"=SUMIFS({_DEALS('value')},{won(r)})", "revenue"),
+        _Measure("ROI", "percent", lambda r: f'=IF(L{r}>0,(O{r}-L{r})/L{r},"")', "roi", None),
+        _Measure("CAC", "money", lambda r: f'=IF({new(r)}>0,L{r}/{new(r)},"")', "cac", None),
+    )
+    return _breakdown(
+        "Channels",
+        header_row,
+        data.lists.channels,
+        schema.LISTS["channels"],
+        lambda rep: rep.channels,
+        "channel",
+        measures,
+    )
+
+
+def _segments(data: SalesData, header_row: int) -> Block:
+    """Deals, won and lost deals, win rate and won value per customer segment."""
+
+    def outcome(r: int, status: str) -> str:
+        return f'{_DEALS("Segment")},K{r},{_DEALS("status")},"{status}"'
+
+    measures = (
+        _Measure("Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('Segment')},K{r})", "deals"),
+        _Measure("Won", "integer", lambda r: f"=COUNTIFS({outcome(r, 'won')})", "won"),
+        _Measure("Lost", "integer", lambda r: f"=COUNTIFS({outcome(r, 'lost')})", "lost"),
+        _Measure(
+            "Win rate", "percent", lambda r: f'=IFERROR(M{r}/(M{r}+N{r}),"")', "win_rate", None
+        ),
+        _Measure(
+            "Won value",
+            "money",
+            lambda r: f"=SUMIFS({_DEALS('value')},{outcome(r, 'won')})",
+            "won_value",
+        ),
+    )
+    return _breakdown(
+        "Segments",
+        header_row,
+        data.lists.segments,
+        schema.LISTS["segments"],
+        lambda rep: rep.segments,
+        "segment",
+        measures,
+    )

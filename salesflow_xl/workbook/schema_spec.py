@@ -1,0 +1,167 @@
+"""The vocabulary of the workbook schema: what a column, a table, a named setting and a drop-down
+list are, and how a formula spells a reference to them. Layer: the SalesFlow workbook (imports
+``salesflow_xl.core``, ``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only).
+
+The workbook's actual sheets and tables are in :mod:`salesflow_xl.workbook.schema`; other
+modules build references with :meth:`TableSpec.ref` and :attr:`ListSpec.ref` instead of
+spelling ``tblDeals[Value]`` by hand, so renaming a table or header there changes every formula.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from salesflow_xl.ooxml.refs import column_letter
+
+Kind = Literal["text", "money", "number", "integer", "percent", "date", "timestamp"]
+
+NUMBER_FORMATS: dict[Kind, str] = {
+    "text": "@",
+    "money": "#,##0.00",
+    "number": "#,##0.00",
+    "integer": "0",
+    "percent": "0.0%",
+    "date": "yyyy-mm-dd",
+    "timestamp": "yyyy-mm-dd hh:mm",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an Excel table.
+
+    Attributes:
+        header: the header cell's text (also the structured-reference name).
+        field: the record field stored here; None for a computed-only column.
+        kind: how values are typed, formatted and validated.
+        formula: for a computed column, its formula in short form (see :func:`expand`).
+        choices: name of the drop-down list the value must come from (a key of
+            :data:`salesflow_xl.workbook.schema.LISTS`).
+        required: a row without a value here is invalid.
+        width: column width in Excel's character units.
+        note: shown as the header cell's input message in Excel.
+        prediction: the key of a model figure (:data:`salesflow_xl.core.clv.predictions.COLUMNS`)
+            that ``salesflow refresh`` writes here as a value: neither typed nor a formula.
+    """
+
+    header: str
+    field: str | None = None
+    kind: Kind = "text"
+    formula: str | None = None
+    choices: str | None = None
+    required: bool = False
+    width: float = 14.0
+    note: str = ""
+    prediction: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def number_format(self) -> str:
+        return NUMBER_FORMATS[self.kind]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel table on its own sheet, its header in row 1 from column A.
+
+    A column is named in code by its record field (``"value"``), or, for a column that stores
+    no field (computed or predicted), by its header (``"Weighted value"``): see :meth:`column_for`.
+    """
+
+    key: str
+    sheet: str
+    name: str
+    columns: tuple[Column, ...]
+    tab_color: str = "1F4E78"
+
+    def column(self, header: str) -> Column:
+        return next(c for c in self.columns if c.header == header)
+
+    def header_of(self, field: str) -> str:
+        """The header of the column that stores record field ``field``."""
+        return next(c.header for c in self.columns if c.field == field)
+
+    def column_for(self, key: str) -> Column:
+        """The column storing record field ``key`` (or model figure ``key``, see
+        :attr:`Column.prediction`), or else the field-less column headed ``key``.
+
+        Raises KeyError naming the table when there is none, so a renamed header fails
+        loudly wherever it is still used."""
+        for column in self.columns:
+            if key in (column.field, column.prediction):
+                return column
+        for column in self.columns:
+            if column.field is None and column.header == key:
+                return column
+        raise KeyError(f"{self.name} has no column for {key!r}")
+
+    def ref(self, key: str) -> str:
+        """The whole column as a structured reference: ``"value"`` → ``tblDeals[Value]``."""
+        return f"{self.name}[{self.column_for(key).header}]"
+
+    def this_row(self, key: str) -> str:
+        """This row's cell of the column: ``tblDeals[[#This Row],[Value]]``."""
+        return f"{self.name}[[#This Row],[{self.column_for(key).header}]]"
+
+    def letter(self, key: str) -> str:
+        """The column's letter on the table's sheet (the table starts in column A)."""
+        return column_letter(self.columns.index(self.column_for(key)) + 1)
+
+    @property
+    def inputs(self) -> tuple[Column, ...]:
+        """Columns the user (or an action) types into."""
+        return tuple(c for c in self.columns if not c.computed and c.prediction is None)
+
+    @property
+    def predictions(self) -> tuple[Column, ...]:
+        """Columns ``salesflow refresh`` fills with model figures."""
+        return tuple(c for c in self.columns if c.prediction is not None)
+
+    @property
+    def computed(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.computed)
+
+    def formula(self, column: Column) -> str:
+        """The column's formula in full form, ready for a cell."""
+        assert column.formula is not None
+        return expand(column.formula, self.name)
+
+
+_THIS_ROW = re.compile(r"\[@([^\]]+)\]")
+
+
+def expand(formula: str, table: str) -> str:
+    """``[@Value]`` → ``tblDeals[[#This Row],[Value]]`` (the full form LibreOffice also reads)."""
+    return _THIS_ROW.sub(lambda m: f"{table}[[#This Row],[{m.group(1)}]]", formula)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named cell on the Settings sheet (column B, label in A)."""
+
+    name: str
+    label: str
+    field: str | None
+    kind: Kind
+    note: str = ""
+    formula: str | None = None
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A one-column table of allowed values, named for data validation."""
+
+    key: str  # field of core.model.Lists
+    table: str
+    header: str
+    name: str  # defined name used by data validation
+
+    @property
+    def ref(self) -> str:
+        """The list's values as a structured reference: ``tblChannels[Channel]``."""
+        return f"{self.table}[{self.header}]"

@@ -1,0 +1,223 @@
+"""Writing the workbook's Excel tables: each table's sheet with its rows, formats, header notes and
+calculated columns, then the drop-downs and number checks, and the conditional formats that
+flag rotting deals and overdue follow-ups. Layer: the SalesFlow workbook (imports
+``salesflow_xl.core``, ``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only, with openpyxl).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
+
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.workbook import schema
+from salesflow_xl.workbook.schema import Column, TableSpec
+from salesflow_xl.workbook.template_style import (
+    COMPUTED_FONT,
+    COMPUTED_HEADER,
+    LAST_ROW,
+    OVERDUE_FILL,
+    OVERDUE_FONT,
+    PREDICTION_FONT,
+    PREDICTION_HEADER,
+    ROTTING_FILL,
+    TABLE_STYLE,
+)
+
+
+def stages_frame(data: SalesData) -> pd.DataFrame:
+    """The pipeline's stages as the Stages table's records."""
+    return pd.DataFrame(
+        {
+            "name": [s.name for s in data.pipeline.stages],
+            "probability": [s.probability for s in data.pipeline.stages],
+            "rotting_days": [s.rotting_days for s in data.pipeline.stages],
+            "outcome": [s.outcome for s in data.pipeline.stages],
+        }
+    )
+
+
+def _cell_value(value: Any, column: Column) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime() if column.kind == "timestamp" else value.date()
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def table_sheet(
+    wb: Workbook,
+    spec: TableSpec,
+    frame: pd.DataFrame,
+    funnel_length: int,
+    predictions: pd.DataFrame | None = None,
+) -> None:
+    """Table ``spec`` on a new sheet: ``frame``'s records (one blank row when empty), the
+    computed columns' formulas, formats, header notes, and ``predictions`` joined by row."""
+    ws = wb.create_sheet(spec.sheet)
+    ws.sheet_properties.tabColor = spec.tab_color
+    ws.append([c.header for c in spec.columns])
+    formulas = {
+        c.header: schema.formula_of(spec, c, funnel_length) for c in spec.columns if c.computed
+    }
+    fields = [c.field for c in spec.columns]
+    inputs = frame[[f for f in fields if f is not None and f in frame.columns]]
+    if predictions is not None and len(frame):
+        inputs = inputs.join(predictions)
+    rows: Iterable[dict[str, Any]] = inputs.to_dict(orient="records") if len(frame) else [{}]
+    for number, record in enumerate(rows, start=2):
+        values = [
+            formulas[c.header]
+            if c.computed
+            else _cell_value(record.get(c.field or c.prediction or ""), c)
+            for c in spec.columns
+        ]
+        ws.append(values)
+        for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
+            # openpyxl takes any text starting with "=" for a formula: data stays data
+            if not column.computed and isinstance(value, str) and value[:1] == "=":
+                ws.cell(row=number, column=index).data_type = "s"
+    last_row = max(2, len(frame) + 1)
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = column.width
+        if column.kind != "text":
+            for (cell,) in ws.iter_rows(min_row=2, max_row=last_row, min_col=index, max_col=index):
+                cell.number_format = column.number_format
+        header = ws.cell(row=1, column=index)
+        if column.computed:
+            header.fill = COMPUTED_HEADER
+            header.font = COMPUTED_FONT
+        elif column.prediction is not None:
+            header.fill = PREDICTION_HEADER
+            header.font = PREDICTION_FONT
+        note = (
+            column.note
+            + ("\n" if column.note else "")
+            + ("Computed by formula: do not type here." if column.computed else "")
+        )
+        if note.strip():
+            header.comment = Comment(note.strip(), "SalesFlow", width=260, height=90)
+    ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
+    table = Table(displayName=spec.name, ref=ref, autoFilter=AutoFilter(ref=ref))
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    for index, column in enumerate(spec.columns, start=1):
+        table_column = TableColumn(id=index, name=column.header)
+        if column.computed:
+            table_column.calculatedColumnFormula = TableFormula(
+                attr_text=formulas[column.header].removeprefix("=")
+            )
+        table.tableColumns.append(table_column)
+    ws.add_table(table)
+    ws.freeze_panes = "B2" if spec.key in ("deals", "customers") else "A2"
+
+
+def validation(wb: Workbook) -> None:
+    """Drop-downs and number, percentage and date checks on every typed column."""
+    for spec in schema.all_tables():
+        ws = wb[spec.sheet]
+        for index, column in enumerate(spec.columns, start=1):
+            if column.computed or column.prediction is not None:
+                continue
+            letter = get_column_letter(index)
+            rule = _rule(column)
+            if rule is None:
+                continue
+            rule.add(f"{letter}2:{letter}{LAST_ROW}")
+            ws.add_data_validation(rule)
+
+
+def _rule(column: Column) -> DataValidation | None:
+    title = column.header
+    if column.choices in schema.LISTS:
+        source = schema.LISTS[column.choices].name
+    elif column.choices in schema.TABLE_CHOICES:
+        source = schema.TABLE_CHOICES[column.choices].name
+    else:
+        source = None
+    if source is not None:
+        return DataValidation(
+            type="list",
+            formula1=f"={source}",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=f"Choose a {title.lower()} from the list (edit the list on the "
+            f"{schema.LISTS_SHEET if column.choices in schema.LISTS else 'its own'} sheet).",
+        )
+    if column.kind in ("money", "number", "integer"):
+        return DataValidation(
+            type="whole" if column.kind == "integer" else "decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=f"{title} must be a number ≥ 0.",
+        )
+    if column.kind == "percent":
+        return DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="1",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=f"{title} must be a percentage from 0 % to 100 %.",
+        )
+    if column.kind in ("date", "timestamp"):
+        return DataValidation(
+            type="date",
+            operator="greaterThan",
+            formula1="1",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=f"{title} must be a date.",
+        )
+    return None
+
+
+def conditional_formatting(wb: Workbook) -> None:
+    """Rotting deals shaded, overdue follow-ups and activities in red."""
+    deals = schema.DEALS
+    ws = wb[deals.sheet]
+    last = get_column_letter(len(deals.columns))
+    status, follow_up, rotting = (
+        deals.letter("status"),
+        deals.letter("next_follow_up"),
+        deals.letter("Rotting"),
+    )
+    ws.conditional_formatting.add(
+        f"A2:{last}{LAST_ROW}", FormulaRule(formula=[f'${rotting}2="Rotting"'], fill=ROTTING_FILL)
+    )
+    ws.conditional_formatting.add(
+        f"{follow_up}2:{follow_up}{LAST_ROW}",
+        FormulaRule(
+            formula=[f'AND(${status}2="open",${follow_up}2<>"",${follow_up}2<={schema.AS_OF})'],
+            fill=OVERDUE_FILL,
+            font=OVERDUE_FONT,
+        ),
+    )
+    activities = schema.ACTIVITIES
+    ws = wb[activities.sheet]
+    overdue = activities.letter("Days overdue")
+    ws.conditional_formatting.add(
+        f"A2:{get_column_letter(len(activities.columns))}{LAST_ROW}",
+        FormulaRule(formula=[f'${overdue}2<>""'], fill=OVERDUE_FILL),
+    )
