@@ -14,11 +14,12 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
+from salesflow_xl import gateway
 from salesflow_xl.actions import activities, deals, leads
-from salesflow_xl.gateway import file as gateway
 from salesflow_xl.cli import main
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.metrics import followups_due, rotting_deals
+from salesflow_xl.gateway.file import WorkbookFile
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.workbook import build, cached, reader, schema
 from salesflow_xl.workbook.editor import Editor
@@ -309,27 +310,31 @@ PLANS = {
 NOW = datetime(2026, 6, 30, 14, 37)
 
 
+class RecordingFile(WorkbookFile):
+    """The file gateway, keeping the validated result it was given to write."""
+
+    def write(self, snapshot, changes, after) -> None:
+        self.after = after
+        super().write(snapshot, changes, after)
+
+
 @pytest.mark.parametrize("action", list(PLANS))
-def test_the_gateway_knows_what_the_file_will_read_back(action) -> None:
-    """data_after (the data and cached values the gateway computes without reading the file
-    again) against an independent reading of the file it wrote."""
-    content = DEMO.read_bytes()
-    snapshot = reader.read_snapshot(content)
-    changes = PLANS[action](snapshot.data)
-    written = gateway.apply_to_bytes(content, snapshot.data, changes, "demo", snapshot.cells)
+def test_the_gateway_knows_what_the_file_will_read_back(action, tmp_path) -> None:
+    """The result run() validates (the data, rows and cached values computed without reading
+    the file again) against an independent reading of the file it wrote."""
+    path = tmp_path / "Sales.xlsx"
+    path.write_bytes(DEMO.read_bytes())
+    file = RecordingFile(path)
+    gateway.run(file, PLANS[action])
+    written = path.read_bytes()
     back = reader.read_snapshot(written)
     assert back.problems == []
-    editor = Editor(content)
-    appended = {
-        table: editor.append(schema.TABLES[table], records)
-        for table, records in changes.appends.items()
-    }
-    expected, problems = gateway.data_after(snapshot.data, changes, appended)
-    assert problems == []
-    assert expected.settings == back.data.settings
+    expected = file.after
+    assert expected.problems == []
+    assert expected.data.settings == back.data.settings
     for key in RECORD_TYPES:
-        pd.testing.assert_frame_equal(expected.table(key), back.data.table(key))
-        assert expected.table(key).attrs["excel_rows"] == back.data.table(key).attrs["excel_rows"]
+        pd.testing.assert_frame_equal(expected.data.table(key), back.data.table(key))
+        assert expected.rows[key] == back.rows[key]
     # every formula cell of the written file holds the core's figure, though only the cells
     # that changed were rewritten
     layouts = Editor(written).tables
@@ -338,6 +343,6 @@ def test_the_gateway_knows_what_the_file_will_read_back(action) -> None:
         for spec in schema.all_tables()
     }
     book = CalamineWorkbook.from_filelike(io.BytesIO(written))
-    for sheet, cells in cached.core_values(back.data, columns=columns).items():
+    for sheet, cells in cached.core_values(back.data, back.rows, columns=columns).items():
         stored = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert cached.changed_cells(cells, stored) == {}, sheet

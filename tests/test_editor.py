@@ -157,9 +157,10 @@ def test_refuses_to_overwrite_cells_below_a_table(original) -> None:
 
 
 def test_refresh_sets_every_formula_cells_cached_value(edited) -> None:
-    data, _ = reader.read_bytes(edited)
+    snapshot = reader.read_snapshot(edited)
+    data = snapshot.data
     editor = Editor(edited)
-    editor.refresh_cached_values(data)
+    editor.refresh_cached_values(data, snapshot.rows)
     refreshed = editor.to_bytes()
     expected = cached.core_values(data)
     deals_part = editor.tables["tblDeals"].sheet_part

@@ -11,9 +11,13 @@ import pytest
 from fake_excel import FakeBook
 
 from salesflow_xl.actions import deals
+from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.clv import rfm
+from salesflow_xl.core.model import Activity
 from salesflow_xl.excel import ribbon
+from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook, SelectionError
+from salesflow_xl.gateway.file import WorkbookFile
 from salesflow_xl.workbook import build, reader
 
 DEMO = (Path(__file__).parent.parent / "workbook" / build.DEMO_NAME).read_bytes()
@@ -46,6 +50,7 @@ def test_reads_the_same_data_as_the_file_reader(fake, data) -> None:
     assert live.settings == data.settings
     reads = [c for c in fake.calls if c[0] == "read"]
     assert len(reads) <= len(fake.sheets)  # one call per sheet
+    assert ExcelBook(fake).snapshot().rows == reader.read_snapshot(DEMO).rows
 
 
 def test_selected_rows_map_to_deal_ids(fake, data) -> None:
@@ -64,9 +69,9 @@ def test_selection_elsewhere_is_refused(fake) -> None:
 def test_advance_writes_one_call_per_range(fake, data) -> None:
     rows = nurturing_rows(data, 2)
     ids = [data.deals["id"].iloc[r - 2] for r in rows]
-    gateway = ExcelBook(fake)
+    book = ExcelBook(fake)
     fake.calls.clear()
-    gateway.run(lambda d: deals.advance(d, ids, datetime(2026, 6, 30, 9)), lambda c: c)
+    run(book, lambda d: deals.advance(d, ids, datetime(2026, 6, 30, 9)))
     writes = fake.writes()
     # per deal: Stage (F) and Stage entered (J) are two runs; the log: one resize, one block
     assert [w for w in writes if w[1] == "Deals"] == [
@@ -146,3 +151,60 @@ def test_every_button_is_a_no_argument_function() -> None:
     for name, function in ribbon.BUTTONS.items():
         assert inspect.signature(function).parameters == {}, name
         assert function.__doc__, name
+
+
+def invalid_plan(data) -> Changes:
+    """A plan with a bug: it moves a deal to a stage the pipeline does not have and logs an
+    activity under an ID already in use, on a deal that does not exist."""
+    changes = Changes()
+    changes.update("deals", 3, {"stage": "Maybe"})
+    taken = data.activities["id"].iloc[0]
+    changes.append(Activity(taken, "D99999", None, "Call", date(2026, 6, 30), None, None))
+    return changes
+
+
+def test_both_gateways_refuse_the_same_invalid_result(fake, tmp_path) -> None:
+    """The validation is the gateway boundary's, not the file's: the Excel gateway refuses
+    what the file gateway refuses, with the same problems, and writes nothing."""
+    path = tmp_path / "Sales.xlsx"
+    path.write_bytes(DEMO)
+    with pytest.raises(reader.WorkbookInvalidError) as by_file:
+        run(WorkbookFile(path), invalid_plan)
+    assert path.read_bytes() == DEMO
+    fake.calls.clear()
+    with pytest.raises(reader.WorkbookInvalidError) as by_excel:
+        run(ExcelBook(fake), invalid_plan)
+    assert fake.writes() == []
+    assert by_excel.value.problems == by_file.value.problems
+    found = {(p.sheet, p.row, p.column, p.value) for p in by_file.value.problems}
+    first_new = len(reader.read_snapshot(DEMO).data.activities) + 2
+    assert found == {
+        ("Deals", 5, "Stage", "Maybe"),
+        ("Activities", first_new, "Activity ID", invalid_plan_taken()),
+        ("Activities", first_new, "Deal ID", "D99999"),
+    }
+
+
+def invalid_plan_taken() -> str:
+    return reader.read_snapshot(DEMO).data.activities["id"].iloc[0]
+
+
+def test_the_excel_gateway_refuses_a_workbook_with_problems(fake) -> None:
+    fake.sheets["Deals"].cells[(5, 5)] = "twelve hundred"  # Value
+    with pytest.raises(reader.WorkbookInvalidError, match="Deals row 5, column 'Value'"):
+        run(ExcelBook(fake), lambda d: deals.advance(d, ["D00016"], datetime(2026, 6, 30)))
+    assert fake.writes() == []
+
+
+def test_a_blank_row_in_a_table_does_not_shift_the_rows_written(fake, data) -> None:
+    """Records are addressed by the row they were read from, never by position + 2."""
+    sheet = fake.sheets["Deals"]
+    sheet.cells = {(r + 1 if r >= 3 else r, c): v for (r, c), v in sheet.cells.items()}
+    row = nurturing_rows(data, 1)[0] + 1  # one blank row (3) above it now
+    deal_id = data.deals["id"].iloc[row - 3]
+    assert ExcelBook(fake).snapshot().rows["deals"][:3] == (2, 4, 5)
+    fake.calls.clear()
+    run(ExcelBook(fake), lambda d: deals.advance(d, [deal_id], datetime(2026, 6, 30, 9)))
+    assert ("write", "Deals", f"F{row}:F{row}") in fake.writes()
+    assert sheet.cells[(row, 1)] == deal_id
+    assert sheet.cells[(row, 6)] == "Negotiation"

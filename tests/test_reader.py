@@ -16,6 +16,7 @@ from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.model import DEFAULT_LISTS, DEFAULT_PIPELINE
+from salesflow_xl.workbook import cells as cells_module
 from salesflow_xl.workbook import reader, schema, template
 from salesflow_xl.workbook.reader import Problem
 
@@ -180,14 +181,14 @@ INPUT_COLUMNS = [(spec, column) for spec in schema.TABLES.values() for column in
 def test_column_conversion_equals_cell_by_cell(spec_column, cells) -> None:
     spec, column = spec_column
     numbers = list(range(2, 2 + len(cells)))
-    by_column = reader._Reader([], lambda sheet: [])
-    by_cell = reader._Reader([], lambda sheet: [])
+    by_column: list[Problem] = []
+    by_cell: list[Problem] = []
     args = (DEFAULT_LISTS, DEFAULT_PIPELINE)
-    got = by_column._column(spec.sheet, numbers, column, cells, *args)
+    got = cells_module.convert_column(by_column, spec.sheet, numbers, column, cells, *args)
     expected = [
-        by_cell._convert(spec.sheet, n, column, v, *args)
+        cells_module.convert_cell(by_cell, spec.sheet, n, column, v, *args)
         for n, v in zip(numbers, cells, strict=True)
     ]
     assert got == expected
     assert [type(v) for v in got] == [type(v) for v in expected]
-    assert sorted(by_column.problems, key=lambda p: p.row) == by_cell.problems
+    assert sorted(by_column, key=lambda p: p.row) == by_cell

@@ -42,3 +42,17 @@ def test_excel_serials_hand_worked() -> None:
     assert refs.excel_serial(date(1900, 3, 1)) == 61  # after the phantom 29 February 1900
     assert refs.excel_serial(datetime(2026, 6, 30, 18, 0)) == 46203.75
     assert refs.excel_serial(date(2026, 6, 30) + timedelta(days=1)) == 46204
+
+
+@given(st.integers(1, 18278), st.integers(1, 1_048_576))
+def test_cell_position(column, row) -> None:
+    from openpyxl.utils.cell import coordinate_from_string
+
+    ref = f"{get_column_letter(column)}{row}"
+    assert refs.cell_position(ref) == coordinate_from_string(ref)
+
+
+@pytest.mark.parametrize("bad", ["B", "12", "b3", "$B$3", "B3:C4", "ABCD1"])
+def test_cell_position_refuses_what_is_not_one_cell(bad) -> None:
+    with pytest.raises(ValueError, match="not a cell reference"):
+        refs.cell_position(bad)

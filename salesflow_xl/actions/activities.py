@@ -13,7 +13,6 @@ from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.model import Activity
-from salesflow_xl.workbook import schema
 
 
 def log_activity(
@@ -68,9 +67,8 @@ def refresh(data: SalesData, today: date) -> Changes:
     changes.settings["as_of"] = today
     settings = replace(data.settings, as_of=today)
     predictions = customer_predictions(data.customers, data.orders, settings)
-    columns = {c.prediction: c.header for c in schema.CUSTOMERS.predictions}
     changes.column_values["customers"] = {
-        position: {columns[key]: _plain(value) for key, value in row.items()}
+        position: {key: _plain(value) for key, value in row.items()}
         for position, row in enumerate(predictions.to_dict(orient="records"))
     }
     fitted = predictions["p_alive"].notna().sum()

@@ -2,7 +2,8 @@
 
 Actions are planned purely from :class:`SalesData` into a :class:`Changes`; a gateway (the
 workbook file, or a live Excel workbook) then applies all of it or, when planning failed,
-nothing. Rows are addressed by their position in the table as read (0 = first data row).
+nothing. Rows are addressed by their position in the table as read (0 = first record) and
+values by record field: the gateway knows where each record's row and each field's column is.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Changes:
     appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: list[Update] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
-    #: table → row position → header → value, for columns SalesFlow fills (predictions)
+    #: table → row position → field or model-figure key → value, for the columns SalesFlow
+    #: fills (predictions)
     column_values: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
     def append(self, record: Any) -> None:

@@ -1,1 +1,2 @@
-"""The Excel surface: the live-workbook gateway and the ribbon's Python entry points."""
+"""The Excel surface: the ribbon's Python entry points (the live-workbook gateway is
+:mod:`salesflow_xl.gateway.excel`)."""

@@ -13,6 +13,7 @@ from typing import Any
 from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook
 
 TITLE = "SalesFlow"
@@ -75,7 +76,7 @@ def _summary(changes: Changes) -> str:
 
 def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
     """Run a planned action on the workbook and return its summary for the message box."""
-    return _summary(book.run(plan, lambda changes: changes))
+    return _summary(run(book, plan))
 
 
 def _required(answer: str | None) -> str:
@@ -159,8 +160,8 @@ def import_leads(book: ExcelBook) -> str:
         raise SalesflowError("cancelled: nothing was imported")
     with open(path, "rb") as handle:
         rows = leads.parse_csv(safe_text.decode(handle.read(), path))
-    changes, report = book.run(
-        lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
+    changes, report = run(
+        book, lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
     )
     details = report.added[:10] + report.merged[:10] + report.skipped[:10]
     return _summary(changes) + ("\n" + "\n".join(details) if details else "")

@@ -1,23 +1,25 @@
-"""A live Excel workbook (an xlwings ``Book``) as the actions' gateway.
+"""A live Excel workbook (an xlwings ``Book``) as a gateway.
 
-Reading takes one call per sheet; writing one call per range: a table's new rows are written
-as one block, an updated row as one call per run of adjacent changed cells, a setting as one
-call. Only the narrow part of the xlwings API used here is needed, so tests drive it with a fake
-book that records every call.
+Reading takes one call per sheet and goes through the same reader and checks as a file;
+:func:`~salesflow_xl.gateway.base.run` validates the change before this gateway writes it.
+Writing takes one call per range: a table's new rows are written as one block, an updated row
+as one call per run of adjacent changed cells, a setting as one call. Excel recalculates the
+formulas itself. Only the narrow part of the xlwings API used here is needed, so tests drive it
+with a fake book that records every call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook import reader, schema
-
-T = TypeVar("T")
+from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 
 
 class SelectionError(SalesflowError):
@@ -47,6 +49,7 @@ class ExcelBook:
 
     def __init__(self, book: Any) -> None:
         self.book = book
+        self.source = str(book.name)
         self._headers: dict[str, list[str]] = {}
 
     # -- reading --------------------------------------------------------------------------------
@@ -58,12 +61,22 @@ class ExcelBook:
         rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
         return [list(row) for row in rows]
 
+    def snapshot(self) -> Snapshot:
+        """The workbook as read now, checked as a file is."""
+        self._headers.clear()
+        return reader.read_rows([sheet.name for sheet in self.book.sheets], self.values)
+
     def read(self) -> SalesData:
-        names = [sheet.name for sheet in self.book.sheets]
-        data, problems = reader.read_rows(names, self.values)
-        if problems:
-            raise reader.WorkbookInvalidError(self.book.name, problems)
-        return data
+        """The workbook's data; refuses a workbook with problems."""
+        snapshot = self.snapshot()
+        if snapshot.problems:
+            raise WorkbookInvalidError(self.source, snapshot.problems)
+        return snapshot.data
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Snapshot]:
+        """Excel holds the workbook while it is open: nothing else writes during the action."""
+        yield self.snapshot()
 
     def headers(self, sheet_name: str) -> list[str]:
         if sheet_name not in self._headers:
@@ -100,11 +113,17 @@ class ExcelBook:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def apply(self, data: SalesData, changes: Changes) -> None:
-        """Write ``changes`` (planned on ``data``, read from this book) into the workbook."""
+    def append_rows(self, snapshot: Snapshot, table: str, count: int) -> list[int]:
+        """Right under the table's last record (an empty table: its placeholder row 2)."""
+        rows = snapshot.rows[table]
+        first = rows[-1] + 1 if rows else 2
+        return list(range(first, first + count))
+
+    def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
+        """Write ``changes`` (planned on ``snapshot``, validated into ``after``) into Excel."""
         for update in changes.updates:
             spec = schema.TABLES[update.table]
-            row = reader.excel_row(data.table(update.table), update.position)
+            row = snapshot.row(update.table, update.position)
             columns = {
                 self.column(spec.sheet, spec.header_of(f)): v for f, v in update.values.items()
             }
@@ -113,47 +132,46 @@ class ExcelBook:
                 block = [_excel(columns[c]) for c in range(first, last + 1)]
                 sheet.range((row, first), (row, last)).value = [block]
         for table, records in changes.appends.items():
-            self._append(schema.TABLES[table], records, data)
+            rows = after.rows[table][len(after.rows[table]) - len(records) :]
+            self._append(schema.TABLES[table], records, rows, len(after.data.pipeline.funnel))
         for field, value in changes.settings.items():
             setting = next(s for s in schema.SETTINGS if s.field == field)
             self.book.names[setting.name].refers_to_range.value = _excel(value)
-        for table, rows in changes.column_values.items():
-            self._write_columns(schema.TABLES[table], rows, data)
+        for table, values in changes.column_values.items():
+            by_row = {snapshot.row(table, p): v for p, v in values.items()}
+            self._write_columns(schema.TABLES[table], by_row)
 
-    def _write_columns(
-        self, spec: schema.TableSpec, rows: dict[int, dict[str, Any]], data: SalesData
-    ) -> None:
-        """Whole columns of values (row position → header → value): one call per run of
-        adjacent columns, covering every row."""
-        if not rows:
+    def _write_columns(self, spec: schema.TableSpec, by_row: dict[int, dict[str, Any]]) -> None:
+        """Whole columns of values (Excel row → field or prediction key → value): one call per
+        run of adjacent columns, covering every row."""
+        if not by_row:
             return
-        frame = data.table(spec.key)
-        by_row = {reader.excel_row(frame, p): values for p, values in rows.items()}
-        headers = sorted(
-            {h for values in rows.values() for h in values},
-            key=lambda h: self.column(spec.sheet, h),
-        )
+        headers = {key: spec.column_for(key).header for values in by_row.values() for key in values}
+        number = {key: self.column(spec.sheet, header) for key, header in headers.items()}
+        keys = sorted(headers, key=number.__getitem__)
         sheet = self.book.sheets[spec.sheet]
         first_row, last_row = min(by_row), max(by_row)
-        for first, last in _runs(self.column(spec.sheet, h) for h in headers):
-            names = [h for h in headers if first <= self.column(spec.sheet, h) <= last]
+        for first, last in _runs(number.values()):
+            names = [k for k in keys if first <= number[k] <= last]
             block = [
-                [_excel(by_row.get(r, {}).get(h)) for h in names]
+                [_excel(by_row.get(r, {}).get(k)) for k in names]
                 for r in range(first_row, last_row + 1)
             ]
             sheet.range((first_row, first), (last_row, last)).value = block
 
     def _append(
-        self, spec: schema.TableSpec, records: list[dict[str, Any]], data: SalesData
+        self,
+        spec: schema.TableSpec,
+        records: list[dict[str, Any]],
+        rows: Sequence[int],
+        funnel: int,
     ) -> None:
+        """New records as one block at ``rows`` (consecutive), the table resized over them."""
         sheet = self.book.sheets[spec.sheet]
         table = sheet.tables[spec.name]
         headers = self.headers(spec.sheet)
-        funnel = len(data.pipeline.funnel)
         by_header = {c.header: c for c in spec.columns}
-        rows_in_use = data.table(spec.key).attrs.get("excel_rows") or []
-        first = rows_in_use[-1] + 1 if rows_in_use else 2  # an empty table's placeholder row
-        last = first + len(records) - 1
+        first, last = rows[0], rows[-1]
         block = []
         for record in records:
             row = []
@@ -169,11 +187,3 @@ class ExcelBook:
         width = len(headers)
         table.resize(sheet.range((1, 1), (max(last, 2), width)))
         sheet.range((first, 1), (last, width)).value = block
-
-    def run(self, plan: Callable[[SalesData], T], changes_of: Callable[[T], Changes]) -> T:
-        data = self.read()
-        result = plan(data)
-        changes = changes_of(result)
-        if not changes.empty:
-            self.apply(data, changes)
-        return result

@@ -1,185 +1,78 @@
-"""Applying planned :class:`Changes` to a workbook file.
+"""The workbook file as a gateway.
 
-The whole action runs under the workbook's writer lock: read, plan, write. The write goes
-through the :class:`~salesflow_xl.workbook.editor.Editor` (only the touched rows and parts
-change), refreshes every formula cell's cached value from the core, and replaces the file
-atomically with a backup. If planning or writing fails, the file is left byte for byte as it was.
+A session holds the workbook's writer lock from reading to writing. Writing goes through the
+:class:`~salesflow_xl.workbook.editor.Editor` (only the touched rows and parts change),
+refreshes every formula cell's cached value from the core, and replaces the file atomically
+with a backup; until then the file is byte for byte as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import math
-from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pandas as pd
 
 from salesflow_xl.actions.changes import Changes
-from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, typed
-from salesflow_xl.workbook import cached, reader, schema, store
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.workbook import reader, schema, store
 from salesflow_xl.workbook.editor import Editor
+from salesflow_xl.workbook.reader import Snapshot
 
-T = TypeVar("T")
 
-
-def apply_to_bytes(
-    content: bytes,
-    data: SalesData,
-    changes: Changes,
-    source: str,
-    stored: Mapping[str, list[list[Any]]] | None = None,
-) -> bytes:
-    """The workbook ``content`` (whose data is ``data``; ``stored``: its cell values as read,
-    see :class:`~salesflow_xl.workbook.reader.Snapshot`) with ``changes`` applied and every
-    cached value brought up to date. Raises
-    :class:`~salesflow_xl.workbook.reader.WorkbookInvalidError` when the result would not
-    read back cleanly; nothing is written then."""
-    editor = Editor(content, source)
+def edit(editor: Editor, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
+    """Write ``changes`` (planned on ``snapshot``) into ``editor`` and bring every cached
+    value up to date for ``after`` (the validated result)."""
     for update in changes.updates:
-        row = reader.excel_row(data.table(update.table), update.position)
+        row = snapshot.row(update.table, update.position)
         editor.update(schema.TABLES[update.table], row, update.values)
-    appended = {
-        table: editor.append(schema.TABLES[table], records)
-        for table, records in changes.appends.items()
-    }
+    for table, records in changes.appends.items():
+        rows = editor.append(schema.TABLES[table], records)
+        if tuple(rows) != after.rows[table][len(after.rows[table]) - len(rows) :]:
+            raise AssertionError(f"{table}: appended to rows {rows}, validated others")
     for name, value in changes.settings.items():
         editor.set_setting(name, value)
-    for table, rows in changes.column_values.items():
-        frame = data.table(table)
+    for table, values in changes.column_values.items():
         editor.write_values(
-            schema.TABLES[table],
-            {reader.excel_row(frame, p): values for p, values in rows.items()},
+            schema.TABLES[table], {snapshot.row(table, p): v for p, v in values.items()}
         )
-    after, problems = data_after(data, changes, appended)
-    if problems:
-        raise reader.WorkbookInvalidError(f"{source} after the change", problems)
-    editor.refresh_cached_values(after, stored)
-    return editor.to_bytes()
-
-
-def data_after(
-    data: SalesData, changes: Changes, appended: Mapping[str, list[int]]
-) -> tuple[SalesData, list[reader.Problem]]:
-    """What reading the workbook back would give once ``changes`` are written (``appended``:
-    the Excel rows the new records went to), and the problems it would report: every written
-    value goes through the reader's own conversion and checks, then the checks across tables
-    run on the result. Tests hold this equal to reading the written file."""
-    checker = reader.CellChecker(data.lists, data.pipeline)
-    frames = {}
-    touched = {u.table for u in changes.updates} | set(changes.appends)
-    for key in touched:
-        spec, record_type = schema.TABLES[key], RECORD_TYPES[key]
-        inputs = {c.field: c for c in spec.inputs}
-        frame = data.table(key)
-        rows = list(frame.attrs.get("excel_rows") or range(2, 2 + len(frame)))
-        table = frame.copy()
-        for update in (u for u in changes.updates if u.table == key):
-            row = reader.excel_row(frame, update.position)
-            for field, value in update.values.items():
-                column = table[field].astype(object)  # only the columns that change
-                column.iat[update.position] = checker.value(
-                    spec.sheet, row, inputs[field], _as_stored(value, inputs[field].kind)
-                )
-                table[field] = column
-        new = [
-            {
-                name: checker.value(
-                    spec.sheet, row, inputs[name], _as_stored(record.get(name), inputs[name].kind)
-                )
-                if name in inputs
-                else None
-                for name in table.columns
-            }
-            for record, row in zip(changes.appends.get(key, []), appended.get(key, []), strict=True)
-        ]
-        table = typed(table, record_type)
-        if new:
-            added = typed(pd.DataFrame(new, columns=table.columns), record_type)
-            table = pd.concat([table, added], ignore_index=True)
-            rows += appended[key]
-        if key == "deals":
-            outcome = {s.name: s.outcome for s in data.pipeline.stages}
-            table["status"] = table["stage"].map(outcome)
-        frames[key] = typed(table, record_type)
-        frames[key].attrs["excel_rows"] = reader.ExcelRows(rows)
-    settings = data.settings
-    for name, value in changes.settings.items():
-        setting = next(s for s in schema.SETTINGS if s.field == name)
-        column = schema.Column(setting.label, setting.field, setting.kind, required=True)
-        cell = _as_stored(value, setting.kind)
-        settings = dataclasses.replace(
-            settings,
-            **{name: checker.value(schema.SETTINGS_SHEET, _setting_row(name), column, cell)},
-        )
-    after = dataclasses.replace(data, settings=settings, **frames)
-    checker.integrity(after)
-    return after, checker.problems
-
-
-def _setting_row(field: str) -> int:
-    """The Settings sheet row of a setting (``salesflow new`` lays them out from row 3)."""
-    setting = next(s for s in schema.SETTINGS if s.field == field)
-    return int(cached.settings_refs()[setting.name].lstrip("B"))
-
-
-def _as_stored(value: Any, kind: str) -> Any:
-    """A value as a sheet gives it back once written by the editor (see
-    :func:`~salesflow_xl.ooxml.sheetxml.cell_xml`): blank as None, dates as datetimes,
-    numbers as floats (text columns keep text)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time())
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and kind != "text":
-        return float(value)
-    return str(value)
+    editor.refresh_cached_values(after.data, after.rows, snapshot.cells)
 
 
 class WorkbookFile:
-    """The workbook file as an action's gateway."""
+    """The workbook file at ``path`` as an action's gateway."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self.source = self.path.name
+        self._content: bytes | None = None
+        self._editor: Editor | None = None
 
     def read(self) -> SalesData:
         """The workbook's data; refuses a workbook with problems (``salesflow check``)."""
         return reader.load(self.path)
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[tuple[bytes, reader.Snapshot]]:
+    def session(self) -> Iterator[Snapshot]:
         """Hold the writer lock while an action reads, plans and writes."""
         with store.writer_lock(self.path):
-            content = self.path.read_bytes()
-            snapshot = reader.read_snapshot(content, self.path.name)
-            if snapshot.problems:
-                raise reader.WorkbookInvalidError(self.path.name, snapshot.problems)
-            yield content, snapshot
+            self._content = self.path.read_bytes()
+            try:
+                yield reader.read_snapshot(self._content, self.source)
+            finally:
+                self._content = self._editor = None
 
-    def run(
-        self,
-        plan: Callable[[SalesData], T],
-        changes_of: Callable[[T], Changes],
-        on_step: Callable[[str], None] | None = None,
-    ) -> T:
-        """Read, plan and, when the plan changes anything, write — all under the lock.
-        ``on_step(description)`` is told when planning and writing start (a progress bar)."""
-        step = on_step or (lambda description: None)
-        with self.session() as (content, snapshot):
-            step("Planning")
-            result = plan(snapshot.data)
-            changes = changes_of(result)
-            if not changes.empty:
-                step("Writing")
-                new = apply_to_bytes(
-                    content, snapshot.data, changes, self.path.name, snapshot.cells
-                )
-                store.atomic_write(self.path, new)
-            return result
+    def _edit(self) -> Editor:
+        """The session's editor, made when first needed (planning alone needs none)."""
+        if self._content is None:
+            raise RuntimeError("a workbook file is edited only within its session")
+        if self._editor is None:
+            self._editor = Editor(self._content, self.source)
+        return self._editor
+
+    def append_rows(self, snapshot: Snapshot, table: str, count: int) -> list[int]:
+        return self._edit().next_rows(schema.TABLES[table], count)
+
+    def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
+        editor = self._edit()
+        edit(editor, snapshot, changes, after)
+        store.atomic_write(self.path, editor.to_bytes())

@@ -36,6 +36,18 @@ def column_index(letters: str) -> int:
     return index
 
 
+_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+@cache
+def cell_position(ref: str) -> tuple[str, int]:
+    """ "AB12" → ("AB", 12): a single cell's column letters and row number."""
+    match = _CELL.match(ref)
+    if match is None:
+        raise ValueError(f"{ref!r} is not a cell reference like B3")
+    return match.group(1), int(match.group(2))
+
+
 def range_bounds(ref: str) -> tuple[int | None, int | None, int | None, int | None]:
     """ "B2:D9" → (min column, min row, max column, max row) = (2, 2, 4, 9); a single cell gives
     itself twice; whole columns or rows leave the other bounds None."""

@@ -18,7 +18,7 @@ import pandas as pd
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.metrics import monthly_rate
 from salesflow_xl.core.report import build_report
-from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial
+from salesflow_xl.ooxml.refs import cell_position, column_index, column_letter, excel_serial
 from salesflow_xl.ooxml.sheetxml import CellValue
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.computed import computed_columns
@@ -67,14 +67,18 @@ def settings_refs() -> dict[str, str]:
 
 def core_values(
     data: SalesData,
+    rows: Mapping[str, Sequence[int]] | None = None,
     columns: Mapping[str, Mapping[str, str]] | None = None,
     first_rows: Mapping[str, int] | None = None,
 ) -> dict[str, dict[str, CellValue]]:
     """Sheet → cell → the value its formula must have, for every formula cell.
 
-    Tables are where the schema puts them (header in row 1 from column A) unless ``columns``
-    (sheet → header → column letter) and ``first_rows`` (sheet → first data row) say otherwise.
-    A frame read from a workbook knows the Excel row of each record (``attrs["excel_rows"]``).
+    ``rows`` (table key → the Excel row of each record, as a
+    :class:`~salesflow_xl.workbook.reader.Snapshot` gives them) places a workbook's records;
+    without it, or for a table it does not name, records sit right under the header, as in a
+    workbook SalesFlow lays out. Tables are where the schema puts them (header in row 1 from
+    column A) unless ``columns`` (sheet → header → column letter) and ``first_rows`` (sheet →
+    first data row) say otherwise.
     """
     result: dict[str, dict[str, CellValue]] = {}
     for spec in schema.all_tables():
@@ -82,15 +86,15 @@ def core_values(
         default = {c.header: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
         letters = (columns or {}).get(spec.sheet, default)
         first = (first_rows or {}).get(spec.sheet, 2)
-        source = data.table(spec.key) if spec.key in schema.TABLES else None
-        rows = source.attrs.get("excel_rows") if source is not None else None
-        if rows is None or len(rows) != len(frame):
-            rows = range(first, first + len(frame))
+        placed = (rows or {}).get(spec.key)
+        record_rows = range(first, first + len(frame)) if placed is None else placed
+        if len(record_rows) != len(frame):
+            raise ValueError(f"{spec.key}: {len(record_rows)} rows for {len(frame)} records")
         cells: dict[str, CellValue] = {}
         for column in spec.computed:
             letter = letters[column.header]
             values = column_values(frame[column.header])
-            cells.update(zip([f"{letter}{row}" for row in rows], values, strict=True))
+            cells.update(zip([f"{letter}{row}" for row in record_rows], values, strict=True))
         result[spec.sheet] = cells
     report = build_report(data)
     result[schema.ANALYTICS_SHEET] = {
@@ -100,7 +104,9 @@ def core_values(
     board[AS_OF_CELL] = cell_value(data.settings.as_of)
     result[schema.DASHBOARD_SHEET] = board
     result[schema.SETTINGS_SHEET] = {
-        settings_refs()["MonthlyDiscountRate"]: monthly_rate(data.settings.annual_discount_rate)
+        settings_refs()[schema.MONTHLY_DISCOUNT_RATE]: monthly_rate(
+            data.settings.annual_discount_rate
+        )
     }
     return result
 
@@ -113,8 +119,8 @@ def changed_cells(
     numbers; anything not plainly equal counts as changed."""
     changed = {}
     for ref, value in values.items():
-        letters = ref.rstrip("0123456789")
-        row, index = int(ref[len(letters) :]) - 1, column_index(letters) - 1
+        letters, number = cell_position(ref)
+        row, index = number - 1, column_index(letters) - 1
         row_values = stored[row] if row < len(stored) else ()
         old = row_values[index] if index < len(row_values) else None
         if (

@@ -10,7 +10,7 @@ pictures, comments, macros, the ribbon, sheets SalesFlow does not know — stays
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,7 +21,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import MAIN_NS, Package
-from salesflow_xl.ooxml.refs import column_letter, range_bounds
+from salesflow_xl.ooxml.refs import cell_position, column_letter, range_bounds
 from salesflow_xl.ooxml.sheetxml import STYLE, SheetXmlError, set_cached_values
 from salesflow_xl.workbook import cached, schema
 from salesflow_xl.workbook.schema import TableSpec
@@ -124,12 +124,8 @@ class Editor:
             return []
         layout = self.table(spec)
         xml = self.package.read(layout.sheet_part)
-        first_new = layout.last_row + 1
-        if layout.last_row == layout.first_row + 1 and _blank_row(
-            sheetxml.row_at(xml, layout.last_row), layout, spec
-        ):
-            first_new = layout.last_row  # the empty table's placeholder row
-        numbers = list(range(first_new, first_new + len(rows)))
+        numbers = self.next_rows(spec, len(rows))
+        first_new = numbers[0]
         for number in numbers:
             if number > layout.last_row and _has_cells(sheetxml.row_at(xml, number)):
                 raise EditError(
@@ -155,6 +151,17 @@ class Editor:
         )
         return numbers
 
+    def next_rows(self, spec: TableSpec, count: int) -> list[int]:
+        """The Excel rows :meth:`append` would give ``count`` new records: after the table's
+        last row, or from its placeholder row when an empty table's only data row is blank."""
+        layout = self.table(spec)
+        first_new = layout.last_row + 1
+        if layout.last_row == layout.first_row + 1:
+            xml = self.package.read(layout.sheet_part)
+            if _blank_row(sheetxml.row_at(xml, layout.last_row), layout, spec):
+                first_new = layout.last_row
+        return list(range(first_new, first_new + count))
+
     def update(self, spec: TableSpec, row: int, values: Mapping[str, Any]) -> None:
         """Set input cells (field → value) of the table row at Excel row ``row``."""
         layout = self.table(spec)
@@ -167,10 +174,10 @@ class Editor:
         self._write_cells(layout.sheet_part, row, writes)
 
     def write_values(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
-        """Set many cells at once (Excel row → header → value), in one pass over the sheet:
-        how refresh writes a whole column of predictions."""
+        """Set many cells at once (Excel row → field or prediction key → value), in one pass
+        over the sheet: how refresh writes a whole column of predictions."""
         layout = self.table(spec)
-        kinds = {c.header: c.kind for c in spec.columns}
+        columns = {key: spec.column_for(key) for values in rows.values() for key in values}
         xml = self.package.read(layout.sheet_part)
         existing = sheetxml.rows(xml)
         new_rows = {}
@@ -178,11 +185,12 @@ class Editor:
             if not layout.first_row < row <= layout.last_row:
                 raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
             cells = sheetxml.cells(existing.get(row, b""))
-            for header, value in values.items():
-                ref = f"{layout.letter(header)}{row}"
+            for key, value in values.items():
+                column = columns[key]
+                ref = f"{layout.letter(column.header)}{row}"
                 style = STYLE.search(cells.get(ref, b""))
                 cells[ref] = sheetxml.cell_xml(
-                    ref, value, kinds[header], style.group(1) if style else None
+                    ref, value, column.kind, style.group(1) if style else None
                 )
             new_rows[row] = sheetxml.assemble_row(row, existing.get(row, b""), cells)
         self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
@@ -228,10 +236,13 @@ class Editor:
     # -- cached values --------------------------------------------------------------------------
 
     def refresh_cached_values(
-        self, data: SalesData, stored: Mapping[str, list[list[Any]]] | None = None
+        self,
+        data: SalesData,
+        rows: Mapping[str, Sequence[int]],
+        stored: Mapping[str, list[list[Any]]] | None = None,
     ) -> None:
         """Set every formula cell's cached value to the core's figure for ``data`` (which must
-        be the workbook's content after the edits, rows in table order).
+        be the workbook's content after the edits; ``rows``: the Excel row of each record).
 
         ``stored`` (sheet → cell values as read before the edits, row 1 first) lets cells that
         already hold their figure alone: after an action only the few that changed are
@@ -243,7 +254,7 @@ class Editor:
             if layout is not None
         }
         first_rows = {s: layout.first_row + 1 for s, layout in layouts.items() if layout}
-        values = cached.core_values(data, columns=columns, first_rows=first_rows)
+        values = cached.core_values(data, rows, columns=columns, first_rows=first_rows)
         for sheet, cells in values.items():
             part = self.sheets.get(sheet)
             if stored is not None and sheet in stored:
@@ -287,7 +298,7 @@ def _styles(row_xml: bytes) -> dict[str, str]:
     for ref, cell in sheetxml.cells(row_xml).items():
         style = STYLE.search(cell)
         if style:
-            styles[ref.rstrip("0123456789")] = style.group(1).decode()
+            styles[cell_position(ref)[0]] = style.group(1).decode()
     return styles
 
 

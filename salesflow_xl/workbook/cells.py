@@ -1,0 +1,175 @@
+"""Converting and checking cell values as the reader does: a cell as a spreadsheet stores it
+(text, number, bool, datetime, blank) becomes the value of a record's field, or a
+:class:`~salesflow_xl.workbook.problems.Problem` that says what was expected."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from salesflow_xl.core.model import Lists, Pipeline
+from salesflow_xl.workbook import schema
+from salesflow_xl.workbook.problems import Problem
+from salesflow_xl.workbook.schema import Column
+
+
+class _Lookup(dict[Any, Any]):
+    """Stripped text → the value to store for texts the column accepts as they are; None for
+    anything else (which then takes the checking path). Plain lookups, memoised."""
+
+    def __init__(self, accept: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.accept = accept
+
+    def __missing__(self, key: Any) -> str | None:
+        result = self.accept(key) if isinstance(key, str) and key else None
+        self[key] = result
+        return result
+
+
+def _text_cleaner(column: Column, lists: Lists, pipeline: Pipeline | None) -> _Lookup:
+    """The :class:`_Lookup` of a text column: a list's values, a stage's canonical name, or any
+    non-blank text."""
+    if column.choices in schema.LISTS:
+        allowed = set(getattr(lists, column.choices))
+        return _Lookup(lambda text: text if text in allowed else None)
+    if column.choices == "stages" and pipeline is not None:
+
+        def stage_name(text: str) -> str | None:
+            stage = pipeline.find(text)
+            return stage.name if stage else None
+
+        return _Lookup(stage_name)
+    return _Lookup(lambda text: text)
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def convert_column(
+    problems: list[Problem],
+    sheet: str,
+    numbers: list[int],
+    column: Column,
+    cells: list[Any],
+    lists: Lists,
+    pipeline: Pipeline | None,
+) -> list[Any]:
+    """A column's cells converted: the common clean cases inline, the rest (blanks where a
+    value is required, wrong types, values out of range or not in a list) through
+    :func:`convert_cell`, which records the problem. Same results as :func:`convert_cell` per cell
+    (a property test holds them equal)."""
+    kind = column.kind
+    pairs = zip(numbers, cells, strict=True)
+
+    def other(row: int, value: Any) -> Any:
+        """A cell the fast test did not accept: blank (fine where optional) or checked."""
+        if not column.required and blank(value):
+            return None
+        return convert_cell(problems, sheet, row, column, value, lists, pipeline)
+
+    if kind == "text" and not column.choices:
+        return [
+            text if v.__class__ is str and (text := v.strip()) else other(n, v) for n, v in pairs
+        ]
+    if kind == "text":
+        clean = _text_cleaner(column, lists, pipeline)
+        return [
+            out
+            if (out := clean[v.strip() if v.__class__ is str else None]) is not None
+            else other(n, v)
+            for n, v in pairs
+        ]
+    if kind == "date":
+        return [
+            v if v.__class__ is date else v.date() if v.__class__ is datetime else other(n, v)
+            for n, v in pairs
+        ]
+    if kind == "timestamp":
+        return [v if v.__class__ is datetime else other(n, v) for n, v in pairs]
+    top = 1.0 if kind == "percent" else sys.float_info.max  # inf and NaN: checked below
+    whole = kind == "integer"
+    return [
+        float(v)
+        if (v.__class__ is float or v.__class__ is int)
+        and 0 <= v <= top
+        and (not whole or float(v).is_integer())
+        else other(n, v)
+        for n, v in pairs
+    ]
+
+
+def convert_cell(
+    problems: list[Problem],
+    sheet: str,
+    row: int,
+    column: Column,
+    value: Any,
+    lists: Lists,
+    pipeline: Pipeline | None,
+) -> Any:
+    """``value`` (a cell as a spreadsheet stores it) as the field's value; None and a problem
+    appended to ``problems`` when it is not what ``column`` expects."""
+    if blank(value):
+        if column.required:
+            problems.append(
+                Problem(sheet, row, column.header, None, "a value (this column is required)")
+            )
+        return None
+    kind = column.kind
+    if kind == "text":
+        if isinstance(value, float) and value.is_integer():
+            value = str(int(value))
+        text = str(value).strip()
+        return _choice(problems, sheet, row, column, text, lists, pipeline)
+    if kind in ("date", "timestamp"):
+        if isinstance(value, datetime):
+            return value if kind == "timestamp" else value.date()
+        if isinstance(value, date):
+            return datetime.combine(value, datetime.min.time()) if kind == "timestamp" else value
+        problems.append(Problem(sheet, row, column.header, value, "a date"))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(Problem(sheet, row, column.header, value, "a number"))
+        return None
+    number = float(value)
+    if kind == "percent" and not 0 <= number <= 1:
+        problems.append(Problem(sheet, row, column.header, value, "a percentage from 0 % to 100 %"))
+        return None
+    if number < 0:
+        problems.append(Problem(sheet, row, column.header, value, "a number ≥ 0"))
+        return None
+    if kind == "integer" and not number.is_integer():
+        problems.append(Problem(sheet, row, column.header, value, "a whole number"))
+        return None
+    return number
+
+
+def _choice(
+    problems: list[Problem],
+    sheet: str,
+    row: int,
+    column: Column,
+    text: str,
+    lists: Lists,
+    pipeline: Pipeline | None,
+) -> str:
+    if column.choices in schema.LISTS:
+        allowed: tuple[str, ...] = getattr(lists, column.choices)
+        where = f"the {schema.LISTS[column.choices].header!r} list on the Lists sheet"
+    elif column.choices == "stages" and pipeline is not None:
+        stage = pipeline.find(text)
+        if stage is None:
+            expected = "one of the stages: " + ", ".join(pipeline.names)
+            problems.append(Problem(sheet, row, column.header, text, expected))
+            return text
+        return stage.name
+    else:
+        return text
+    if text not in allowed:
+        problems.append(Problem(sheet, row, column.header, text, f"a value from {where}"))
+    return text
