@@ -66,6 +66,18 @@ def test_the_committed_addin_is_what_the_sources_build(addin) -> None:
     assert committed == addin, "install/SalesFlow.xlam is stale: python -m salesflow_xl.addin.build"
 
 
+def test_the_build_leaves_this_process_alone(tmp_path, monkeypatch) -> None:
+    """ms-ovba writes into its working folder and draws random bytes: a child process in a
+    temporary folder does that, with its own seeded generator."""
+    monkeypatch.chdir(tmp_path)
+    state = random.getstate()
+    project = build.vba_project({"Tiny": "Sub Tiny()\nEnd Sub\n"})
+    assert project.startswith(bytes.fromhex("D0CF11E0A1B11AE1"))  # an OLE compound file
+    assert random.getstate() == state
+    assert Path.cwd() == tmp_path
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_vba_modules_read_back_byte_for_byte(vba) -> None:
     source = (build.INSTALL / "SalesFlow.bas").read_text(encoding="ascii")
     assert set(vba) == {"SalesFlow", "ThisWorkbook", "Sheet1"}

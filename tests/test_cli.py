@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from salesflow_xl import __version__
+from salesflow_xl import __version__, cli
 from salesflow_xl.cli import main
 from salesflow_xl.core import demo
 from salesflow_xl.core.report import build_report
@@ -37,6 +39,33 @@ def test_every_command_is_documented_with_an_example(name) -> None:
     doc = main.commands[name].help or ""
     assert "Example" in doc, name
     assert f"salesflow {name}" in doc, name
+
+
+def _example_lines(doc: str) -> list[str]:
+    """The example command lines of a command's docstring."""
+    return [line.strip() for line in doc.splitlines() if line.strip().startswith("salesflow ")]
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_help_prints_every_example_line_as_written(runner, name) -> None:
+    """click re-wraps a paragraph unless a ``\\b`` line marks it: examples must stay whole."""
+    examples = _example_lines(main.commands[name].help or "")
+    assert examples, name
+    result = runner.invoke(main, [name, "--help"], terminal_width=60)
+    assert result.exit_code == 0, result.output
+    shown = {line.strip() for line in result.output.splitlines()}
+    for example in examples:
+        assert example in shown, f"salesflow {name} --help breaks {example!r}"
+
+
+def test_the_cli_modules_and_their_functions_stay_small() -> None:
+    for path in sorted(Path(cli.__file__).parent.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= 400, path.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 80, f"{path.name}: {node.name} has {length} lines"
 
 
 def test_demo_prints_the_report(runner) -> None:

@@ -20,7 +20,7 @@ class Unseekable(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data: bytes) -> int:
         self.buffer += data
         return len(data)
 

@@ -18,20 +18,20 @@ from salesflow_xl.core.errors import (
     UnknownStageError,
 )
 from salesflow_xl.core.model import DEFAULT_PIPELINE as P
-from salesflow_xl.core.model import Deal, Pipeline, Stage, StageEvent
+from salesflow_xl.core.model import Deal, DealStatus, Pipeline, Stage, StageEvent
 
 MONDAY = datetime(2026, 3, 2, 10, 30)
 LATER = datetime(2026, 3, 9, 15, 0)
 
 
-def deal(stage: str = "Lead acquisition", status: str = "open", **changes) -> Deal:
+def deal(stage: str = "Lead acquisition", status: DealStatus = "open", **changes) -> Deal:
     base = Deal(
         id="D1",
         customer_id="C1",
         title="Espresso supply",
         value=6000.0,
         stage=stage,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         created=date(2026, 2, 1),
         stage_entered=date(2026, 2, 1),
     )

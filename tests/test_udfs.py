@@ -55,6 +55,12 @@ def test_mistakes_are_short_messages_in_the_cell(function, args, message) -> Non
     assert udfs.FUNCTIONS[function](*args) == message
 
 
+def test_other_failures_show_an_excel_error_value_and_the_message() -> None:
+    assert udfs.RFM_SCORE(["A"], [46000.0], [1.0], "not a date").startswith(
+        "#VALUE! Unknown datetime string format"
+    )
+
+
 def test_clv_over_columns_keeps_rows_aligned() -> None:
     result = udfs.CLV(
         [["Avg order value"], [1000.0], [None], [50.0], ["bad"], [-1.0]],
@@ -137,7 +143,7 @@ def test_stage_conversion_from_the_log() -> None:
 @pytest.fixture
 def xlwings_udfs(monkeypatch):
     """xlwings' Windows UDF machinery with the Windows-only modules stubbed, its decorators
-    active, and the SalesFlow module re-imported under them."""
+    active, and the SalesFlow package (all its modules) imported afresh under them."""
     for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     sys.modules["pythoncom"].CoInitialize = lambda: None
@@ -149,10 +155,11 @@ def xlwings_udfs(monkeypatch):
     monkeypatch.setattr(xlwings, "func", xu.xlfunc)
     monkeypatch.setattr(xlwings, "arg", xu.xlarg)
     monkeypatch.setattr(xlwings, "ret", xu.xlret)
-    module = importlib.reload(udfs)
+    for name in [m for m in sys.modules if m.split(".")[0] == "salesflow_udfs"]:
+        monkeypatch.delitem(sys.modules, name)
+    module = importlib.import_module("salesflow_udfs")
     yield xu, module
-    monkeypatch.undo()
-    importlib.reload(udfs)
+    monkeypatch.undo()  # puts the modules imported without the decorators back
 
 
 class _Workbook:

@@ -19,16 +19,16 @@ fails when the committed one differs.
 
 from __future__ import annotations
 
-import contextlib
 import io
+import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -48,20 +48,38 @@ UI_RELATIONSHIP = "http://schemas.microsoft.com/office/2007/relationships/ui/ext
 PROJECT_ID = "{5A1E5F10-0C2B-4D4E-9A61-5A1E5F105A1E}"
 
 
-@contextlib.contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
 def vba_project(modules: dict[str, str]) -> bytes:
     """``vbaProject.bin`` with the standard modules ``modules`` (name → source text) and the
-    ThisWorkbook and Sheet1 document modules. ms-ovba writes its working files into the current
-    folder and beside its inputs, so it runs in a fresh temporary folder."""
+    ThisWorkbook and Sheet1 document modules.
+
+    ms-ovba writes its working files (and the result) into the current folder under fixed
+    names, so it runs in a child process whose working folder is a fresh temporary one: this
+    process's folder, and other threads' files, are never touched."""
+    for name, source in modules.items():
+        try:
+            source.encode("ascii")  # VBA source must be ASCII here (code page 1252 subset)
+        except UnicodeEncodeError as error:
+            raise ValueError(f"{name}: VBA source must be ASCII ({error})") from error
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
+    code = "from salesflow_xl.addin.build import _write_vba_project; _write_vba_project()"
+    with tempfile.TemporaryDirectory(prefix="salesflow-vba-") as temp:
+        subprocess.run(
+            [sys.executable, "-c", code],
+            input=json.dumps(modules),
+            encoding="utf-8",
+            cwd=temp,
+            env={**os.environ, "PYTHONPATH": path},
+            check=True,
+        )
+        return (Path(temp) / "vbaProject.bin").read_bytes()
+
+
+def _write_vba_project() -> None:
+    """The child process of :func:`vba_project`: reads the modules as JSON on stdin, writes
+    ``vbaProject.bin`` and ms-ovba's working files into the current folder. The project's
+    protection fields take their random bytes from a generator seeded here, handed to the one
+    module that draws them."""
     from ms_ovba.Models.Entities.doc_module import DocModule
     from ms_ovba.Models.Entities.reference import Reference
     from ms_ovba.Models.Entities.reference_registered import ReferenceRegistered
@@ -70,14 +88,13 @@ def vba_project(modules: dict[str, str]) -> bytes:
     from ms_ovba.vbaProject import VbaProject
     from ms_ovba.Views.project_ole_file import ProjectOleFile
     from ms_ovba_compression.ms_ovba import MsOvba
+    from ms_ovba_crypto import MsOvbaCrypto
 
+    modules: dict[str, str] = json.load(sys.stdin)
     blanks = Path(sys.modules["ms_ovba"].__file__ or "").parent / "blank_files"
-    seeded = random.Random(2026)
     with (
-        tempfile.TemporaryDirectory(prefix="salesflow-vba-") as temp,
-        _inside(Path(temp)),
         mock.patch.object(MsOvba, "compress", lambda self, data: compression.compress(data)),
-        mock.patch("random.randint", seeded.randint),
+        mock.patch.object(sys.modules[MsOvbaCrypto.__module__], "random", random.Random(2026)),
     ):
         project = VbaProject()
         project.project_id = PROJECT_ID
@@ -92,7 +109,6 @@ def vba_project(modules: dict[str, str]) -> bytes:
             module.normalize_file()
             project.add_module(module)
         for name, source in modules.items():
-            source.encode("ascii")  # VBA source must be ASCII here (code page 1252 subset)
             Path(f"{name}.bas").write_text(source.replace("\r\n", "\n"), encoding="ascii")
             module = StdModule(name)
             module.add_file(f"{name}.bas")
@@ -117,7 +133,6 @@ def vba_project(modules: dict[str, str]) -> bytes:
             library = LibidReference(uuid.UUID(guid), version, "0", path, description)
             project.add_reference(Reference(ReferenceRegistered(library), name))
         ProjectOleFile.write_file(project)
-        return Path("vbaProject.bin").read_bytes()
 
 
 def _workbook() -> bytes:

@@ -8,7 +8,6 @@ import numbers
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from salesflow_xl.core.errors import InvalidArgumentError
 
@@ -45,14 +44,3 @@ def fraction(name: str, value: Any) -> float:
     if not 0.0 <= result <= 1.0:
         raise InvalidArgumentError(name, value, "a fraction in [0, 1] (0.2 means 20 %)")
     return result
-
-
-def numeric_series(name: str, values: Any) -> pd.Series:
-    """A column of finite numbers as float64; names the first offending position otherwise."""
-    series = pd.Series(values)
-    converted = pd.to_numeric(series, errors="coerce").astype("float64")
-    bad = ~np.isfinite(converted.to_numpy())
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise InvalidArgumentError(f"{name}[{position}]", series.iloc[position], "a finite number")
-    return converted

@@ -1,8 +1,9 @@
 """One exception hierarchy for everything SalesFlow refuses.
 
 Every surface translates these at its boundary: the CLI prints the message and exits 1, a UDF shows
-the short text in the cell, the ribbon shows a message box. Messages are written for the user: they
-name the argument (or sheet, row and column) and the value received.
+the message in the cell (:mod:`salesflow_xl.core.excel_errors`), the ribbon shows a message box.
+Messages are written for the user: they name the argument (or sheet, row and column) and the value
+received.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape, unescape
 
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.excel_errors import NUM, ExcelError
 from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial, range_bounds
 
 ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
@@ -42,16 +42,7 @@ class SheetXmlError(SalesflowError):
     """A worksheet's XML is not laid out as SpreadsheetML requires."""
 
 
-@dataclass(frozen=True)
-class ExcelError:
-    """An error value shown in a cell, such as ``#DIV/0!``."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
+#: A cell's stored value; an error value is an :class:`ExcelError` (from core.excel_errors).
 CellValue = float | int | str | bool | ExcelError | None
 
 
@@ -121,7 +112,7 @@ def _encode(value: CellValue) -> tuple[bytes | None, bytes]:
     if isinstance(value, int | float):
         number = float(value)
         if not math.isfinite(number):
-            return b"e", b"<v>#NUM!</v>"
+            return b"e", b"<v>" + NUM.encode() + b"</v>"
         text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
         return None, b"<v>" + text.encode() + b"</v>"
     return b"str", b"<v>" + escape(str(value)).encode() + b"</v>"

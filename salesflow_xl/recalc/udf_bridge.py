@@ -1,7 +1,8 @@
 """The bridge that lets LibreOffice evaluate SalesFlow's worksheet functions (``=CLV()`` …)
 with the very code Excel runs: one StarBasic function per function of :mod:`salesflow_udfs`
 (read from its signatures), each calling a Python script of the LibreOffice profile, which
-calls the function. Errors come back as the same short message Excel shows.
+calls the function. A failure shows the same cell text as in Excel
+(:func:`salesflow_xl.core.excel_errors.cell_text`).
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ for _path in {paths!r}:
     if _path not in sys.path:
         sys.path.append(_path)
 
+from salesflow_xl.core.excel_errors import cell_text  # found on the paths above
+
 
 def _cell(value):
     """Python → a value LibreOffice puts in cells (tables as tuples of rows)."""
@@ -122,8 +125,8 @@ def _call(module, function, args):
     try:
         target = getattr(importlib.import_module(module), function)
         return _cell(target(*args))
-    except Exception as error:  # shown in the cell, like Excel shows a UDF's error text
-        return "#SALESFLOW! " + type(error).__name__ + ": " + str(error)
+    except Exception as error:  # LibreOffice has no report of its own: the cell shows it
+        return cell_text(error)
 
 
 {calls}

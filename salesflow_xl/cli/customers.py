@@ -1,0 +1,248 @@
+"""Customer-value commands: probabilistic CLV (``clv``) and cohort retention (``cohorts``) from
+an order history: a workbook, a CSV or a CDNOW file. SciPy and the models load only here."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+
+from salesflow_xl.cli import progress
+from salesflow_xl.cli.app import DAY, EXISTING_FILE, top_option
+from salesflow_xl.reports import terminal as render
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from salesflow_xl.core.clv.value import CustomerValueModel
+
+
+@click.command()
+@click.argument("source", type=EXISTING_FILE)
+@click.option(
+    "--unit",
+    type=click.Choice(["days", "weeks", "months"]),
+    default="weeks",
+    show_default=True,
+    help="Time unit of the model.",
+)
+@click.option(
+    "--calibration-end",
+    type=DAY,
+    default=None,
+    help="Fit on orders up to this date; compare predictions with what followed.",
+)
+@click.option(
+    "--horizon", type=float, default=12.0, show_default=True, help="CLV horizon in months."
+)
+@click.option(
+    "--discount", type=float, default=0.01, show_default=True, help="Monthly discount rate."
+)
+@click.option("--margin", type=float, default=1.0, show_default=True, help="Gross margin, 0–1.")
+@top_option("Customers to list by CLV.")
+@click.option("--json", "as_json", is_flag=True, help="Parameters and every customer as JSON.")
+def clv(
+    source: Path,
+    unit: str,
+    calibration_end: datetime | None,
+    horizon: float,
+    discount: float,
+    margin: float,
+    top: int,
+    as_json: bool,
+) -> None:
+    """Probabilistic CLV: fit BG/NBD and Gamma-Gamma to an order history and predict each
+    customer's purchases, chance of being alive and value over the horizon.
+
+    SOURCE is a SalesFlow workbook, a CSV with customer_id, date and amount, or a CDNOW file.
+
+    Examples:
+
+    \b
+        salesflow clv Sales.xlsx --horizon 12 --margin 0.45
+        salesflow clv CDNOW_sample.txt --calibration-end 1997-09-30 --json
+    """
+    from salesflow_xl.cli.orders import load_orders
+    from salesflow_xl.core.clv import value as clv_value
+    from salesflow_xl.core.clv.summary import customer_summary
+
+    orders, end = load_orders(source)
+    cut = calibration_end.date() if calibration_end else None
+    summary = customer_summary(orders, end, unit, calibration_end=cut)
+    with progress.steps(f"Fitting BG/NBD and Gamma-Gamma to {len(summary):,} customers", None):
+        model = clv_value.fit(summary, unit)
+        result = summary.join(clv_value.predict(model, summary, horizon, discount, margin))
+    holdout = _holdout(model, summary, result, unit) if cut is not None else None
+    payload = {
+        "unit": unit,
+        "observation_end": end.isoformat(),
+        "calibration_end": cut.isoformat() if cut else None,
+        **_parameters(model),
+        "horizon_months": horizon,
+        "monthly_discount_rate": discount,
+        "gross_margin": margin,
+        "holdout": holdout,
+    }
+    if as_json:
+        rows = result.reset_index().to_dict(orient="records")
+        payload["customers"] = [
+            {k: (str(v) if k == "customer_id" else float(v)) for k, v in row.items()}
+            for row in rows
+        ]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    _print_clv(model, unit, holdout, horizon, result, top)
+
+
+def _holdout(
+    model: CustomerValueModel, summary: pd.DataFrame, result: pd.DataFrame, unit: str
+) -> dict[str, Any]:
+    """Predicted against actual repeat purchases after the calibration end; adds each
+    customer's prediction to ``result`` as ``predicted_holdout``."""
+    from salesflow_xl.core.clv import bgnbd
+
+    duration = float(summary["duration_holdout"].iloc[0])
+    predicted = bgnbd.expected_purchases(
+        model.purchases, duration, summary["frequency"], summary["recency"], summary["T"]
+    )
+    result["predicted_holdout"] = predicted
+    return {
+        "weeks" if unit == "weeks" else unit: duration,
+        "predicted_purchases": float(predicted.sum()),
+        "actual_purchases": float(summary["frequency_holdout"].sum()),
+    }
+
+
+def _parameters(model: CustomerValueModel) -> dict[str, dict[str, float]]:
+    """The fitted BG/NBD and Gamma-Gamma parameters, for JSON."""
+    purchases, spend = model.purchases, model.spend
+    return {
+        "bgnbd": {
+            "r": purchases.r,
+            "alpha": purchases.alpha,
+            "a": purchases.a,
+            "b": purchases.b,
+            "log_likelihood": purchases.log_likelihood,
+            "customers": purchases.customers,
+        },
+        "gamma_gamma": {
+            "p": spend.p,
+            "q": spend.q,
+            "v": spend.v,
+            "log_likelihood": spend.log_likelihood,
+            "customers": spend.customers,
+        },
+    }
+
+
+def _print_clv(
+    model: CustomerValueModel,
+    unit: str,
+    holdout: dict[str, Any] | None,
+    horizon: float,
+    result: pd.DataFrame,
+    top: int,
+) -> None:
+    """The fitted models, the holdout comparison and the top customers, for a terminal."""
+    purchases, spend = model.purchases, model.spend
+    click.echo(
+        f"BG/NBD ({unit}): r={purchases.r:.4g} alpha={purchases.alpha:.4g} "
+        f"a={purchases.a:.4g} b={purchases.b:.4g}  log-likelihood "
+        f"{purchases.log_likelihood:,.1f}  ({purchases.customers:,} customers)"
+    )
+    click.echo(
+        f"Gamma-Gamma: p={spend.p:.4g} q={spend.q:.4g} v={spend.v:.4g}  log-likelihood "
+        f"{spend.log_likelihood:,.1f}  ({spend.customers:,} repeat buyers)"
+    )
+    if holdout:
+        click.echo(
+            f"Holdout: predicted {holdout['predicted_purchases']:,.0f} repeat purchases, "
+            f"actual {holdout['actual_purchases']:,.0f}"
+        )
+    click.echo(f"Total CLV over {horizon:g} months: {result['clv'].sum():,.0f}")
+    best = result.sort_values("clv", ascending=False).head(top).reset_index()
+    Console().print(
+        render.table(
+            f"Top {top} customers by predicted CLV",
+            best,
+            [
+                ("customer_id", "Customer", render.text),
+                ("frequency", "Repeat buys", render.number),
+                ("probability_alive", "P(alive)", render.percent),
+                ("expected_purchases", "Expected buys", render.number),
+                ("expected_average_spend", "Avg spend", render.money),
+                ("clv", "CLV", render.money),
+            ],
+        )
+    )
+
+
+@click.command()
+@click.argument("source", type=EXISTING_FILE)
+@click.option("--revenue", is_flag=True, help="Revenue retention instead of customers.")
+@click.option("--json", "as_json", is_flag=True, help="The matrices as JSON.")
+def cohorts(source: Path, revenue: bool, as_json: bool) -> None:
+    """Cohort retention by first-purchase month: the share of each cohort buying again in
+    each later month (or, with --revenue, its revenue relative to the first month).
+
+    Examples:
+
+    \b
+        salesflow cohorts Sales.xlsx
+        salesflow cohorts orders.csv --json
+    """
+    from salesflow_xl.cli.orders import load_orders
+    from salesflow_xl.core.clv.cohorts import cohort_retention
+
+    orders, end = load_orders(source)
+    customers, money, sizes = cohort_retention(orders, end)
+    if as_json:
+        click.echo(json.dumps(_cohorts_json(end, customers, money, sizes), indent=2))
+    else:
+        _print_cohorts(money if revenue else customers, sizes, revenue)
+
+
+def _matrix(frame: pd.DataFrame) -> list[list[float | None]]:
+    """A frame's values as rows of floats, NaN as None."""
+    return [[None if v != v else float(v) for v in row] for row in frame.to_numpy()]
+
+
+def _cohorts_json(
+    end: date, customers: pd.DataFrame, money: pd.DataFrame, sizes: pd.Series
+) -> dict[str, Any]:
+    """Both retention matrices with their cohorts, sizes and months."""
+    return {
+        "as_of": end.isoformat(),
+        "cohorts": list(sizes.index),
+        "sizes": [int(v) for v in sizes],
+        "months": [int(c) for c in customers.columns],
+        "customer_retention": _matrix(customers),
+        "revenue_retention": _matrix(money),
+    }
+
+
+def _print_cohorts(shown: pd.DataFrame, sizes: pd.Series, revenue: bool) -> None:
+    """One retention matrix as a table, with as many months as fit the terminal (at most 12)."""
+    console = Console()
+    fit = max(3, (console.width - 22) // 6)  # the months that fit on this terminal
+    months = [c for c in shown.columns if c <= min(12, fit)]
+    frame = shown[months].reset_index()
+    frame.insert(1, "customers", sizes.to_numpy())
+    console.print(
+        render.table(
+            ("Revenue" if revenue else "Customer") + " retention by first-purchase month",
+            frame,
+            [
+                ("cohort", "Cohort", render.text),
+                ("customers", "Size", render.number),
+                *[(m, f"M{m}", render.whole_percent) for m in months],
+            ],
+        )
+    )
+
+
+COMMANDS = (clv, cohorts)

@@ -1,0 +1,283 @@
+"""Pipeline commands, the ribbon's buttons on the file: move deals through their stages, log
+activities, add and import leads, list follow-ups, refresh the as-of date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from salesflow_xl.actions import deals
+from salesflow_xl.actions.changes import Changes
+from salesflow_xl.cli.app import AT, DAY, DEAL_IDS, EXISTING_FILE, EXISTING_WORKBOOK, NOTE, now
+from salesflow_xl.cli.workbook_file import act, read
+from salesflow_xl.core.dataset import SalesData
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@NOTE
+@AT
+def advance(path: Path, deal_ids: tuple[str, ...], note: str | None, at: datetime | None) -> None:
+    """Move deals to their next stage (from the last open stage: won).
+
+    Example:
+
+    \b
+        salesflow advance Sales.xlsx D00016 D00045
+    """
+    act(path, lambda data: deals.advance(data, deal_ids, now(at), note))
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option("--to", "stage", required=True, help="The stage to move to.")
+@NOTE
+@AT
+def move(
+    path: Path, deal_ids: tuple[str, ...], stage: str, note: str | None, at: datetime | None
+) -> None:
+    """Move deals to a named stage, forward or back.
+
+    Example:
+
+    \b
+        salesflow move Sales.xlsx D00016 --to Nurturing --note "Needs a new offer"
+    """
+    act(path, lambda data: deals.move(data, deal_ids, stage, now(at), note))
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@NOTE
+@AT
+def won(path: Path, deal_ids: tuple[str, ...], note: str | None, at: datetime | None) -> None:
+    """Mark deals won.
+
+    Example:
+
+    \b
+        salesflow won Sales.xlsx D00016
+    """
+    act(path, lambda data: deals.won(data, deal_ids, now(at), note))
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option("--reason", required=True, help="Why: one of the workbook's lost reasons.")
+@NOTE
+@AT
+def lost(
+    path: Path, deal_ids: tuple[str, ...], reason: str, note: str | None, at: datetime | None
+) -> None:
+    """Mark deals lost, with a reason from the workbook's list.
+
+    Example:
+
+    \b
+        salesflow lost Sales.xlsx D00045 --reason Price
+    """
+    act(path, lambda data: deals.lost(data, deal_ids, reason, now(at), note))
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@DEAL_IDS
+@click.option(
+    "--to",
+    "stage",
+    default=None,
+    help="The open stage to reopen into (default: the stage it was closed from).",
+)
+@NOTE
+@AT
+def reopen(
+    path: Path, deal_ids: tuple[str, ...], stage: str | None, note: str | None, at: datetime | None
+) -> None:
+    """Reopen won or lost deals.
+
+    Example:
+
+    \b
+        salesflow reopen Sales.xlsx D00045
+    """
+    act(path, lambda data: deals.reopen(data, deal_ids, now(at), stage, note))
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.argument("deal_id")
+@click.option("--type", "kind", required=True, help="Call, E-mail, Meeting … (the Lists sheet).")
+@click.option("--note", default=None, help="What happened.")
+@click.option("--next", "next_follow_up", type=DAY, default=None, help="The next follow-up date.")
+@AT
+def log(
+    path: Path,
+    deal_id: str,
+    kind: str,
+    note: str | None,
+    next_follow_up: datetime | None,
+    at: datetime | None,
+) -> None:
+    """Log an activity done on a deal; it resets the deal's rotting clock.
+
+    Example:
+
+    \b
+        salesflow log Sales.xlsx D00016 --type Call --note "Wants samples" --next 2026-07-03
+    """
+    from salesflow_xl.actions import activities
+
+    follow = next_follow_up.date() if next_follow_up else None
+    act(path, lambda data: activities.log_activity(data, deal_id, kind, now(at), note, follow))
+
+
+@click.command("add-lead")
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option("--name", default=None, help="The contact's name.")
+@click.option("--company", default=None)
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+@click.option("--segment", default=None, help="A segment from the Lists sheet.")
+@click.option("--channel", default=None, help="A channel from the Lists sheet.")
+@click.option("--campaign", default=None, help="A campaign from the Campaigns sheet.")
+@click.option("--title", default=None, help="The deal's title.")
+@click.option("--value", type=float, default=None, help="The deal's expected value.")
+@AT
+def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
+    """Add a lead: a customer and a deal in the first stage (or merge into the same customer).
+
+    Example:
+
+    \b
+        salesflow add-lead Sales.xlsx --name "Ada Park" --company "Park Café" --value 3600
+    """
+    from salesflow_xl.actions import leads
+
+    lead = leads.Lead(**fields)
+    act(path, lambda data: leads.add_lead(data, lead, now(at)))
+
+
+def _column_map(mapping: tuple[str, ...]) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` options as {field: column}."""
+    pairs = {}
+    for item in mapping:
+        field, _, column = item.partition("=")
+        if not column:
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        pairs[field.strip()] = column.strip()
+    return pairs
+
+
+@click.command("import")
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.argument("csv_file", type=EXISTING_FILE)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
+)
+@click.option(
+    "--encoding", default=None, help="The file's encoding (default: UTF-8, else GB18030)."
+)
+@AT
+def import_(
+    path: Path,
+    csv_file: Path,
+    mapping: tuple[str, ...],
+    encoding: str | None,
+    at: datetime | None,
+) -> None:
+    """Import leads from a CSV file, skipping and merging duplicates.
+
+    Columns are recognised by common names (name, company, e-mail, phone, segment, channel,
+    campaign, title, value); rows matching a customer by e-mail, phone or name + company are
+    merged into it.
+
+    Example:
+
+    \b
+        salesflow import Sales.xlsx leads.csv --map name="Full name"
+    """
+    from salesflow_xl.actions import leads, safe_text
+
+    pairs = _column_map(mapping)
+    text = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
+    rows = leads.parse_csv(text, pairs or None)
+    report: dict[str, leads.ImportReport] = {}
+
+    def plan(data: SalesData) -> Changes:
+        changes, report["result"] = leads.import_leads(data, rows, now(at))
+        return changes
+
+    act(path, plan)
+    result = report["result"]
+    for title, lines in (
+        ("Added", result.added),
+        ("Merged", result.merged),
+        ("Skipped", result.skipped),
+    ):
+        for line in lines:
+            click.echo(f"  {title}: {line}")
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DAY,
+    default=None,
+    help="The date to list for (default: the workbook's as-of date).",
+)
+def followups(path: Path, as_of: datetime | None) -> None:
+    """List the activities and deal follow-ups due, oldest first.
+
+    Example:
+
+    \b
+        salesflow followups Sales.xlsx
+    """
+    from salesflow_xl.actions import activities
+
+    due = activities.followups(read(path), as_of.date() if as_of else None)
+    if due.empty:
+        click.echo("Nothing is due.")
+        return
+    for row in due.itertuples(index=False):
+        late = f"{row.days_overdue} day(s) late" if row.days_overdue else "due today"
+        click.echo(f"{row.due:%Y-%m-%d}  {late:<16} {row.deal_id or '':<8} {row.what}")
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DAY,
+    default=None,
+    help="The new as-of date (default: today).",
+)
+def refresh(path: Path, as_of: datetime | None) -> None:
+    """Set the workbook's as-of date to today and bring every computed figure up to date.
+
+    Example:
+
+    \b
+        salesflow refresh Sales.xlsx
+    """
+    from salesflow_xl.actions import activities
+
+    day = as_of.date() if as_of else date.today()
+    act(path, lambda data: activities.refresh(data, day))
+
+
+COMMANDS = (advance, move, won, lost, reopen, log, add_lead, import_, followups, refresh)

@@ -1,0 +1,241 @@
+"""Workbook commands: create (``new``), validate (``check``), report on (``report``, ``demo``)
+and recalculate (``recalc``) a SalesFlow workbook."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from salesflow_xl.cli import progress
+from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, JSON, WORKBOOK, top_option
+from salesflow_xl.core import demo as demo_data
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.report import build_report
+from salesflow_xl.reports.terminal import print_report
+from salesflow_xl.workbook import reader, store
+
+# The template's openpyxl, the HTML page's matplotlib and LibreOffice are imported by the
+# commands that need them: a ribbon action started from the command line does not wait.
+
+
+@click.command()
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Size multiplier: 1 is 150 customers and 300 deals.",
+)
+@click.option(
+    "--seed",
+    default=demo_data.DEMO_SEED,
+    show_default=True,
+    type=int,
+    help="Random seed; the same seed gives the same business.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DAY,
+    default=None,
+    help=f"The report date (default {demo_data.DEMO_AS_OF}).",
+)
+@top_option()
+@JSON
+@click.option(
+    "--html",
+    "html_out",
+    type=WORKBOOK,
+    default=None,
+    help="Also write the report with its charts as one self-contained HTML page.",
+)
+def demo(
+    scale: float,
+    seed: int,
+    as_of: datetime | None,
+    top: int,
+    as_json: bool,
+    html_out: Path | None,
+) -> None:
+    """Build the demo business and print its sales report.
+
+    The demo is Ember & Oak, a one-person coffee roaster: 150 customers, 300 deals with their
+    stage history, activities, 6 campaigns and about 2,000 orders over 18 months.
+
+    Examples:
+
+    \b
+        salesflow demo
+        salesflow demo --json > report.json
+        salesflow demo --html demo-report.html
+    """
+    day: date = as_of.date() if as_of else demo_data.DEMO_AS_OF
+    show_report(
+        lambda: demo_data.generate(scale=scale, seed=seed, as_of=day),
+        top,
+        as_json,
+        html_out,
+        "Ember & Oak (demo)",
+    )
+
+
+def show_report(
+    load: Callable[[], SalesData], top: int, as_json: bool, html_out: Path | None, title: str
+) -> None:
+    """Load, compute and show a report: JSON on stdout with ``--json``, the HTML page with
+    ``--html`` (then no terminal tables), else the terminal tables. Progress goes to stderr."""
+    charts: list[str] = []
+    if html_out:
+        from salesflow_xl.reports import (
+            html as html_report,  # matplotlib: loaded only when a page is wanted
+        )
+
+        charts = list(html_report.chart_names())
+    with progress.steps("Reading", 2 + len(charts)) as step:
+        data = load()
+        step(description="Computing the figures")
+        report = build_report(data, top=top)
+        page = ""
+        if html_out:
+            step(description="Drawing charts")
+            page = html_report.render_page(report, title, lambda _: step())
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    if html_out:
+        store.atomic_write(html_out, page.encode("utf-8"), keep_backup=False)
+        click.echo(
+            f"Wrote {html_out} ({len(charts)} charts, {len(page) / 1e6:.1f} MB): open it in "
+            "any browser, it needs no network.",
+            err=as_json,
+        )
+    elif not as_json:
+        print_report(report, Console())
+
+
+@click.command()
+@click.argument("path", type=WORKBOOK)
+@click.option("--demo", "with_demo", is_flag=True, help="Fill it with the demo business.")
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="With --demo: size multiplier (1 = 300 deals).",
+)
+@click.option(
+    "--seed",
+    default=demo_data.DEMO_SEED,
+    show_default=True,
+    type=int,
+    help="With --demo: random seed.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
+def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> None:
+    """Create a new SalesFlow workbook.
+
+    Without --demo the workbook is empty, with its as-of date set to today.
+
+    Examples:
+
+    \b
+        salesflow new Sales.xlsx
+        salesflow new Demo.xlsx --demo --scale 10
+    """
+    from salesflow_xl.workbook import template
+
+    if path.suffix.lower() != ".xlsx":
+        raise SalesflowError(f"{path.name}: a new workbook must end in .xlsx")
+    if path.exists() and not force:
+        raise SalesflowError(f"{path} exists already; use --force to replace it")
+    data = demo_data.generate(scale=scale, seed=seed) if with_demo else template.blank(date.today())
+    store.save(path, template.render(data))
+    click.echo(
+        f"Created {path} with {len(data.customers):,} customers and {len(data.deals):,} deals."
+    )
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+def check(path: Path) -> None:
+    """Check every sheet, row and cell of a workbook; exit 1 if anything is wrong.
+
+    Lists each problem with its sheet, row, column, the value found and what was expected.
+
+    Example:
+
+    \b
+        salesflow check Sales.xlsx
+    """
+    data, problems = reader.read(path)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise click.ClickException(f"{path.name}: {len(problems)} problem(s)")
+    click.echo(
+        f"{path.name}: OK — {len(data.customers):,} customers, {len(data.deals):,} deals, "
+        f"{len(data.stage_log):,} stage changes, {len(data.activities):,} activities, "
+        f"{len(data.campaigns):,} campaigns, {len(data.orders):,} orders"
+    )
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@top_option()
+@JSON
+@click.option(
+    "--html",
+    "html_out",
+    type=WORKBOOK,
+    default=None,
+    help="Write the report with its charts as one self-contained HTML page.",
+)
+def report(path: Path, top: int, as_json: bool, html_out: Path | None) -> None:
+    """Print the sales report of a workbook (the same figures as its Dashboard).
+
+    Examples:
+
+    \b
+        salesflow report Sales.xlsx
+        salesflow report Sales.xlsx --json > report.json
+        salesflow report Sales.xlsx --html report.html
+    """
+    show_report(lambda: reader.load(path), top, as_json, html_out, f"SalesFlow report: {path.stem}")
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+def recalc(path: Path) -> None:
+    """Recalculate every formula with LibreOffice and store the results in the workbook.
+
+    Formulas, formats, charts and everything else stay as they are; only the cells' computed
+    values are refreshed, so programs that do not calculate show current figures.
+
+    Example:
+
+    \b
+        salesflow recalc Sales.xlsx
+    """
+    from salesflow_xl.recalc import libreoffice as recalc_module
+
+    started = time.perf_counter()
+    with store.writer_lock(path), progress.steps("Recalculating", 4) as step:
+        result = recalc_module.recalculate(
+            path.read_bytes(), suffix=path.suffix, on_step=lambda d: step(description=d)
+        )
+        store.atomic_write(path, result.content)
+    seconds = time.perf_counter() - started
+    click.echo(f"Recalculated {result.formulas:,} formulas in {seconds:.1f} s.")
+    if result.errors:
+        for cell, error in list(result.errors.items())[:20]:
+            click.echo(f"  {cell}: {error}")
+        raise click.ClickException(f"{len(result.errors)} cell(s) hold an error value")
+
+
+COMMANDS = (demo, new, check, report, recalc)
