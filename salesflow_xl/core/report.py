@@ -102,28 +102,8 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         "sales_cycle_days": metrics.sales_cycle_days(deals, start, as_of),
         "per_day": metrics.velocity_of(deals, start, as_of),
     }
-    totals = {
-        "customers": float(len(data.customers)),
-        "deals": float(len(deals)),
-        "open": float(is_open.sum()),
-        "won": float((deals["status"] == "won").sum()),
-        "lost": float((deals["status"] == "lost").sum()),
-        "open_value": float(deals.loc[is_open, "value"].sum()),
-        "weighted_pipeline": metrics.weighted_pipeline(deals, pipeline),
-        "won_value": float(deals.loc[deals["status"] == "won", "value"].sum()),
-        "orders": float(len(data.orders)),
-        "order_revenue": float(data.orders["amount"].sum()),
-    }
-    won_in_period, lost_in_period = (
-        period & (deals["status"] == "won"),
-        period & (deals["status"] == "lost"),
-    )
-    closed = {
-        "won": float(won_in_period.sum()),
-        "lost": float(lost_in_period.sum()),
-        "won_value": float(deals.loc[won_in_period, "value"].sum()),
-        "lost_value": float(deals.loc[lost_in_period, "value"].sum()),
-    }
+    totals = _totals(data)
+    closed, lost_in_period = _closed(deals, period)
     lost = deals.loc[lost_in_period, "lost_reason"].fillna("(none)")
     lost_reasons = (
         lost.value_counts().rename_axis("reason").rename("deals").reset_index()
@@ -133,18 +113,8 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
     segment_of = deals["customer_id"].map(data.customers.set_index("id")["segment"])
 
     value = metrics.customer_value(data.customers, data.orders, data.settings)
-    people = data.customers.set_index("id")[["name", "company", "segment"]]
-    top_customers = (
-        people.join(value, how="inner")
-        .sort_values(["clv", "revenue"], ascending=False)
-        .head(top)
-        .rename_axis("customer_id")
-        .reset_index()
-    )
-    retention, _, sizes = cohorts.cohort_retention(data.orders, as_of)
-    cohort_table = retention.copy()
-    cohort_table.insert(0, "customers", sizes)
-    cohort_table = cohort_table.rename_axis("cohort").reset_index()
+    top_customers = _top_customers(data, value, top)
+    cohort_table = _cohort_table(data, as_of)
     rotting = metrics.rotting_deals(deals, pipeline, as_of)[
         ["id", "customer_id", "title", "stage", "value", "days_idle", "rotting_days"]
     ]
@@ -172,6 +142,58 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         rfm_segments=rfm.segment_summary(rfm.rfm(data.orders, as_of)),
         cohort_retention=cohort_table,
     )
+
+
+def _totals(data: SalesData) -> dict[str, float]:
+    """Counts and sums over the whole workbook (money in the workbook's currency)."""
+    deals, is_open = data.deals, data.deals["status"] == "open"
+    return {
+        "customers": float(len(data.customers)),
+        "deals": float(len(deals)),
+        "open": float(is_open.sum()),
+        "won": float((deals["status"] == "won").sum()),
+        "lost": float((deals["status"] == "lost").sum()),
+        "open_value": float(deals.loc[is_open, "value"].sum()),
+        "weighted_pipeline": metrics.weighted_pipeline(deals, data.pipeline),
+        "won_value": float(deals.loc[deals["status"] == "won", "value"].sum()),
+        "orders": float(len(data.orders)),
+        "order_revenue": float(data.orders["amount"].sum()),
+    }
+
+
+def _closed(
+    deals: pd.DataFrame, period: pd.Series
+) -> tuple[dict[str, float], pd.Series, pd.Series]:
+    """Deals won and lost in the period (counts and values), and the two masks."""
+    won_in_period = period & (deals["status"] == "won")
+    lost_in_period = period & (deals["status"] == "lost")
+    closed = {
+        "won": float(won_in_period.sum()),
+        "lost": float(lost_in_period.sum()),
+        "won_value": float(deals.loc[won_in_period, "value"].sum()),
+        "lost_value": float(deals.loc[lost_in_period, "value"].sum()),
+    }
+    return closed, lost_in_period
+
+
+def _top_customers(data: SalesData, value: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` customers by CLV (then revenue), with their names and segment."""
+    people = data.customers.set_index("id")[["name", "company", "segment"]]
+    return (
+        people.join(value, how="inner")
+        .sort_values(["clv", "revenue"], ascending=False)
+        .head(top)
+        .rename_axis("customer_id")
+        .reset_index()
+    )
+
+
+def _cohort_table(data: SalesData, as_of: date) -> pd.DataFrame:
+    """Retention by first-purchase month, with each cohort's size."""
+    retention, _, sizes = cohorts.cohort_retention(data.orders, as_of)
+    table = retention.copy()
+    table.insert(0, "customers", sizes)
+    return table.rename_axis("cohort").reset_index()
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -7,79 +7,16 @@ Money is in the workbook's one currency, shown without a symbol.
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from salesflow_xl.core.report import Report
-
-INK = "#1f2933"
-MUTED = "#7b8794"
-GRID = "#e4e7eb"
-BLUE = "#2f6fb0"
-LIGHT_BLUE = "#a9c7e8"
-GREEN = "#2e8b57"
-RED = "#c0392b"
-AMBER = "#d68910"
-FUNNEL_COLOURS = ("#9ecae1", "#6baed6", "#3182bd", "#2e8b57")
-DPI = 110
-
-_MONEY = FuncFormatter(lambda value, _: _short_money(value))
-
-
-def _short_money(value: float) -> str:
-    """12,300 → "12.3k", 1,250,000 → "1.25M"; small amounts as whole numbers."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    return f"{value:.0f}"
-
-
-def _figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    figure.set_facecolor("white")
-    return figure
-
-
-def _style(axes, grid_axis: str = "x") -> None:
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        axes.spines[side].set_color(MUTED)
-    axes.tick_params(colors=INK, labelsize=9)
-    if grid_axis:
-        axes.grid(axis=grid_axis, color=GRID, linewidth=0.8)
-        axes.set_axisbelow(True)
-
-
-def _nothing(axes, message: str) -> None:
-    axes.set_axis_off()
-    axes.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=11)
-
-
-def _ranked_bars(axes, names, values, colour: str, title: str, labels=None, margin=0.2) -> None:
-    """Horizontal bars, the first on top, each labelled (with ``labels`` or its value)."""
-    bars = axes.barh(names, values, color=colour)
-    axes.bar_label(bars, labels=labels, fontsize=9, padding=2)
-    axes.invert_yaxis()
-    axes.set_title(title, loc="left", fontsize=11, color=INK)
-    axes.margins(x=margin)
-    _style(axes)
-
-
-def png(figure: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    return buffer.getvalue()
+from salesflow_xl.reports import chart_style as style
 
 
 def funnel(report: Report) -> bytes:
@@ -87,13 +24,13 @@ def funnel(report: Report) -> bytes:
     joined by trapezoids; each band is labelled with its count, the conversion from the stage
     before and the share of the first stage."""
     stages = report.stage_conversion
-    figure = _figure(7.2, 3.6)
+    figure = style.figure(7.2, 3.6)
     axes = figure.add_subplot()
     axes.set_axis_off()
     reached = stages["reached"].to_numpy(dtype="float64")
     if len(reached) == 0 or reached[0] <= 0:
-        _nothing(axes, "No deals in the stage log yet")
-        return png(figure)
+        style.nothing(axes, "No deals in the stage log yet")
+        return style.png(figure)
     widths = reached / reached[0]
     band, gap = 0.62, 0.38
     for index, (name, width, count) in enumerate(
@@ -101,7 +38,7 @@ def funnel(report: Report) -> bytes:
     ):
         top = -index * (band + gap)
         last = index == len(widths) - 1  # the won stage, in green
-        colour = FUNNEL_COLOURS[-1 if last else min(index, len(FUNNEL_COLOURS) - 2)]
+        colour = style.FUNNEL_COLOURS[-1 if last else min(index, len(style.FUNNEL_COLOURS) - 2)]
         axes.fill_between(
             [-width / 2, width / 2], top - band, top, color=colour, linewidth=0, zorder=2
         )
@@ -121,7 +58,7 @@ def funnel(report: Report) -> bytes:
             ha="right",
             va="center",
             fontsize=10,
-            color=INK,
+            color=style.INK,
         )
         conversion = stages["conversion"].iloc[index]
         detail = f"{count:,.0f} deals"
@@ -130,47 +67,47 @@ def funnel(report: Report) -> bytes:
                 f"  ·  {conversion:.0%} of previous  ·  {stages['from_first'].iloc[index]:.0%}"
             )
             detail += " of all"
-        axes.text(0.53, top - band / 2, detail, ha="left", va="center", fontsize=9, color=INK)
+        axes.text(0.53, top - band / 2, detail, ha="left", va="center", fontsize=9, color=style.INK)
     axes.set_xlim(-1.25, 1.45)
     axes.set_ylim(-(len(widths) - 1) * (band + gap) - band - 0.05, 0.05)
-    axes.set_title("Deals that reached each stage", loc="left", fontsize=11, color=INK)
-    return png(figure)
+    axes.set_title("Deals that reached each stage", loc="left", fontsize=11, color=style.INK)
+    return style.png(figure)
 
 
 def stage_conversion(report: Report) -> bytes:
     """Conversion from each funnel stage to the next, as bars with percentage labels, beside
     the average days a completed stay in the stage took."""
     stages = report.stage_conversion
-    figure = _figure(7.2, 3.0)
+    figure = style.figure(7.2, 3.0)
     left, right = figure.subplots(1, 2, width_ratios=(3, 2))
     steps = stages.iloc[1:]
     if steps.empty:
-        _nothing(left, "No stage moves yet")
+        style.nothing(left, "No stage moves yet")
     else:
         names = stages["stage"].tolist()
         labels = [f"{a} →\n{b}" for a, b in itertools.pairwise(names)]
         values = steps["conversion"].fillna(0).to_numpy()
-        bars = left.bar(labels, values, color=BLUE, width=0.6)
-        left.bar_label(bars, labels=[f"{v:.0%}" for v in values], fontsize=9, color=INK)
+        bars = left.bar(labels, values, color=style.BLUE, width=0.6)
+        left.bar_label(bars, labels=[f"{v:.0%}" for v in values], fontsize=9, color=style.INK)
         left.yaxis.set_major_formatter(PercentFormatter(1.0))
         left.set_ylim(0, 1.1)
         left.tick_params(axis="x", labelsize=8)
-        left.set_title("Stage-to-stage conversion", loc="left", fontsize=11, color=INK)
-        _style(left, "y")
+        left.set_title("Stage-to-stage conversion", loc="left", fontsize=11, color=style.INK)
+        style.tidy(left, "y")
     days = report.days_in_stage.dropna()
     if days.empty:
-        _nothing(right, "No completed stays yet")
+        style.nothing(right, "No completed stays yet")
     else:
-        _ranked_bars(
+        style.ranked_bars(
             right,
             days["stage"],
             days["average_days"],
-            LIGHT_BLUE,
+            style.LIGHT_BLUE,
             "Average days in stage",
             labels=[f"{d:.1f} d" for d in days["average_days"]],
             margin=0.25,
         )
-    return png(figure)
+    return style.png(figure)
 
 
 def win_loss(report: Report) -> bytes:
@@ -178,55 +115,55 @@ def win_loss(report: Report) -> bytes:
     deals by reason."""
     totals = report.lost_reasons
     won, lost = int(report.closed["won"]), int(report.closed["lost"])
-    figure = _figure(7.2, 3.0)
+    figure = style.figure(7.2, 3.0)
     left, right = figure.subplots(1, 2, width_ratios=(2, 3))
     if math.isnan(report.win_rate):
-        _nothing(left, "Nothing closed in the period")
+        style.nothing(left, "Nothing closed in the period")
     else:
-        left.bar([0], [won], color=GREEN, width=0.5, label="won")
-        left.bar([0], [lost], bottom=[won], color=RED, width=0.5, label="lost")
+        left.bar([0], [won], color=style.GREEN, width=0.5, label="won")
+        left.bar([0], [lost], bottom=[won], color=style.RED, width=0.5, label="lost")
         left.text(0, won / 2, f"won\n{won:,}", ha="center", va="center", color="white")
         left.text(0, won + lost / 2, f"lost\n{lost:,}", ha="center", va="center", color="white")
         left.set_xlim(-0.6, 0.6)
         left.set_xticks([])
-        left.set_title(f"Win rate {report.win_rate:.1%}", loc="left", fontsize=11, color=INK)
-        _style(left, "y")
+        left.set_title(f"Win rate {report.win_rate:.1%}", loc="left", fontsize=11, color=style.INK)
+        style.tidy(left, "y")
     if totals.empty:
-        _nothing(right, "No lost deals in the period")
+        style.nothing(right, "No lost deals in the period")
     else:
-        _ranked_bars(
+        style.ranked_bars(
             right,
             totals["reason"].astype(str),
             totals["deals"],
-            RED,
+            style.RED,
             "Lost deals by reason",
             margin=0.15,
         )
-    return png(figure)
+    return style.png(figure)
 
 
 def forecast(report: Report) -> bytes:
     """Open value and weighted value by expected-close month; months already over (the close
     date needs a new estimate) in amber."""
     months = report.forecast
-    figure = _figure(7.2, 3.0)
+    figure = style.figure(7.2, 3.0)
     axes = figure.add_subplot()
     if months.empty:
-        _nothing(axes, "No open deals")
-        return png(figure)
+        style.nothing(axes, "No open deals")
+        return style.png(figure)
     positions = np.arange(len(months))
-    axes.bar(positions, months["value"], color=GRID, width=0.7, label="open value")
-    colours = [AMBER if overdue else BLUE for overdue in months["overdue"]]
+    axes.bar(positions, months["value"], color=style.GRID, width=0.7, label="open value")
+    colours = [style.AMBER if overdue else style.BLUE for overdue in months["overdue"]]
     bars = axes.bar(positions, months["weighted_value"], color=colours, width=0.45)
     axes.bar_label(
-        bars, labels=[_short_money(v) for v in months["weighted_value"]], fontsize=8, padding=2
+        bars, labels=[style.short_money(v) for v in months["weighted_value"]], fontsize=8, padding=2
     )
     axes.set_xticks(positions, months["month"], fontsize=8, rotation=0 if len(months) < 9 else 45)
-    axes.yaxis.set_major_formatter(_MONEY)
+    axes.yaxis.set_major_formatter(style.MONEY)
     handles = [
-        Patch(color=GRID, label="open value"),
-        Patch(color=BLUE, label="weighted forecast"),
-        Patch(color=AMBER, label="weighted, close date passed"),
+        Patch(color=style.GRID, label="open value"),
+        Patch(color=style.BLUE, label="weighted forecast"),
+        Patch(color=style.AMBER, label="weighted, close date passed"),
     ]
     axes.legend(
         handles=handles,
@@ -237,8 +174,8 @@ def forecast(report: Report) -> bytes:
         ncol=3,
     )
     axes.set_title("Weighted forecast by expected close month", loc="left", fontsize=11)
-    _style(axes, "y")
-    return png(figure)
+    style.tidy(axes, "y")
+    return style.png(figure)
 
 
 def marketing(report: Report) -> bytes:
@@ -246,7 +183,7 @@ def marketing(report: Report) -> bytes:
     and campaigns without spend have no ROI or ROAS: their rows say "no spend". Red marks money
     lost (ROI below 0, ROAS below 1, the dashed line)."""
     rows = len(report.campaigns) + len(report.channels)
-    figure = _figure(7.6, max(5.4, 1.6 + 0.3 * rows))
+    figure = style.figure(7.6, max(5.4, 1.6 + 0.3 * rows))
     grid = figure.subplots(
         2,
         3,
@@ -260,48 +197,56 @@ def marketing(report: Report) -> bytes:
             (
                 ("roi", "ROI", PercentFormatter(1.0)),
                 ("roas", "ROAS", FuncFormatter(lambda v, _: f"{v:.0f}×")),
-                ("cac", "CAC", _MONEY),
+                ("cac", "CAC", style.MONEY),
             )
         ):
             axes = grid[row][column]
             values = frame[measure].astype("float64")
             names = frame[key].astype(str)
             shown = values.fillna(0.0)
-            colours = [RED if v < (1 if measure == "roas" else 0) else BLUE for v in shown]
+            colours = [
+                style.RED if v < (1 if measure == "roas" else 0) else style.BLUE for v in shown
+            ]
             if measure == "cac":
                 colours = [
-                    MUTED if frame["spend"].iloc[i] == 0 else AMBER for i in range(len(frame))
+                    style.MUTED if frame["spend"].iloc[i] == 0 else style.AMBER
+                    for i in range(len(frame))
                 ]
             axes.barh(names, shown, color=colours)
             for position, missing in enumerate(values.isna() | (frame["spend"] == 0)):
                 if missing:
-                    axes.text(0, position, " no spend", va="center", fontsize=7, color=MUTED)
+                    axes.text(0, position, " no spend", va="center", fontsize=7, color=style.MUTED)
             axes.xaxis.set_major_formatter(formatter)
             axes.tick_params(axis="x", labelsize=7)
             axes.set_title(f"{title} per {key}", loc="left", fontsize=10)
             if measure == "roas":
-                axes.axvline(1.0, color=MUTED, linewidth=0.8, linestyle="--")
-            _style(axes)
+                axes.axvline(1.0, color=style.MUTED, linewidth=0.8, linestyle="--")
+            style.tidy(axes)
         grid[row][0].invert_yaxis()
-    return png(figure)
+    return style.png(figure)
 
 
 def clv_distribution(report: Report) -> bytes:
     """How many customers fall in each CLV band, with the median band marked; a last band that
     also holds the top 1 % says "and above"."""
     bands = report.clv_distribution
-    figure = _figure(7.2, 3.0)
+    figure = style.figure(7.2, 3.0)
     axes = figure.add_subplot()
     if bands.empty or bands["customers"].sum() == 0:
-        _nothing(axes, "No customers with orders yet")
-        return png(figure)
+        style.nothing(axes, "No customers with orders yet")
+        return style.png(figure)
     width = float(bands["to"].iloc[0] - bands["from"].iloc[0])
     bars = axes.bar(
-        bands["from"], bands["customers"], width=width, align="edge", color=BLUE, edgecolor="white"
+        bands["from"],
+        bands["customers"],
+        width=width,
+        align="edge",
+        color=style.BLUE,
+        edgecolor="white",
     )
     if bands["and_above"].iloc[-1]:
         axes.bar_label(
-            bars, labels=[""] * (len(bands) - 1) + ["and above"], fontsize=8, color=MUTED
+            bars, labels=[""] * (len(bands) - 1) + ["and above"], fontsize=8, color=style.MUTED
         )
     counts = bands["customers"].to_numpy()
     half = np.searchsorted(np.cumsum(counts), counts.sum() / 2)
@@ -309,43 +254,43 @@ def clv_distribution(report: Report) -> bytes:
     axes.axvspan(
         median_band["from"],
         median_band["to"],
-        color=AMBER,
+        color=style.AMBER,
         alpha=0.15,
         label="median customer's band",
     )
-    axes.xaxis.set_major_formatter(_MONEY)
-    axes.set_xlabel("customer lifetime value (CLV)", fontsize=9, color=INK)
-    axes.set_ylabel("customers", fontsize=9, color=INK)
+    axes.xaxis.set_major_formatter(style.MONEY)
+    axes.set_xlabel("customer lifetime value (CLV)", fontsize=9, color=style.INK)
+    axes.set_ylabel("customers", fontsize=9, color=style.INK)
     axes.legend(fontsize=8, frameon=False)
     axes.set_title("CLV distribution", loc="left", fontsize=11)
-    _style(axes, "y")
-    return png(figure)
+    style.tidy(axes, "y")
+    return style.png(figure)
 
 
 def rfm_segments(report: Report) -> bytes:
     """Customers and revenue share per RFM segment, side by side."""
     segments = report.rfm_segments
-    figure = _figure(7.2, 3.2)
+    figure = style.figure(7.2, 3.2)
     left, right = figure.subplots(1, 2, sharey=True)
     if segments["customers"].sum() == 0:
-        _nothing(left, "No customers with orders yet")
+        style.nothing(left, "No customers with orders yet")
         right.set_axis_off()
-        return png(figure)
+        return style.png(figure)
     names = segments["segment"]
-    bars = left.barh(names, segments["customers"], color=BLUE)
+    bars = left.barh(names, segments["customers"], color=style.BLUE)
     left.bar_label(bars, fontsize=8, padding=2)
     left.invert_yaxis()
     left.set_title("Customers per RFM segment", loc="left", fontsize=10)
     left.margins(x=0.2)
     shares = segments["revenue_share"].fillna(0.0)
-    bars = right.barh(names, shares, color=GREEN)
+    bars = right.barh(names, shares, color=style.GREEN)
     right.bar_label(bars, labels=[f"{s:.0%}" for s in shares], fontsize=8, padding=2)
     right.xaxis.set_major_formatter(PercentFormatter(1.0))
     right.set_title("Share of revenue", loc="left", fontsize=10)
     right.margins(x=0.2)
-    _style(left)
-    _style(right)
-    return png(figure)
+    style.tidy(left)
+    style.tidy(right)
+    return style.png(figure)
 
 
 def cohort_heatmap(report: Report) -> bytes:
@@ -354,14 +299,14 @@ def cohort_heatmap(report: Report) -> bytes:
     table = report.cohort_retention
     months = [c for c in table.columns if not isinstance(c, str)]
     height = 1.6 + 0.24 * max(len(table), 1)
-    figure = _figure(7.6, min(height, 9.0))
+    figure = style.figure(7.6, min(height, 9.0))
     axes = figure.add_subplot()
     if table.empty:
-        _nothing(axes, "No orders yet")
-        return png(figure)
+        style.nothing(axes, "No orders yet")
+        return style.png(figure)
     values = table[months].to_numpy(dtype="float64")
     colours = LinearSegmentedColormap.from_list(
-        "retention", ["#ffffff", "#c6dbef", BLUE, "#08306b"]
+        "retention", ["#ffffff", "#c6dbef", style.BLUE, "#08306b"]
     ).with_extremes(bad="#f5f7fa")
     image = axes.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=0, vmax=1, aspect="auto")
     if values.size <= 600:
@@ -374,7 +319,7 @@ def cohort_heatmap(report: Report) -> bytes:
                     ha="center",
                     va="center",
                     fontsize=6,
-                    color="white" if value > 0.55 else INK,
+                    color="white" if value > 0.55 else style.INK,
                 )
     labels = [f"{c} ({n:,})" for c, n in zip(table["cohort"], table["customers"], strict=True)]
     axes.set_yticks(range(len(table)), labels, fontsize=7)
@@ -386,28 +331,34 @@ def cohort_heatmap(report: Report) -> bytes:
     figure.colorbar(image, ax=axes, format=PercentFormatter(1.0), shrink=0.8)
     for side in axes.spines.values():
         side.set_visible(False)
-    return png(figure)
+    return style.png(figure)
 
 
 def rotting(report: Report, limit: int = 15) -> bytes:
     """The most idle open deals: days idle against their stage's limit."""
     deals = report.rotting_deals.head(limit)
-    figure = _figure(7.2, 1.2 + 0.28 * max(len(deals), 1))
+    figure = style.figure(7.2, 1.2 + 0.28 * max(len(deals), 1))
     axes = figure.add_subplot()
     if deals.empty:
-        _nothing(axes, "No rotting deals: every open deal was touched in time")
-        return png(figure)
+        style.nothing(axes, "No rotting deals: every open deal was touched in time")
+        return style.png(figure)
     labels = [f"{i} · {t}" for i, t in zip(deals["id"], deals["title"], strict=True)]
-    axes.barh(labels, deals["days_idle"], color=AMBER, label="days idle")
+    axes.barh(labels, deals["days_idle"], color=style.AMBER, label="days idle")
     axes.scatter(
-        deals["rotting_days"], labels, marker="|", s=200, color=INK, zorder=3, label="stage's limit"
+        deals["rotting_days"],
+        labels,
+        marker="|",
+        s=200,
+        color=style.INK,
+        zorder=3,
+        label="stage's limit",
     )
     axes.invert_yaxis()
     axes.tick_params(axis="y", labelsize=8)
     axes.legend(fontsize=8, frameon=False, loc="lower right")
     axes.set_title("Rotting deals: idle days against the stage's limit", loc="left", fontsize=11)
-    _style(axes)
-    return png(figure)
+    style.tidy(axes)
+    return style.png(figure)
 
 
 #: Every chart of the HTML report, in page order: (key, function).
