@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from salesflow_xl.core import metrics
@@ -37,6 +37,7 @@ def test_win_rate_is_a_fraction(won: int, lost: int) -> None:
 
 
 @given(money, rates, periods, fractions, rates, st.integers(0, 4), st.floats(0, 1e3))
+@example(1.0, 1.0, 1.25, 1.0, 5e-324, 4, 0.125)  # a subnormal discount rate (found by hypothesis)
 def test_clv_is_monotone_in_each_input(aov, freq, n, margin, rate, which, bump) -> None:
     args = [aov, freq, n, margin, rate]
     bigger = list(args)

@@ -60,10 +60,12 @@ def clv_formula(
     )
     periods = np.asarray(retention_time, dtype="float64")
     rate = np.asarray(discount_rate, dtype="float64")
-    # (1 − (1 + d)^−n) / d written as −expm1(−n·log1p(d)) / d: exact also for tiny rates, where
-    # the textbook form cancels to 0.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        annuity = np.where(rate > 0, -np.expm1(-periods * np.log1p(rate)) / rate, periods)
+    # (1 − (1 + d)^−n) / d written as −expm1(−n·log1p(d)) / d: exact also for small rates, where
+    # the textbook form cancels to 0. Below 1e-12 (subnormal rates lose their digits in the
+    # division) its series n·(1 − (n + 1)·d/2) is exact to double precision.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        exact = -np.expm1(-periods * np.log1p(rate)) / rate
+    annuity = np.where(rate > 1e-12, exact, periods * (1 - (periods + 1) * rate / 2))
     result = margin_per_period * annuity
     return float(result) if result.ndim == 0 else result
 
