@@ -346,3 +346,36 @@ def test_the_gateway_knows_what_the_file_will_read_back(action, tmp_path) -> Non
     for sheet, cells in cached.core_values(back.data, back.rows, columns=columns).items():
         stored = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert cached.changed_cells(cells, stored) == {}, sheet
+
+
+def test_blank_rows_inside_tables_keep_every_row_in_place(tmp_path) -> None:
+    """A blank row inside the Stages table and a trailing blank row inside the Activities
+    table: figures are written to the stages' own rows, a new record fills the first row after
+    the last record, and the workbook reads back exactly as validated."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(DEMO)
+    stages = workbook["Stages"]
+    stages.insert_rows(4)  # a blank row between the second and third stage
+    table = stages.tables["tblStages"]
+    table.ref = table.ref[:-1] + str(int(table.ref[-1]) + 1)
+    log_table = workbook["Activities"].tables["tblActivities"]
+    last = int(log_table.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    log_table.ref = log_table.ref.replace(str(last), str(last + 1))  # one blank row inside
+    path = tmp_path / "Sales.xlsx"
+    workbook.save(path)
+
+    file = RecordingFile(path)
+    data = reader.read_snapshot(path.read_bytes()).data
+    deal = open_deal(data, "Negotiation")
+    gateway.run(file, lambda d: activities.log_activity(d, deal, "Call", NOW, "blank rows"))
+    back = reader.read_snapshot(path.read_bytes())
+    assert back.problems == []
+    assert back.rows["stages"] == (2, 3, 5, 6, 7)
+    assert back.rows["activities"][-1] == last + 1  # the blank row, not the row after it
+    assert back.rows == file.after.rows
+    stored = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    expected = cached.core_values(back.data, back.rows)
+    for sheet in ("Stages", "Activities", "Deals"):
+        cells = stored.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        assert cached.changed_cells(expected[sheet], cells) == {}, sheet

@@ -18,6 +18,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "core": ("salesflow_xl.core",),
     "ooxml": ("salesflow_xl.ooxml", "salesflow_xl.core.errors", "salesflow_xl.core.excel_errors"),
     "workbook": ("salesflow_xl.workbook", "salesflow_xl.ooxml", "salesflow_xl.core"),
+    # recalc sits beside the surfaces: its bridge loads the worksheet functions by name
     "recalc": ("salesflow_xl.recalc", "salesflow_xl.ooxml", "salesflow_xl.core", "salesflow_udfs"),
     "actions": ("salesflow_xl.actions", "salesflow_xl.core"),
     "gateway": (
@@ -35,6 +36,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "addin": ("salesflow_xl.addin", "salesflow_xl.ooxml", "salesflow_xl.core"),
     "cli": ("salesflow_xl", "salesflow_udfs"),
+    "root": (),
     "salesflow_udfs": ("salesflow_udfs", "salesflow_xl.core"),
 }
 #: third-party packages a layer must not import (the surfaces' and the file's libraries)
@@ -57,7 +59,11 @@ def layer_of(path: Path) -> str:
     if path.is_relative_to(UDFS):
         return "salesflow_udfs"
     relative = path.relative_to(PACKAGE)
-    return relative.parts[0].removesuffix(".py") if len(relative.parts) > 1 else "cli"
+    if relative.parts == ("__init__.py",):
+        return "root"  # imported by every layer: it may import none of them
+    if relative.parts == ("__main__.py",):
+        return "cli"
+    return relative.parts[0]
 
 
 def imports_of_source(source: str, package: str) -> list[tuple[int, str]]:

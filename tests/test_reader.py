@@ -16,8 +16,8 @@ from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import RECORD_TYPES
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.model import DEFAULT_LISTS, DEFAULT_PIPELINE
+from salesflow_xl.workbook import build, reader, schema, template
 from salesflow_xl.workbook import cells as cells_module
-from salesflow_xl.workbook import reader, schema, template
 from salesflow_xl.workbook.reader import Problem
 
 
@@ -192,3 +192,12 @@ def test_column_conversion_equals_cell_by_cell(spec_column, cells) -> None:
     assert got == expected
     assert [type(v) for v in got] == [type(v) for v in expected]
     assert sorted(by_column, key=lambda p: p.row) == by_cell
+
+
+def test_a_setting_labelled_twice_is_a_problem() -> None:
+    """Which of two 'As of date' rows counts would be a guess: reading, writing and Excel's
+    named cell could each take another one."""
+    content = build.committed_workbooks()[build.DEMO_NAME]
+    changed = edited(content, "Settings", {"A9": "As of date", "B9": datetime(2026, 7, 1)})
+    _, problems = reader.read_bytes(changed)
+    assert problems == [Problem("Settings", 9, "As of date", None, "one row only (row 3 has it)")]

@@ -1,7 +1,8 @@
 """Excel's error values, and the one text a cell shows when a worksheet function fails.
 
-Every surface that puts an error in a cell uses :func:`cell_text`: the xlwings functions in
-Excel, the LibreOffice bridge, and the file writer (:class:`ExcelError`). The format:
+Every surface that puts a failed function's text in a cell uses :func:`cell_text`: the
+xlwings functions in Excel and the LibreOffice bridge. :class:`ExcelError` is an error value as
+a sheet stores it (read back from a recalculated file). The format:
 
 - a :class:`SalesflowError` is the user's mistake and shows its message alone:
   ``=ROI(1, 0)`` shows ``cost must be a number > 0, got 0``;

@@ -4,14 +4,14 @@ A gateway reads a :class:`~salesflow_xl.workbook.reader.Snapshot` (the data, the
 every record, every problem) and writes a set of planned
 :class:`~salesflow_xl.actions.changes.Changes`. :func:`run` does the rest the same way for every
 gateway — the workbook file and a live Excel book alike: it refuses a workbook with problems,
-plans, validates the data as it will be after the change (every written value converted and
-checked as reading it back would, then the checks across tables) and only then writes. So the
+plans, validates the data as it will be after the change (every input value written converted
+and checked as reading it back would, then the checks across tables) and only then writes. So the
 ribbon runs exactly what the headless tests run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar, cast
 
@@ -34,12 +34,9 @@ class Gateway(Protocol):
         (the file holds its writer lock)."""
         ...
 
-    def append_rows(self, snapshot: Snapshot, table: str, count: int) -> Sequence[int]:
-        """The Excel rows ``count`` new records of ``table`` will be written to."""
-        ...
-
     def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
-        """Write ``changes`` (planned on ``snapshot``); ``after`` is the validated result."""
+        """Write ``changes`` (planned on ``snapshot``); ``after`` is the validated result,
+        whose rows say where each new record goes (:meth:`Snapshot.next_rows`)."""
         ...
 
 
@@ -65,11 +62,7 @@ def run(
         if changes.empty:
             return result
         step("Checking")
-        appended = {
-            table: gateway.append_rows(snapshot, table, len(records))
-            for table, records in changes.appends.items()
-        }
-        after = snapshot_after(snapshot, changes, appended)
+        after = snapshot_after(snapshot, changes)
         if after.problems:
             raise WorkbookInvalidError(f"{gateway.source} after the change", after.problems)
         step("Writing")

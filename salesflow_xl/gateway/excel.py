@@ -113,12 +113,6 @@ class ExcelBook:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def append_rows(self, snapshot: Snapshot, table: str, count: int) -> list[int]:
-        """Right under the table's last record (an empty table: its placeholder row 2)."""
-        rows = snapshot.rows[table]
-        first = rows[-1] + 1 if rows else 2
-        return list(range(first, first + count))
-
     def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
         """Write ``changes`` (planned on ``snapshot``, validated into ``after``) into Excel."""
         for update in changes.updates:

@@ -26,9 +26,8 @@ def edit(editor: Editor, snapshot: Snapshot, changes: Changes, after: Snapshot) 
         row = snapshot.row(update.table, update.position)
         editor.update(schema.TABLES[update.table], row, update.values)
     for table, records in changes.appends.items():
-        rows = editor.append(schema.TABLES[table], records)
-        if tuple(rows) != after.rows[table][len(after.rows[table]) - len(rows) :]:
-            raise AssertionError(f"{table}: appended to rows {rows}, validated others")
+        validated = after.rows[table][len(after.rows[table]) - len(records) :]
+        editor.append(schema.TABLES[table], records, at=validated)
     for name, value in changes.settings.items():
         editor.set_setting(name, value)
     for table, values in changes.column_values.items():
@@ -44,8 +43,7 @@ class WorkbookFile:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.source = self.path.name
-        self._content: bytes | None = None
-        self._editor: Editor | None = None
+        self._content: bytes | None = None  # the file as read by the current session
 
     def read(self) -> SalesData:
         """The workbook's data; refuses a workbook with problems (``salesflow check``)."""
@@ -59,20 +57,11 @@ class WorkbookFile:
             try:
                 yield reader.read_snapshot(self._content, self.source)
             finally:
-                self._content = self._editor = None
-
-    def _edit(self) -> Editor:
-        """The session's editor, made when first needed (planning alone needs none)."""
-        if self._content is None:
-            raise RuntimeError("a workbook file is edited only within its session")
-        if self._editor is None:
-            self._editor = Editor(self._content, self.source)
-        return self._editor
-
-    def append_rows(self, snapshot: Snapshot, table: str, count: int) -> list[int]:
-        return self._edit().next_rows(schema.TABLES[table], count)
+                self._content = None
 
     def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
-        editor = self._edit()
+        if self._content is None:
+            raise RuntimeError("a workbook file is written only within its session")
+        editor = Editor(self._content, self.source)
         edit(editor, snapshot, changes, after)
         store.atomic_write(self.path, editor.to_bytes())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -22,24 +22,22 @@ from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.reader import CellChecker, Snapshot
 
 
-def snapshot_after(
-    snapshot: Snapshot, changes: Changes, appended: Mapping[str, Sequence[int]]
-) -> Snapshot:
-    """The snapshot reading the workbook back would give once ``changes`` are written
-    (``appended``: table → the Excel rows its new records go to), with the problems it would
-    report."""
+def snapshot_after(snapshot: Snapshot, changes: Changes) -> Snapshot:
+    """The snapshot reading the workbook back would give once ``changes`` are written (new
+    records at :meth:`Snapshot.next_rows`), with the problems it would report. Its ``cells``
+    are left empty: nothing has been stored yet. The model figures of ``column_values`` are
+    SalesFlow's own output, not input, and are not checked."""
     data = snapshot.data
     checker = CellChecker(data.lists, data.pipeline)
     frames, rows = {}, dict(snapshot.rows)
     touched = {u.table for u in changes.updates} | set(changes.appends)
-    for key in sorted(touched):
-        frames[key], rows[key] = _table_after(
-            snapshot, key, changes, list(appended.get(key, ())), checker
-        )
+    for key in (k for k in schema.TABLES if k in touched):  # problems in the reader's order
+        new_rows = snapshot.next_rows(key, len(changes.appends.get(key, ())))
+        frames[key], rows[key] = _table_after(snapshot, key, changes, new_rows, checker)
     settings = _settings_after(snapshot, changes.settings, checker)
     after = dataclasses.replace(data, settings=settings, **frames)
     checker.integrity(after, rows)
-    return Snapshot(after, rows, checker.problems, snapshot.cells, snapshot.setting_rows)
+    return Snapshot(after, rows, checker.problems, {}, snapshot.setting_rows)
 
 
 def _table_after(

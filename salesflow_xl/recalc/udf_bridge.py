@@ -2,7 +2,8 @@
 with the very code Excel runs: one StarBasic function per function of :mod:`salesflow_udfs`
 (read from its signatures), each calling a Python script of the LibreOffice profile, which
 calls the function. A failure shows the same cell text as in Excel
-(:func:`salesflow_xl.core.excel_errors.cell_text`).
+(:func:`salesflow_xl.core.excel_errors.cell_text`); the bridge also catches what xlwings would
+show as its own error (a module that fails to import), so LibreOffice never shows a traceback.
 """
 
 from __future__ import annotations

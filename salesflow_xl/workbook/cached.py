@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -41,7 +41,7 @@ def cell_value(value: Any) -> CellValue:
         value = value.item()
         if isinstance(value, float) and math.isnan(value):
             return None
-    return value  # type: ignore[no-any-return]
+    return cast(CellValue, value)
 
 
 def column_values(series: pd.Series) -> list[CellValue]:
@@ -74,9 +74,9 @@ def core_values(
     """Sheet → cell → the value its formula must have, for every formula cell.
 
     ``rows`` (table key → the Excel row of each record, as a
-    :class:`~salesflow_xl.workbook.reader.Snapshot` gives them) places a workbook's records;
-    without it, or for a table it does not name, records sit right under the header, as in a
-    workbook SalesFlow lays out. Tables are where the schema puts them (header in row 1 from
+    :class:`~salesflow_xl.workbook.reader.Snapshot` gives them, for every table) places a
+    workbook's records; without it records sit right under the header, as in a workbook
+    SalesFlow lays out. Tables are where the schema puts them (header in row 1 from
     column A) unless ``columns`` (sheet → header → column letter) and ``first_rows`` (sheet →
     first data row) say otherwise.
     """
@@ -86,8 +86,7 @@ def core_values(
         default = {c.header: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
         letters = (columns or {}).get(spec.sheet, default)
         first = (first_rows or {}).get(spec.sheet, 2)
-        placed = (rows or {}).get(spec.key)
-        record_rows = range(first, first + len(frame)) if placed is None else placed
+        record_rows = range(first, first + len(frame)) if rows is None else rows[spec.key]
         if len(record_rows) != len(frame):
             raise ValueError(f"{spec.key}: {len(record_rows)} rows for {len(frame)} records")
         cells: dict[str, CellValue] = {}

@@ -114,8 +114,14 @@ class Editor:
 
     # -- rows -----------------------------------------------------------------------------------
 
-    def append(self, spec: TableSpec, rows: Iterable[Mapping[str, Any]]) -> list[int]:
-        """Add rows (field → value) at the end of the table; returns their Excel row numbers.
+    def append(
+        self,
+        spec: TableSpec,
+        rows: Iterable[Mapping[str, Any]],
+        at: Sequence[int] | None = None,
+    ) -> list[int]:
+        """Add rows (field → value) to the table at Excel rows ``at`` (consecutive; by default
+        :meth:`next_rows`), growing the table over them; returns their row numbers.
 
         A table whose only data row is blank (a new workbook) gets its first row written there.
         """
@@ -124,7 +130,11 @@ class Editor:
             return []
         layout = self.table(spec)
         xml = self.package.read(layout.sheet_part)
-        numbers = self.next_rows(spec, len(rows))
+        numbers = list(at) if at is not None else self.next_rows(spec, len(rows))
+        if len(numbers) != len(rows) or numbers != list(range(numbers[0], numbers[0] + len(rows))):
+            raise EditError(f"{spec.name}: {len(rows)} new rows need consecutive row numbers")
+        if numbers[0] <= layout.first_row:
+            raise EditError(f"{spec.name}: row {numbers[0]} is not below the header")
         first_new = numbers[0]
         for number in numbers:
             if number > layout.last_row and _has_cells(sheetxml.row_at(xml, number)):

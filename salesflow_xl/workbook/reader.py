@@ -40,6 +40,7 @@ from salesflow_xl.workbook.schema import Column, TableSpec
 __all__ = ["CellChecker", "Problem", "Snapshot", "WorkbookInvalidError", "load", "read"]
 
 OUTCOMES: dict[str, Outcome] = {"open": "open", "won": "won", "lost": "lost"}
+SETTING_LABELS = frozenset(s.label for s in schema.SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,14 @@ class Snapshot:
         if not 0 <= position < len(rows):
             raise IndexError(f"{table} has no record at position {position} ({len(rows)} read)")
         return rows[position]
+
+    def next_rows(self, table: str, count: int) -> list[int]:
+        """The Excel rows ``count`` new records of ``table`` go to: right under its last record
+        (an empty table: the first row under the header). Blank rows inside the table after
+        the last record are filled first."""
+        rows = self.rows[table]
+        first = rows[-1] + 1 if rows else 2
+        return list(range(first, first + count))
 
 
 def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
@@ -216,7 +225,7 @@ class _Reader:
     def _pipeline(self) -> Pipeline:
         spec = schema.STAGES
         frame, rows = self._table(spec, Lists(), None)
-        stages = []
+        stages, stage_rows = [], []
         for row_number, row in zip(rows, frame.itertuples(index=False), strict=True):
             if row.name is None or row.probability is None:
                 continue  # already reported as missing
@@ -227,6 +236,8 @@ class _Reader:
                 continue
             rotting = None if pd.isna(row.rotting_days) else int(row.rotting_days)
             stages.append(Stage(str(row.name), float(row.probability), rotting, OUTCOMES[outcome]))
+            stage_rows.append(row_number)
+        self.record_rows[spec.key] = tuple(stage_rows)  # one row per stage of the pipeline
         try:
             return Pipeline(tuple(stages))
         except PipelineError as error:
@@ -235,7 +246,16 @@ class _Reader:
 
     def _settings(self) -> Settings:
         rows = self.cells_of(schema.SETTINGS_SHEET) or []
-        labels = {str(r[0]).strip(): (n, r) for n, r in enumerate(rows, start=1) if r}
+        labels: dict[str, tuple[int, list[Any]]] = {}
+        for number, row in enumerate(rows, start=1):
+            label = str(row[0]).strip() if row and row[0] is not None else ""
+            if label in labels and label in SETTING_LABELS:
+                # a second row would be read, written and named differently: refuse it
+                first = labels[label][0]
+                self.problem(
+                    schema.SETTINGS_SHEET, number, label, None, f"one row only (row {first} has it)"
+                )
+            labels.setdefault(label, (number, row))
         values: dict[str, Any] = {}
         for setting in schema.SETTINGS:
             if setting.field is None:

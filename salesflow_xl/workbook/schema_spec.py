@@ -2,7 +2,8 @@
 list are, and how a formula spells a reference to them. Layer: the SalesFlow workbook (imports
 ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only).
 
-The workbook's actual sheets and tables are in :mod:`salesflow_xl.workbook.schema`; other
+The workbook's actual tables are in :mod:`salesflow_xl.workbook.schema_tables`, re-exported
+with the sheets, settings and lists by :mod:`salesflow_xl.workbook.schema`; other
 modules build references with :meth:`TableSpec.ref` and :attr:`ListSpec.ref` instead of
 spelling ``tblDeals[Value]`` by hand, so renaming a table or header there changes every formula.
 """

@@ -16,6 +16,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.ooxml.refs import cell_position
 from salesflow_xl.workbook import dashboard, schema
 from salesflow_xl.workbook.cached import AS_OF_CELL
 from salesflow_xl.workbook.template_style import (
@@ -48,7 +49,7 @@ def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
     ws.column_dimensions["J"].width = 4
     ws.column_dimensions[dashboard.SPACER_COLUMN].hidden = True
     for label, figure in layout.kpis:
-        column = figure.cell.rstrip("0123456789")
+        column, _ = cell_position(figure.cell)
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"] = label
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"].font = LABEL_FONT
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"].alignment = Alignment(wrap_text=True)

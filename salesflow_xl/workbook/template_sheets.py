@@ -15,6 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.ooxml.refs import cell_position
 from salesflow_xl.workbook import analytics, schema
 from salesflow_xl.workbook.cached import settings_refs
 from salesflow_xl.workbook.template_style import (
@@ -115,7 +116,7 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
     ws.column_dimensions["C"].width = 70
     refs = settings_refs()
     for setting in schema.SETTINGS:
-        row = int(refs[setting.name][1:])
+        _, row = cell_position(refs[setting.name])
         ws.cell(row=row, column=1, value=setting.label).font = LABEL_FONT
         value: Any = setting.formula
         if setting.field is not None:
