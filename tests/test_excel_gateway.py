@@ -208,3 +208,22 @@ def test_a_blank_row_in_a_table_does_not_shift_the_rows_written(fake, data) -> N
     assert ("write", "Deals", f"F{row}:F{row}") in fake.writes()
     assert sheet.cells[(row, 1)] == deal_id
     assert sheet.cells[(row, 6)] == "Negotiation"
+
+
+def test_ribbon_add_lead_with_a_value_that_is_no_number_is_a_message(fake, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    fake.app.answers = ["Ada Park", "", "", "lots"]
+    ribbon.add_lead()
+    assert fake.writes() == []
+    mode, message = [c for c in fake.calls if c[0] == "alert"][-1][1:]
+    assert mode == "critical"
+    assert message == "'lots' is not a number like 3600"
+
+
+def test_ribbon_add_lead_refuses_control_characters(fake, monkeypatch) -> None:
+    monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
+    fake.app.answers = ["Ada\x0bPark", "", "", "100"]
+    ribbon.add_lead()
+    assert fake.writes() == []
+    message = [c for c in fake.calls if c[0] == "alert"][-1][2]
+    assert "name must be text without control characters" in message

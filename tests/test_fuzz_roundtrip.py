@@ -101,3 +101,26 @@ def test_an_invalid_cell_anywhere_is_named(draw) -> None:
 
 DEMO_DATA = demo.generate(scale=0.2)
 DEMO_CONTENT = template.render(DEMO_DATA)
+
+
+def test_text_that_looks_like_an_error_value_stays_text() -> None:
+    """openpyxl takes "#REF!", "#N/A" … for error values; a customer may be called that
+    (hypothesis found "#REF!")."""
+    base = demo.generate(scale=0.1)
+    names = ["#REF!", "#N/A", "=1+1", "#DIV/0!"]
+    customers = base.customers.copy()
+    customers.loc[: len(names) - 1, "name"] = names
+    data = SalesData(
+        settings=base.settings,
+        pipeline=base.pipeline,
+        lists=base.lists,
+        customers=customers,
+        deals=base.deals,
+        stage_log=base.stage_log,
+        activities=base.activities,
+        campaigns=base.campaigns,
+        orders=base.orders,
+    )
+    back, problems = reader.read_bytes(template.render(data))
+    assert problems == []
+    assert back.customers["name"].iloc[: len(names)].tolist() == names

@@ -9,7 +9,7 @@ import pandas as pd
 
 from salesflow_xl.actions.changes import Changes, next_ids
 from salesflow_xl.actions.deals import find_deals, pick
-from salesflow_xl.core import metrics
+from salesflow_xl.core import limits, metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.model import Activity
@@ -27,6 +27,11 @@ def log_activity(
     clock: ``last_activity``) and, when given, sets its next follow-up date."""
     ((position, deal),) = find_deals(data, [deal_id])
     activity_type = pick(kind, data.lists.activity_types, "type")
+    if note is not None:
+        limits.text("note", note)
+    limits.day("the activity's date", at)
+    if next_follow_up is not None:
+        limits.day("next follow-up", next_follow_up)
     if next_follow_up is not None and next_follow_up < at.date():
         raise InvalidArgumentError("next follow-up", next_follow_up, f"on or after {at.date()}")
     (activity_id,) = next_ids(data.activities["id"], "A", 6, 1)
@@ -63,6 +68,7 @@ def refresh(data: SalesData, today: date) -> Changes:
     # the model fits need SciPy: imported here so the other actions start without it
     from salesflow_xl.core.clv.predictions import customer_predictions
 
+    limits.day("as-of date", today)
     changes = Changes()
     changes.settings["as_of"] = today
     settings = replace(data.settings, as_of=today)

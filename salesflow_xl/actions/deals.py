@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from salesflow_xl.actions.changes import Changes, changed_fields
-from salesflow_xl.core import transitions
+from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.model import Deal
@@ -38,8 +38,14 @@ def find_deals(data: SalesData, deal_ids: Sequence[str]) -> list[tuple[int, Deal
 
 
 def _plan(
-    data: SalesData, deal_ids: Sequence[str], verb: str, move: Callable[[Deal], Transition]
+    data: SalesData,
+    deal_ids: Sequence[str],
+    verb: str,
+    move: Callable[[Deal], Transition],
+    note: str | None = None,
 ) -> Changes:
+    if note is not None:
+        limits.text("note", note)
     changes = Changes()
     for position, deal in find_deals(data, deal_ids):
         step = move(deal)
@@ -55,7 +61,7 @@ def advance(
 ) -> Changes:
     """Move each deal to the next stage of the funnel (from the last open stage: won)."""
     return _plan(
-        data, deal_ids, "Advanced", lambda d: transitions.advance(d, data.pipeline, at, note)
+        data, deal_ids, "Advanced", lambda d: transitions.advance(d, data.pipeline, at, note), note
     )
 
 
@@ -67,13 +73,17 @@ def move(
     if target.outcome == "lost":
         raise InvalidArgumentError("stage", stage, "an open or won stage (use lost --reason)")
     return _plan(
-        data, deal_ids, "Moved", lambda d: transitions.move(d, target.name, data.pipeline, at, note)
+        data,
+        deal_ids,
+        "Moved",
+        lambda d: transitions.move(d, target.name, data.pipeline, at, note),
+        note,
     )
 
 
 def won(data: SalesData, deal_ids: Sequence[str], at: datetime, note: str | None = None) -> Changes:
     """Mark each deal won."""
-    return _plan(data, deal_ids, "Won", lambda d: transitions.win(d, data.pipeline, at, note))
+    return _plan(data, deal_ids, "Won", lambda d: transitions.win(d, data.pipeline, at, note), note)
 
 
 def lost(
@@ -86,7 +96,11 @@ def lost(
     """Mark each deal lost for ``reason``, which must be on the workbook's lost-reason list."""
     choice = pick(reason, data.lists.lost_reasons, "reason")
     return _plan(
-        data, deal_ids, "Lost", lambda d: transitions.lose(d, choice, data.pipeline, at, note)
+        data,
+        deal_ids,
+        "Lost",
+        lambda d: transitions.lose(d, choice, data.pipeline, at, note),
+        note,
     )
 
 
@@ -103,7 +117,7 @@ def reopen(
         target = stage or closed_from(data, deal.id)
         return transitions.reopen(deal, data.pipeline, at, stage=target, note=note)
 
-    return _plan(data, deal_ids, "Reopened", back)
+    return _plan(data, deal_ids, "Reopened", back, note)
 
 
 def closed_from(data: SalesData, deal_id: str) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 from salesflow_xl.actions.changes import Changes, next_ids
 from salesflow_xl.actions.deals import pick
 from salesflow_xl.actions.safe_text import MAX_ROWS, neutralise
-from salesflow_xl.core import checks, transitions
+from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.model import Customer, Deal
@@ -117,7 +117,14 @@ class _Directory:
         return None
 
 
+#: The lead's text fields, each checked as text a cell can hold.
+TEXT_FIELDS = ("name", "company", "email", "phone", "segment", "channel", "campaign", "title")
+
+
 def _validated(data: SalesData, lead: Lead) -> Lead:
+    for name in TEXT_FIELDS:
+        if getattr(lead, name) is not None:
+            limits.text(name, getattr(lead, name))
     if not (lead.name and lead.name.strip()) and not _email_key(lead.email):
         raise InvalidArgumentError("name", lead.name, "a name or an e-mail address")
     if lead.email and not EMAIL.match(lead.email.strip()):
@@ -127,7 +134,7 @@ def _validated(data: SalesData, lead: Lead) -> Lead:
     campaign = None
     if lead.campaign:
         campaign = pick(lead.campaign, tuple(data.campaigns["name"]), "campaign")
-    value = None if lead.value is None else checks.non_negative("value", lead.value)
+    value = None if lead.value is None else limits.amount("value", lead.value)
     return replace(
         lead,
         name=(lead.name or lead.email or "").strip(),
@@ -209,10 +216,9 @@ def _plan_leads(
 def add_lead(data: SalesData, lead: Lead, at: datetime) -> Changes:
     """Add a lead: a new customer and a deal in the first stage, or, when the customer exists
     already (same e-mail, phone or name + company), a merge into that customer."""
+    _validated(data, lead)  # a mistake is refused with its own message
     report = ImportReport()
     changes = _plan_leads(data, [("lead", lead)], at, report)
-    if report.skipped:
-        raise InvalidArgumentError("lead", lead.name, report.skipped[0].split(": ", 1)[1])
     changes.summary = [line.replace("lead: ", "Added ", 1) for line in report.added] + [
         line.replace("lead: ", "Merged: ", 1) for line in report.merged
     ]

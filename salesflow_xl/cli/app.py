@@ -3,26 +3,72 @@ translation of every :class:`SalesflowError` into a one-line message and exit co
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+import json
+import math
+import re
+import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
 from salesflow_xl import __version__
+from salesflow_xl.core import limits
 from salesflow_xl.core.errors import SalesflowError
 
 WORKBOOK = click.Path(dir_okay=False, path_type=Path)
 EXISTING_WORKBOOK = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-DAY = click.DateTime(["%Y-%m-%d"])
+
+
+class Moment(click.ParamType):
+    """A date (``2026-07-03``), or with ``time`` also a time (``2026-07-03 14:30``), as a
+    datetime; refuses with what is wrong: the form, a day that does not exist, or a date
+    outside Excel's 1900-01-01 … 9999-12-31."""
+
+    name = "date"
+    FORM = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
+
+    def __init__(self, time: bool = False) -> None:
+        self.time = time
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        match = self.FORM.fullmatch(text)
+        if match is None or (match.group(4) and not self.time):
+            example = "2026-07-03 or 2026-07-03 14:30" if self.time else "2026-07-03"
+            self.fail(f"{text!r} is not a date like {example}", param, ctx)
+        year, month, day = (int(g) for g in match.groups()[:3])
+        hour, minute = (int(g) for g in match.groups(default="0")[3:])
+        if not 1 <= month <= 12:
+            self.fail(f"{text}: there is no month {month}", param, ctx)
+        if year >= 1 and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            days = calendar.monthrange(year, month)[1]
+            name = calendar.month_name[month]
+            self.fail(f"{text} does not exist: {name} {year} has {days} days", param, ctx)
+        if not limits.FIRST_DAY.year <= year <= limits.LAST_DAY.year:
+            self.fail(
+                f"{text} is outside Excel's dates ({limits.FIRST_DAY} to {limits.LAST_DAY})",
+                param,
+                ctx,
+            )
+        if hour > 23 or minute > 59:
+            self.fail(f"{text}: {hour}:{minute:02d} is not a time of day", param, ctx)
+        return datetime(year, month, day, hour, minute)
+
+
+DAY = Moment()
 
 AT = click.option(
     "--at",
     "at",
-    type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    type=Moment(time=True),
     default=None,
-    help="The time to record (default: now).",
+    help="The time to record, YYYY-MM-DD [HH:MM] (default: now).",
 )
 NOTE = click.option("--note", default=None, help="A note for the stage log.")
 DEAL_IDS = click.argument("deal_ids", nargs=-1, required=True)
@@ -36,19 +82,65 @@ def top_option(help_text: str = "How many customers to list by CLV.") -> Any:
     )
 
 
+def strict_json(payload: Any) -> str:
+    """``payload`` as strict JSON (RFC 8259): a number that is not finite becomes null, as the
+    report's "cannot be computed" figures are; never ``NaN`` or ``Infinity``."""
+
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [finite(item) for item in value]
+        return value
+
+    return json.dumps(finite(payload), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def now(at: datetime | None) -> datetime:
-    """The time an action records: ``--at`` if given, else this minute."""
-    return at or datetime.now().replace(second=0, microsecond=0)
+    """The time an action records: ``--at`` if given, else this minute. A time after today
+    has not happened yet and is refused."""
+    current = datetime.now().replace(second=0, microsecond=0)
+    if at is not None and at.date() > current.date() + timedelta(days=1):
+        raise SalesflowError(f"--at {at:%Y-%m-%d} is in the future: record what has happened")
+    return at or current
 
 
 class SalesflowGroup(click.Group):
-    """Turns every :class:`SalesflowError` raised by a command into ``Error: message``, exit 1."""
+    """Every error a user can cause is one line on stderr: ``Error: message``. A
+    :class:`SalesflowError` or a file the system refuses exits 1; a command typed wrong
+    (a usage error: missing argument, unknown option, a value of the wrong form) exits 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SalesflowError as error:
             raise click.ClickException(str(error)) from error
+        except OSError as error:  # a folder that does not exist, a disk that is full …
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from error
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            sys.exit(USAGE_ERROR)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+#: The exit code of a command typed wrong (click's and POSIX's convention); other errors exit 1.
+USAGE_ERROR = 2
 
 
 @click.group(cls=SalesflowGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,7 +3,6 @@ an order history: a workbook, a CSV or a CDNOW file. SciPy and the models load o
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +11,7 @@ import click
 from rich.console import Console
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import DAY, EXISTING_FILE, top_option
+from salesflow_xl.cli.app import DAY, EXISTING_FILE, strict_json, top_option
 from salesflow_xl.reports import terminal as render
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ def clv(
             {k: (str(v) if k == "customer_id" else float(v)) for k, v in row.items()}
             for row in rows
         ]
-        click.echo(json.dumps(payload, indent=2))
+        click.echo(strict_json(payload))
         return
     _print_clv(model, unit, holdout, horizon, result, top)
 
@@ -201,7 +200,7 @@ def cohorts(source: Path, revenue: bool, as_json: bool) -> None:
     orders, end = load_orders(source)
     customers, money, sizes = cohort_retention(orders, end)
     if as_json:
-        click.echo(json.dumps(_cohorts_json(end, customers, money, sizes), indent=2))
+        click.echo(strict_json(_cohorts_json(end, customers, money, sizes)))
     else:
         _print_cohorts(money if revenue else customers, sizes, revenue)
 

@@ -3,7 +3,6 @@ and recalculate (``recalc``) a SalesFlow workbook."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -13,7 +12,7 @@ import click
 from rich.console import Console
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, JSON, WORKBOOK, top_option
+from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, JSON, WORKBOOK, strict_json, top_option
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
@@ -107,7 +106,7 @@ def show_report(
             step(description="Drawing charts")
             page = html_report.render_page(report, title, lambda _: step())
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(strict_json(report.to_dict()))
     if html_out:
         store.atomic_write(html_out, page.encode("utf-8"), keep_backup=False)
         click.echo(

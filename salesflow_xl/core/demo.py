@@ -110,10 +110,27 @@ PLACE_WORDS = (
 ).split()
 
 
+#: About 1,910 orders per unit of scale: 500 makes 955,000 rows, within Excel's 1,048,576.
+MAX_SCALE = 500
+FIRST_AS_OF = date(1902, 1, 1)
+LAST_AS_OF = date(9998, 12, 31)
+
+
 def generate(scale: float = 1.0, seed: int = DEMO_SEED, as_of: date = DEMO_AS_OF) -> SalesData:
     """The demo business as :class:`SalesData` (default pipeline, settings as of ``as_of``)."""
     if not isinstance(scale, int | float) or isinstance(scale, bool) or not scale > 0:
         raise InvalidArgumentError("scale", scale, "a number > 0")
+    if not scale <= MAX_SCALE:
+        raise InvalidArgumentError(
+            "scale", scale, f"at most {MAX_SCALE} (its Orders must fit Excel's 1,048,576 rows)"
+        )
+    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
+        raise InvalidArgumentError(
+            "as-of date",
+            as_of,
+            f"a date from {FIRST_AS_OF} to {LAST_AS_OF} (the demo's history reaches 18 months "
+            "back and its expected closes a year ahead, all within Excel's dates)",
+        )
     return _Builder(random.Random(seed), scale, as_of).build()
 
 

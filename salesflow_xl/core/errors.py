@@ -29,8 +29,17 @@ class InvalidArgumentError(SalesflowError, ValueError):
         self.argument = argument
         self.value = value
         self.expected = expected
-        shown = value.isoformat() if isinstance(value, date) else repr(value)
-        super().__init__(f"{argument} must be {expected}, got {shown}")
+        super().__init__(f"{argument} must be {expected}, got {shown(value)}")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: dates in ISO form, anything else as its repr, cut to
+    about ``limit`` characters (a 40,000-character name is not repeated in full)."""
+    text = value.isoformat() if isinstance(value, date) else repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str | bytes | list | tuple) else len(text)
+    return f"{text[: limit - 20]}… ({size:,} long)"
 
 
 class PipelineError(SalesflowError):

@@ -201,7 +201,8 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready Python value: NaN/NaT → None, timestamps → ISO dates, numpy → Python."""
+    """A JSON-ready Python value: NaN, infinities and NaT → None, timestamps → ISO dates,
+    numpy → Python."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
@@ -212,7 +213,7 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, float | np.floating):
         number = float(value)
-        if math.isnan(number):
+        if not math.isfinite(number):
             return None
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
     return value

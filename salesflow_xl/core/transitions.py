@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from salesflow_xl.core import limits
 from salesflow_xl.core.errors import (
     DealClosedError,
     DealNotClosedError,
@@ -65,6 +66,7 @@ def move(
     Moving to the lost stage needs ``reason``; a reason is refused for any other target.
     """
     current = _require_open(deal, pipeline)
+    _check_time(deal, at)
     target = _target(deal, stage, pipeline)
     if target == current:
         raise TransitionError(deal.id, f"is already in {target.name!r}")
@@ -110,6 +112,7 @@ def reopen(
     if deal.status == "open":
         raise DealNotClosedError(deal.id, "is open; only a won or lost deal can be reopened")
     current = _current(deal, pipeline)
+    _check_time(deal, at)
     target = _target(deal, stage, pipeline) if stage else pipeline.open_stages[-1]
     if target.outcome != "open":
         raise TransitionError(deal.id, f"can only be reopened into an open stage, not {stage!r}")
@@ -122,6 +125,17 @@ def reopen(
         lost_reason=None,
     )
     return Transition(new, StageEvent(at, deal.id, current.name, target.name, note))
+
+
+def _check_time(deal: Deal, at: datetime) -> None:
+    """A stage change happens on a day Excel can show, and not before the deal was created
+    or entered its current stage."""
+    day = limits.day("the time of the stage change", at)
+    for when, what in ((deal.stage_entered, "entered its stage"), (deal.created, "was created")):
+        if when is not None and day < when:
+            raise TransitionError(
+                deal.id, f"a stage change on {day} would be before the deal {what} on {when}"
+            )
 
 
 def _require_open(deal: Deal, pipeline: Pipeline) -> Stage:

@@ -146,9 +146,7 @@ def add_lead(book: ExcelBook) -> str:
     company = ask(book.book, "Company (optional):") or None
     email = ask(book.book, "E-mail (optional):") or None
     value = ask(book.book, "Expected deal value (optional):")
-    lead = leads.Lead(
-        name=name, company=company, email=email, value=float(value) if value else None
-    )
+    lead = leads.Lead(name=name, company=company, email=email, value=_number(value))
     return _act(book, lambda data: leads.add_lead(data, lead, _now()))
 
 
@@ -185,6 +183,16 @@ def show_followups(book: ExcelBook) -> str:
     ]
     more = f"\n… and {len(due) - 20} more" if len(due) > 20 else ""
     return f"{len(due)} follow-up(s) due:\n" + "\n".join(lines) + more
+
+
+def _number(text: str | None) -> float | None:
+    """A number typed into an input box (blank: none)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text.strip().replace(",", ""))
+    except ValueError as error:
+        raise SalesflowError(f"{text!r} is not a number like 3600") from error
 
 
 def _date(text: str) -> date:

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from defusedxml import ElementTree
 
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.ooxml import xstring
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -34,6 +35,24 @@ RATIO_CHECKED_ABOVE = 10 * 1024**2
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 #: Changed parts larger than this are compressed for speed rather than size.
 LARGE_PART = 4 * 1024**2
+
+
+#: The first bytes of a Compound File (OLE2): Excel 97–2003 workbooks, and .xlsx files
+#: encrypted with a password (MS-OFFCRYPTO keeps the zip inside such a container).
+CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _cfb_message(data: bytes, source: str) -> str:
+    """What a Compound File is and what to do with it."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return (
+            f"{source} is protected with a password: open it in Excel, remove the password "
+            "(File › Info › Protect Workbook › Encrypt with Password) and save it"
+        )
+    return (
+        f"{source} is an Excel 97–2003 workbook (.xls): open it in Excel or LibreOffice and "
+        "save it as an Excel workbook (.xlsx)"
+    )
 
 
 class PackageError(SalesflowError):
@@ -113,6 +132,8 @@ class Package:
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the workbook") -> Package:
+        if data[:8] == CFB_MAGIC:
+            raise PackageError(_cfb_message(data, source))
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 infos = archive.infolist()
@@ -171,7 +192,7 @@ class Package:
                 root = ElementTree.fromstring(self.read("xl/sharedStrings.xml"))
                 for item in root.iter(f"{{{MAIN_NS}}}si"):
                     texts = (t.text or "" for t in item.iter(f"{{{MAIN_NS}}}t"))
-                    self._strings.append("".join(texts))
+                    self._strings.append(xstring.decode("".join(texts)))
         return self._strings
 
     def replace(self, name: str, content: bytes) -> None:

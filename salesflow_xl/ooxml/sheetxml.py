@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, unescape
 
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.excel_errors import NUM, ExcelError
+from salesflow_xl.ooxml import xstring
 from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial, range_bounds
 
 ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
@@ -83,7 +84,7 @@ def stored_value(attrs: bytes, body: bytes, strings: Sequence[str]) -> CellValue
     kind = TYPE.search(attrs)
     cell_type = kind.group(1) if kind else b"n"
     if cell_type == b"inlineStr":
-        return unescape(b"".join(T_TEXT.findall(body)).decode())
+        return xstring.decode(unescape(b"".join(T_TEXT.findall(body)).decode()))
     found = V_TEXT.search(body)
     if found is None:
         return None
@@ -93,7 +94,7 @@ def stored_value(attrs: bytes, body: bytes, strings: Sequence[str]) -> CellValue
             raise SheetXmlError(f"shared string {text!r} is not in the workbook's string table")
         return strings[int(text)]
     if cell_type == b"str":
-        return text
+        return xstring.decode(text)
     if cell_type == b"b":
         return text.strip() == "1"
     if cell_type == b"e":
@@ -115,7 +116,7 @@ def _encode(value: CellValue) -> tuple[bytes | None, bytes]:
             return b"e", b"<v>" + NUM.encode() + b"</v>"
         text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
         return None, b"<v>" + text.encode() + b"</v>"
-    return b"str", b"<v>" + escape(str(value)).encode() + b"</v>"
+    return b"str", b"<v>" + escape(xstring.encode(str(value))).encode() + b"</v>"
 
 
 def set_cached_values(xml: bytes, values: Mapping[str, CellValue]) -> bytes:
@@ -258,7 +259,7 @@ def cell_xml(ref: str, value: Any, kind: str, style: str | bytes | None) -> byte
         number = float(value)
         text = str(int(number)) if number.is_integer() else repr(number)
         return f'<c r="{ref}"{s}><v>{text}</v></c>'.encode()
-    body = escape(str(value))
+    body = escape(xstring.encode(str(value)))
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'.encode()
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from salesflow_xl.core.limits import FIRST_DAY, LAST_DAY, MAX_AMOUNT, MAX_CELL_TEXT
 from salesflow_xl.core.model import Lists, Pipeline
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.problems import Problem
@@ -46,6 +47,10 @@ def _text_cleaner(column: Column, lists: Lists, pipeline: Pipeline | None) -> _L
     return _Lookup(lambda text: text)
 
 
+#: Python's dates end with 9999-12-31, as Excel's do: only the first day needs a test
+FIRST_MOMENT = datetime.combine(FIRST_DAY, datetime.min.time())
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -74,7 +79,10 @@ def convert_column(
 
     if kind == "text" and not column.choices:
         return [
-            text if v.__class__ is str and (text := v.strip()) else other(n, v) for n, v in pairs
+            text
+            if v.__class__ is str and (text := v.strip()) and len(text) <= MAX_CELL_TEXT
+            else other(n, v)
+            for n, v in pairs
         ]
     if kind == "text":
         clean = _text_cleaner(column, lists, pipeline)
@@ -86,12 +94,19 @@ def convert_column(
         ]
     if kind == "date":
         return [
-            v if v.__class__ is date else v.date() if v.__class__ is datetime else other(n, v)
+            v
+            if v.__class__ is date and v >= FIRST_DAY
+            else v.date()
+            if v.__class__ is datetime and v >= FIRST_MOMENT
+            else other(n, v)
             for n, v in pairs
         ]
     if kind == "timestamp":
-        return [v if v.__class__ is datetime else other(n, v) for n, v in pairs]
-    top = 1.0 if kind == "percent" else sys.float_info.max  # inf and NaN: checked below
+        return [
+            v if v.__class__ is datetime and v >= FIRST_MOMENT else other(n, v) for n, v in pairs
+        ]
+    # inf and NaN fail these comparisons and are checked by convert_cell
+    top = {"percent": 1.0, "money": MAX_AMOUNT}.get(kind, sys.float_info.max)
     whole = kind == "integer"
     return [
         float(v)
@@ -125,14 +140,23 @@ def convert_cell(
         if isinstance(value, float) and value.is_integer():
             value = str(int(value))
         text = str(value).strip()
+        if len(text) > MAX_CELL_TEXT:
+            expected = f"text of at most {MAX_CELL_TEXT:,} characters (Excel's limit)"
+            problems.append(Problem(sheet, row, column.header, text, expected))
+            return None
         return _choice(problems, sheet, row, column, text, lists, pipeline)
     if kind in ("date", "timestamp"):
+        if not isinstance(value, date):
+            problems.append(Problem(sheet, row, column.header, value, "a date"))
+            return None
+        day = value.date() if isinstance(value, datetime) else value
+        if not FIRST_DAY <= day <= LAST_DAY:
+            expected = f"a date from {FIRST_DAY} to {LAST_DAY}"
+            problems.append(Problem(sheet, row, column.header, value, expected))
+            return None
         if isinstance(value, datetime):
-            return value if kind == "timestamp" else value.date()
-        if isinstance(value, date):
-            return datetime.combine(value, datetime.min.time()) if kind == "timestamp" else value
-        problems.append(Problem(sheet, row, column.header, value, "a date"))
-        return None
+            return value if kind == "timestamp" else day
+        return datetime.combine(value, datetime.min.time()) if kind == "timestamp" else value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         problems.append(Problem(sheet, row, column.header, value, "a number"))
         return None
@@ -145,6 +169,10 @@ def convert_cell(
         return None
     if kind == "integer" and not number.is_integer():
         problems.append(Problem(sheet, row, column.header, value, "a whole number"))
+        return None
+    if kind == "money" and number > MAX_AMOUNT:
+        expected = f"an amount up to {MAX_AMOUNT:,.0f}"
+        problems.append(Problem(sheet, row, column.header, value, expected))
         return None
     return number
 

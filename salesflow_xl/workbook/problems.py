@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.errors import SalesflowError, shown
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Problem:
             where += f" row {self.row}"
         if self.column is not None:
             where += f", column {self.column!r}"
-        found = "" if self.value is None else f", found {self.value!r}"
+        found = "" if self.value is None else f", found {shown(self.value)}"
         return f"{where}: expected {self.expected}{found}"
 
 

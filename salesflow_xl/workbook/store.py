@@ -22,6 +22,27 @@ class WorkbookBusyError(SalesflowError):
     """Excel or another salesflow process is using the workbook."""
 
 
+class NotWritableError(SalesflowError):
+    """The workbook or its folder cannot be written: read-only, missing, or not permitted."""
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, with what to do, to write ``path``: its folder must exist and take new files,
+    and an existing file must not be read-only (the user made it so; even root respects it)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise NotWritableError(f"cannot write {path.name}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise NotWritableError(
+            f"cannot write {path.name}: the folder {folder} is not writable for you"
+        )
+    if path.exists() and not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise NotWritableError(
+            f"{path.name} is read-only: make it writable (or work on a copy) to let SalesFlow "
+            "change it"
+        )
+
+
 def excel_lock_file(path: Path) -> Path:
     """Excel's owner file for an open workbook: ``~$`` + the name (short names keep it all)."""
     name = path.name
@@ -59,11 +80,16 @@ def check_not_open_in_excel(path: Path) -> None:
 def writer_lock(path: Path) -> Iterator[None]:
     """Hold the one-writer lock of ``path`` (a lock file beside it naming this process)."""
     check_not_open_in_excel(path)
+    check_writable(path)
     lock = _writer_lock(path)
     for _ in range(2):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             break
+        except PermissionError as error:
+            raise NotWritableError(
+                f"cannot lock {path.name}: its folder does not let you create files"
+            ) from error
         except FileExistsError:
             try:
                 pid = int(lock.read_text().strip() or 0)
@@ -102,6 +128,7 @@ def _remove_leftovers(path: Path) -> None:
 def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, keeping the old file as the backup."""
     path = Path(path)
+    check_writable(path)
     directory = path.parent
     fd, temp_name = tempfile.mkstemp(
         prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=directory

@@ -88,8 +88,9 @@ def table_sheet(
         ]
         ws.append(values)
         for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
-            # openpyxl takes any text starting with "=" for a formula: data stays data
-            if not column.computed and isinstance(value, str) and value[:1] == "=":
+            # openpyxl takes text starting with "=" for a formula and "#N/A", "#REF!" … for
+            # error values: data stays text
+            if not column.computed and isinstance(value, str) and value[:1] in ("=", "#"):
                 ws.cell(row=number, column=index).data_type = "s"
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
