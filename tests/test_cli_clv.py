@@ -85,3 +85,49 @@ def test_cohorts_table() -> None:
     out = run("cohorts", CDNOW, "--revenue")
     assert "Revenue retention by first-purchase month" in out
     assert "1997-01" in out
+
+
+def refused(*args) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["clv", "cohorts"])
+def test_an_empty_file_is_a_message(tmp_path, command) -> None:
+    empty = tmp_path / "orders.csv"
+    empty.write_bytes(b"")
+    assert refused(command, empty) == "Error: orders.csv is empty: it holds no orders"
+
+
+def test_the_cdnow_master_layout_with_a_header_line_is_read(tmp_path) -> None:
+    """Copies of CDNOW_master.txt circulate with a header line; the sample's rows in the
+    master's four columns (id, date, CDs, dollars) give the same orders as the sample."""
+    lines = CDNOW.read_text().splitlines()
+    master = ["customer_id date cds value"] + [
+        " ".join(fields[:1] + fields[2:]) for fields in (line.split() for line in lines)
+    ]
+    path = tmp_path / "CDNOW_master.txt"
+    path.write_text("\n".join(master) + "\n")
+    orders, end = load_orders(path)
+    sample, sample_end = load_orders(CDNOW)
+    assert end == sample_end
+    assert len(orders) == len(sample) == len(lines)
+    assert orders["amount"].sum() == pytest.approx(sample["amount"].sum())
+
+
+def test_a_bad_row_is_named_by_its_line(tmp_path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,date,amount\n1,2020-01-01,5\n2,someday,3\n")
+    line = refused("clv", path)
+    assert line == "Error: orders.csv line 3, column date: expected a date, found 'someday'"
+
+
+def test_a_latin1_order_file_is_read_as_windows_1252(tmp_path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes("customer_id,date,amount\nJürgen,2020-01-01,5\n".encode("latin-1"))
+    orders, _ = load_orders(path)
+    assert orders["customer_id"].tolist() == ["Jürgen"]

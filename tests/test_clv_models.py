@@ -222,3 +222,73 @@ def test_cohort_retention_hand_worked() -> None:
     assert customers.loc["2026-02", [0, 1]].tolist() == [1.0, 1.0]
     assert np.isnan(customers.loc["2026-02", 2])  # not reached yet
     assert revenue.loc["2026-01"].tolist() == pytest.approx([1.0, 50 / 300, 100 / 300])
+
+
+# -- real data: order lines on one day, zero-value repeats, data the models cannot fit --------
+
+
+def test_rfm_counts_purchase_days_not_order_lines() -> None:
+    """Five lines on one day are one purchase (as BG/NBD counts them): such a customer ties
+    with a one-order customer on F, not with a five-time buyer."""
+    day = pd.Timestamp("2026-03-02")
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["lines"] * 5 + ["once"] + ["often"] * 5,
+            "date": [day] * 5 + [day] + [day - pd.Timedelta(days=30 * k) for k in range(5)],
+            "amount": [10.0] * 11,
+        }
+    )
+    table = rfm.rfm(orders, date(2026, 3, 31))
+    assert table.loc["lines", "frequency"] == table.loc["once", "frequency"] == 1
+    assert table.loc["often", "frequency"] == 5
+    assert table.loc["lines", "f_score"] == table.loc["once", "f_score"]
+    assert table.loc["lines", "segment"] != "Champions"
+
+
+def test_no_one_day_buyer_of_cdnow_scores_as_a_frequent_one(transactions) -> None:
+    """On the CDNOW sample 13 one-day buyers scored F ≥ 3 when order lines were counted."""
+    table = rfm.rfm(transactions, date(1998, 6, 30))
+    days = transactions.groupby("customer_id")["date"].nunique()
+    one_day = days.index[days == 1]
+    assert len(one_day) > 1000
+    assert (table.loc[one_day, "f_score"] == table["f_score"].min()).all()
+
+
+def test_gamma_gamma_leaves_out_repeat_buyers_worth_nothing(cdnow) -> None:
+    frequency = cdnow["x"].to_numpy(dtype=float)
+    spend = cdnow["zbar"].to_numpy(dtype=float).copy()
+    repeat = np.flatnonzero(frequency > 0)
+    spend[repeat[:3]] = 0.0  # three customers whose repeat purchases were free
+    fitted = gamma_gamma.fit(frequency, spend)
+    assert fitted.left_out == 3
+    assert fitted.customers == len(repeat) - 3
+    published = gamma_gamma.fit(cdnow["x"], cdnow["zbar"])
+    assert fitted.p == pytest.approx(published.p, rel=0.05)
+    assert published.left_out == 0
+    assert published.at_limit == ()
+
+
+def random_orders(seed: int) -> pd.DataFrame:
+    """Purchases at uniformly random days and amounts: nothing the models describe."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for customer in range(300):
+        for day in rng.integers(0, 365, rng.integers(1, 6)):
+            when = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(day))
+            rows.append((str(customer), when, float(rng.uniform(5, 100))))
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_a_fit_the_data_cannot_support_says_so() -> None:
+    data = summary.customer_summary(random_orders(1), date(2024, 12, 31), "weeks")
+    model = value.fit(data, "weeks")
+    assert "alpha" in model.purchases.at_limit  # alpha ran to e^12 ≈ 1.6e5
+    said = value.warnings(model)
+    assert any(s.startswith("BG/NBD: alpha ran to the limit") for s in said)
+    assert all("cannot support the model" in s for s in said)
+
+
+def test_the_published_fit_gives_no_warning(cdnow) -> None:
+    columns = {"x": "frequency", "t_x": "recency", "zbar": "monetary_value"}
+    model = value.fit(cdnow.rename(columns=columns), "weeks")
+    assert value.warnings(model) == []

@@ -121,7 +121,7 @@ def test_new_rows_copy_the_styles_of_the_row_above(edited) -> None:
     sheet = load_workbook(io.BytesIO(edited))["Deals"]
     for column in ("E", "I", "J", "L", "T"):
         assert sheet[f"{column}302"].number_format == sheet[f"{column}301"].number_format
-    assert sheet["T302"].value.startswith("=tblDeals[[#This Row],[Value]]")
+    assert "tblDeals[[#This Row],[Value]]*" in sheet["T302"].value
     assert sheet.tables["tblDeals"].ref == "A1:Y302"
 
 
@@ -180,3 +180,10 @@ def test_libreoffice_agrees_with_the_core_on_an_edited_workbook(edited) -> None:
     assert result.errors == {}
     book = load_workbook(io.BytesIO(result.content), data_only=True)
     assert cell_mismatches(expected, book) == {}
+
+
+def test_rows_past_excels_last_row_are_refused() -> None:
+    editor = Editor(build.committed_workbooks()[build.DEMO_NAME])
+    record = {"id": "O1", "customer_id": "C0001", "date": date(2026, 6, 1), "amount": 1.0}
+    with pytest.raises(EditError, match="Excel has 1,048,576 rows"):
+        editor.append(schema.ORDERS, [record, record], at=[1_048_576, 1_048_577])

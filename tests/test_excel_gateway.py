@@ -89,7 +89,7 @@ def test_advance_writes_one_call_per_range(fake, data) -> None:
     assert after.deals.set_index("id").loc[ids, "stage"].tolist() == ["Negotiation"] * 2
     assert after.stage_log["to_stage"].iloc[-2:].tolist() == ["Negotiation"] * 2
     formula = fake.sheets["StageLog"].cells[(n + 2, 6)]
-    assert formula.startswith("=IFERROR(INDEX(tblStages[Funnel step]")
+    assert formula.startswith('=IF(tblStageLog[[#This Row],[Timestamp]]="","",IFERROR(INDEX(')
 
 
 def test_ribbon_advance_shows_the_summary(fake, data, monkeypatch) -> None:

@@ -5,6 +5,7 @@ and hold every formula cell of every sheet equal to the core's value. The mismat
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import pytest
@@ -105,3 +106,21 @@ def test_every_excel_function_cell_equals_its_native_twin(recalculated, data) ->
         if not same_cell_value(sheet[f"C{row}"].value, sheet[f"B{row}"].value)
     }
     assert differences == {}
+
+
+def test_the_empty_templates_placeholder_rows_stay_blank() -> None:
+    """A new workbook's tables have one blank row; recalculated, none of its computed cells
+    shows a 0 or a day count since 1900 (46,356 "days overdue" before)."""
+    result = recalc.recalculate(template.render(template.blank(date(2026, 6, 30))))
+    book = load_workbook(io.BytesIO(result.content), data_only=True)
+    shown = {}
+    for spec in schema.all_tables():
+        if spec.key == "stages":
+            continue  # the pipeline's own rows are not blank
+        sheet = book[spec.sheet]
+        headers = [c.value for c in sheet[1]]
+        for column in spec.computed:
+            value = sheet.cell(row=2, column=headers.index(column.header) + 1).value
+            if value not in (None, ""):
+                shown[f"{spec.sheet}!{column.header}"] = value
+    assert shown == {}

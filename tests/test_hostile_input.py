@@ -342,3 +342,50 @@ def test_arbitrary_input_never_crashes_or_damages(tmp_path_factory, name, note, 
                 for column in frame.columns:
                     texts = [v for v in frame[column] if isinstance(v, str)]
                     assert all(len(v) <= limits.MAX_CELL_TEXT for v in texts), column
+
+
+def test_a_formula_longer_than_excel_takes_is_refused_with_the_reason() -> None:
+    from salesflow_xl.core.errors import SalesflowError
+    from salesflow_xl.workbook import schema
+
+    furthest = next(c for c in schema.DEALS.columns if c.formula == "{reached}")
+    assert len(schema.formula_of(schema.DEALS, furthest, 40)) <= limits.MAX_FORMULA
+    with pytest.raises(SalesflowError, match="at most 8,192: use fewer stages"):
+        schema.formula_of(schema.DEALS, furthest, 60)
+
+
+CSV_CELL = st.one_of(
+    ANY_TEXT,
+    ANY_NUMBER,
+    st.sampled_from(['"', '"unclosed', "a,b", "line\nbreak", "ada@park.example", "+49 30 5"]),
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("SALESFLOW_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=st.lists(st.lists(CSV_CELL, min_size=1, max_size=4), max_size=5),
+    encoding=st.sampled_from(["utf-8", "gb18030", "cp1252", "utf-16"]),
+)
+def test_arbitrary_csv_imports_never_crash_or_damage(tmp_path_factory, rows, encoding) -> None:
+    """Any CSV text in any of the usual encodings: the import exits 0 or 1 with one line, and
+    the workbook checks clean after it or is untouched."""
+    folder = tmp_path_factory.mktemp("import")
+    path = folder / "Sales.xlsx"
+    path.write_bytes(small_workbook())
+    text = "name,company,email,value\n" + "\n".join(",".join(row) for row in rows) + "\n"
+    csv_file = folder / "leads.csv"
+    csv_file.write_bytes(text.encode(encoding, errors="replace"))
+    before = digest(path)
+    result = CliRunner().invoke(main, ["import", str(path), str(csv_file), "--at", AT])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert digest(path) == before
+    else:
+        parts_parse(path)
+        assert reader.read_snapshot(path.read_bytes()).problems == []

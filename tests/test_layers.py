@@ -16,7 +16,12 @@ UDFS = ROOT / "udfs" / "salesflow_udfs"
 #: layer → the module prefixes it may import (besides the standard library and third parties)
 ALLOWED: dict[str, tuple[str, ...]] = {
     "core": ("salesflow_xl.core",),
-    "ooxml": ("salesflow_xl.ooxml", "salesflow_xl.core.errors", "salesflow_xl.core.excel_errors"),
+    "ooxml": (
+        "salesflow_xl.ooxml",
+        "salesflow_xl.core.errors",
+        "salesflow_xl.core.excel_errors",
+        "salesflow_xl.core.limits",
+    ),
     "workbook": ("salesflow_xl.workbook", "salesflow_xl.ooxml", "salesflow_xl.core"),
     # recalc sits beside the surfaces: its bridge loads the worksheet functions by name
     "recalc": ("salesflow_xl.recalc", "salesflow_xl.ooxml", "salesflow_xl.core", "salesflow_udfs"),

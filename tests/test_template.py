@@ -58,7 +58,10 @@ def test_rows_and_formats(book) -> None:
     weighted = deals.cell(row=2, column=headers.index("Weighted value") + 1)
     assert value.number_format == "#,##0.00"
     assert created.number_format == "yyyy-mm-dd"
-    assert weighted.value.startswith("=tblDeals[[#This Row],[Value]]*")
+    assert weighted.value == (
+        '=IF(tblDeals[[#This Row],[Deal ID]]="","",'
+        "tblDeals[[#This Row],[Value]]*tblDeals[[#This Row],[Win chance]])"
+    )
 
 
 def test_drop_downs_come_from_lists_and_tables(book) -> None:

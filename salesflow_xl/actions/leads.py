@@ -2,8 +2,8 @@
 
 An import adds every good row and reports each bad one with its line number and reason:
 one mistyped e-mail address does not hold back a hundred good leads, and the report says
-exactly which lines to fix and import again. Text from the file is neutralised against
-formula injection (:mod:`salesflow_xl.actions.safe_text`).
+exactly which lines to fix and import again. Text is stored as it is in the file (see
+:mod:`salesflow_xl.actions.safe_text` for how its encoding is found).
 
 Duplicates are found on the normalised e-mail address first, then the phone number (digits
 only, the last nine compared so "+49 30 1234567" and "030 1234567" match), then name and
@@ -14,16 +14,15 @@ are filled in, nothing is overwritten and no second customer is made.
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from salesflow_xl.actions.changes import Changes, next_ids
 from salesflow_xl.actions.deals import pick
-from salesflow_xl.actions.safe_text import MAX_ROWS, neutralise
+from salesflow_xl.actions.safe_text import MAX_ROWS
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
@@ -147,13 +146,19 @@ def _validated(data: SalesData, lead: Lead) -> Lead:
 
 
 def _plan_leads(
-    data: SalesData, leads: list[tuple[str, Lead]], at: datetime, report: ImportReport
+    data: SalesData,
+    leads: Sequence[tuple[str, Lead | BadRow]],
+    at: datetime,
+    report: ImportReport,
 ) -> Changes:
     """Add or merge each (label, lead); invalid leads are skipped with the reason."""
     directory = _Directory(to_records(data.customers, Customer))
     changes = Changes()
     valid: list[tuple[str, Lead]] = []
     for label, lead in leads:
+        if isinstance(lead, BadRow):
+            report.skipped.append(f"{label}: {lead.reason}")
+            continue
         try:
             valid.append((label, _validated(data, lead)))
         except SalesflowError as error:
@@ -225,10 +230,20 @@ def add_lead(data: SalesData, lead: Lead, at: datetime) -> Changes:
     return changes
 
 
-def parse_csv(text: str, mapping: Mapping[str, str] | None = None) -> list[tuple[str, Lead]]:
-    """Leads from CSV text: ("line N", Lead) per data row. Columns are matched to lead fields
-    by ``mapping`` (field → CSV header) or by common header names; the delimiter (, ; tab) is
-    detected."""
+@dataclass(frozen=True)
+class BadRow:
+    """A CSV row that could not be read as a lead, and why (reported as skipped)."""
+
+    reason: str
+
+
+def parse_csv(
+    text: str, mapping: Mapping[str, str] | None = None
+) -> list[tuple[str, Lead | BadRow]]:
+    """Leads from CSV text: ("line N", Lead) per data row, N the row's first line in the file.
+    Columns are matched to lead fields by ``mapping`` (field → CSV header) or by common header
+    names; the delimiter (, ; tab) is detected. A row whose quoted field runs over more lines
+    (a closing quote missing) or that cannot be read at all is a :class:`BadRow`."""
     if not text.strip():
         raise SalesflowError("the CSV file is empty")
     sample = text[:4096]
@@ -236,30 +251,88 @@ def parse_csv(text: str, mapping: Mapping[str, str] | None = None) -> list[tuple
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader)
+    lines = text.splitlines(keepends=True)
+    try:
+        header = next(csv.reader(lines[:1], dialect, strict=True))
+    except (csv.Error, StopIteration) as error:
+        raise SalesflowError(f"line 1 of the CSV (its header) cannot be read: {error}") from error
     columns = _map_columns(header, mapping)
-    leads = []
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
+    leads: list[tuple[str, Lead | BadRow]] = []
+    start: int | None = 1  # index in ``lines`` where reading (re)starts
+    while start is not None and start < len(lines):
+        start = _read_rows(lines, start, dialect, columns, len(header), leads)
+    return leads
+
+
+def _read_rows(
+    lines: list[str],
+    start: int,
+    dialect: Any,
+    columns: Mapping[str, int],
+    width: int,
+    leads: list[tuple[str, Lead | BadRow]],
+) -> int | None:
+    """Read rows from ``lines[start]`` on into ``leads``; after a broken row, return where to
+    read on (the line after the row's first line, so rows a stray quote swallowed are read
+    again); None at the end. A lead's fields hold no line breaks: a row where one does runs
+    over several lines because a quote is not closed. When the row has another number of
+    fields than the header's ``width``, the quote swallowed delimiters, and the lines are read
+    again; otherwise they are reported as not imported. Other columns (notes) may hold line
+    breaks, as Excel exports them."""
+    reader = csv.reader(iter(lines[start:]), dialect, strict=True)
+    while True:
+        first = start + reader.line_num + 1  # the row's first line, counted from 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            reason = f"cannot be read ({error}); is a quote not closed?"
+            leads.append((f"line {first}", BadRow(reason)))
+            return first
+        last = start + reader.line_num
+        if len(leads) >= MAX_ROWS:
             raise SalesflowError(f"the CSV has more than {MAX_ROWS:,} rows; split it")
+        broken = [
+            i for i in columns.values() if i < len(row) and "\n" in row[i].replace("\r", "\n")
+        ]
+        if last > first and broken:
+            if len(row) != width:  # delimiters were swallowed: read those lines again
+                reason = f"a quoted field runs on to line {last}: is a closing quote missing?"
+                leads.append((f"line {first}", BadRow(reason)))
+                return first
+            reason = (
+                f"a quoted field runs over lines {first}–{last}, so they were not imported: "
+                "is a closing quote missing?"
+            )
+            leads.append((f"line {first}", BadRow(reason)))
+            continue
         if not any(cell.strip() for cell in row):
             continue
         values: dict[str, Any] = {}
         for name, index in columns.items():
-            cell = row[index].strip() if index < len(row) else ""
-            values[name] = (cell if name == "value" else neutralise(cell)) or None
+            values[name] = (row[index].strip() if index < len(row) else "") or None
         if values.get("value") is not None:
-            values["value"] = _number(values["value"], line)
-        leads.append((f"line {line}", Lead(**values)))
-    return leads
+            values["value"] = _number(values["value"], first)
+        leads.append((f"line {first}", Lead(**values)))
 
 
 def _number(text: str, line: int) -> float | str:
+    """A value as written ("3600", "1e5", "3,600 USD", "€ 3.600,50"); the text itself when
+    it is none (the lead's check then says so)."""
+    try:
+        return float(text.strip())  # also inf, nan, 1e308: refused as amounts, not misread
+    except ValueError:
+        pass
     cleaned = re.sub(r"[^\d,.\-]", "", text)
-    if "," in cleaned and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    cleaned = cleaned.replace(",", "")
+    if "," in cleaned and "." in cleaned:  # the later one is the decimal separator
+        thousands = "," if cleaned.rfind(",") < cleaned.rfind(".") else "."
+        cleaned = cleaned.replace(thousands, "")
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", cleaned) or re.fullmatch(
+        r"-?\d{1,3}(\.\d{3}){2,}", cleaned
+    ):
+        cleaned = cleaned.replace(",", "").replace(".", "")  # 3,600 and 1.234.567: thousands
+    cleaned = cleaned.replace(",", ".")
     try:
         return float(cleaned)
     except ValueError:
@@ -298,7 +371,7 @@ def _map_columns(header: list[str], mapping: Mapping[str, str] | None) -> dict[s
 
 
 def import_leads(
-    data: SalesData, leads: list[tuple[str, Lead]], at: datetime
+    data: SalesData, leads: Sequence[tuple[str, Lead | BadRow]], at: datetime
 ) -> tuple[Changes, ImportReport]:
     """Add new leads, merge duplicates (of customers and of earlier rows), skip invalid rows."""
     report = ImportReport()

@@ -76,6 +76,9 @@ def clv(
         model = clv_value.fit(summary, unit)
         result = summary.join(clv_value.predict(model, summary, horizon, discount, margin))
     holdout = _holdout(model, summary, result, unit) if cut is not None else None
+    warnings = clv_value.warnings(model)
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
     payload = {
         "unit": unit,
         "observation_end": end.isoformat(),
@@ -85,6 +88,7 @@ def clv(
         "monthly_discount_rate": discount,
         "gross_margin": margin,
         "holdout": holdout,
+        "warnings": warnings,
     }
     if as_json:
         rows = result.reset_index().to_dict(orient="records")
@@ -134,6 +138,7 @@ def _parameters(model: CustomerValueModel) -> dict[str, dict[str, float]]:
             "v": spend.v,
             "log_likelihood": spend.log_likelihood,
             "customers": spend.customers,
+            "left_out": spend.left_out,
         },
     }
 

@@ -4,11 +4,14 @@ a CSV with customer_id, date and amount columns, or the CDNOW research files as 
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from salesflow_xl.actions import safe_text
+from salesflow_xl.core import limits
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook import reader
 
@@ -39,8 +42,19 @@ def load_orders(path: Path) -> tuple[pd.DataFrame, date]:
     return orders, orders["date"].max().date()
 
 
+def _text(path: Path) -> str:
+    """The file's text (its encoding found as for imports), refused when empty."""
+    decoded = safe_text.decode(path.read_bytes(), path.name)
+    if not decoded.text.strip():
+        raise SalesflowError(f"{path.name} is empty: it holds no orders")
+    return decoded.text
+
+
 def _csv(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, encoding="utf-8-sig")
+    try:
+        frame = pd.read_csv(io.StringIO(_text(path)), dtype=str, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise SalesflowError(f"{path.name} is not a readable CSV: {error}") from error
     columns = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
     missing = [c for c in CSV_COLUMNS if c not in columns]
     if missing:
@@ -52,29 +66,47 @@ def _csv(path: Path) -> pd.DataFrame:
     orders = frame[[columns[c] for c in CSV_COLUMNS]].set_axis(list(CSV_COLUMNS), axis=1)
     dates = pd.to_datetime(orders["date"], errors="coerce")
     amounts = pd.to_numeric(orders["amount"], errors="coerce")
-    for name, parsed, expected in (("date", dates, "a date"), ("amount", amounts, "a number")):
-        bad = parsed.isna()
-        if bad.any():
-            line = int(bad.to_numpy().nonzero()[0][0]) + 2
-            raise SalesflowError(
-                f"{path.name} line {line}, column {name}: expected {expected}, "
-                f"found {orders[name].iloc[line - 2]!r}"
-            )
+    _check(path, orders, dates, amounts, first_line=2)
     return orders.assign(customer_id=orders["customer_id"].astype(str), date=dates, amount=amounts)
 
 
 def _cdnow(path: Path) -> pd.DataFrame:
-    raw = pd.read_csv(path, sep=r"\s+", header=None, dtype=str)
+    """The CDNOW files as published; a header line (as some copies of the master file have)
+    is skipped."""
+    text = _text(path)
+    first = text.lstrip().split(None, 4)
+    header = not any(token.isdigit() and len(token) == 8 for token in first[1:3])
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), sep=r"\s+", header=None, dtype=str, skiprows=int(header)
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise SalesflowError(f"{path.name} is not a CDNOW file: {error}") from error
     if raw.shape[1] == 5:  # CDNOW_sample: master id, sample id, date, CDs, dollars
         ids, dates, amounts = raw[1], raw[2], raw[4]
     elif raw.shape[1] == 4:  # CDNOW_master: id, date, CDs, dollars
         ids, dates, amounts = raw[0], raw[1], raw[3]
     else:
         raise SalesflowError(f"{path.name}: not a CDNOW file (expected 4 or 5 columns)")
-    return pd.DataFrame(
-        {
-            "customer_id": ids.str.lstrip("0"),
-            "date": pd.to_datetime(dates, format="%Y%m%d"),
-            "amount": pd.to_numeric(amounts),
-        }
-    )
+    orders = pd.DataFrame({"customer_id": ids, "date": dates, "amount": amounts})
+    parsed = pd.to_datetime(dates, format="%Y%m%d", errors="coerce")
+    values = pd.to_numeric(amounts, errors="coerce")
+    _check(path, orders, parsed, values, first_line=1 + int(header))
+    return pd.DataFrame({"customer_id": ids.str.lstrip("0"), "date": parsed, "amount": values})
+
+
+def _check(
+    path: Path, raw: pd.DataFrame, dates: pd.Series, amounts: pd.Series, first_line: int
+) -> None:
+    """Refuse the first row whose date is not a date or whose amount is not a finite number
+    of at least 0, naming its line."""
+    for name, bad, expected in (
+        ("date", dates.isna(), "a date"),
+        ("amount", ~amounts.between(0, limits.MAX_AMOUNT), "an amount ≥ 0"),
+    ):
+        if bad.any():
+            position = int(bad.to_numpy().nonzero()[0][0])
+            raise SalesflowError(
+                f"{path.name} line {position + first_line}, column {name}: expected {expected}, "
+                f"found {raw[name].iloc[position]!r}"
+            )

@@ -186,7 +186,9 @@ def _column_map(mapping: tuple[str, ...]) -> dict[str, str]:
     help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
 )
 @click.option(
-    "--encoding", default=None, help="The file's encoding (default: UTF-8, else GB18030)."
+    "--encoding",
+    default=None,
+    help="The file's encoding, e.g. cp1252 (default: found from the file, and reported).",
 )
 @AT
 def import_(
@@ -210,8 +212,14 @@ def import_(
     from salesflow_xl.actions import leads, safe_text
 
     pairs = _column_map(mapping)
-    text = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
-    rows = leads.parse_csv(text, pairs or None)
+    decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
+    if decoded.guessed:
+        click.echo(
+            f"Read {csv_file.name} as {decoded.name} (not UTF-8; if names look wrong, give "
+            "--encoding).",
+            err=True,
+        )
+    rows = leads.parse_csv(decoded.text, pairs or None)
     report: dict[str, leads.ImportReport] = {}
 
     def plan(data: SalesData) -> Changes:

@@ -30,6 +30,16 @@ MAX_AMOUNT = 1e15
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+#: What a text starts with that Excel takes for a formula when it is typed (or written through
+#: Excel's object model): such text is stored quote-prefixed, as if typed after an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def looks_like_formula(value: object) -> bool:
+    """Text that Excel would read as a formula if it were typed into a cell."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def bad_character(value: str) -> str | None:
     """Where ``value`` has a character no cell should hold, in words; None when it has none."""
     found = CONTROL.search(value)

@@ -157,12 +157,14 @@ def import_leads(book: ExcelBook) -> str:
     if not path:
         raise SalesflowError("cancelled: nothing was imported")
     with open(path, "rb") as handle:
-        rows = leads.parse_csv(safe_text.decode(handle.read(), path))
+        decoded = safe_text.decode(handle.read(), path)
+    rows = leads.parse_csv(decoded.text)
     changes, report = run(
         book, lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
     )
     details = report.added[:10] + report.merged[:10] + report.skipped[:10]
-    return _summary(changes) + ("\n" + "\n".join(details) if details else "")
+    read_as = [f"Read as {decoded.name} (not UTF-8)."] if decoded.guessed else []
+    return _summary(changes) + "".join("\n" + line for line in read_as + details)
 
 
 @button

@@ -18,6 +18,7 @@ from typing import Any
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import reader, schema
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 
@@ -38,9 +39,12 @@ def _runs(columns: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def _excel(value: Any) -> Any:
-    """A Python value as xlwings writes it (dates as datetimes, None blank)."""
+    """A Python value as xlwings writes it (dates as datetimes, None blank); text Excel would
+    take for a formula gets the apostrophe Excel stores as its quote prefix, so it stays text."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
+    if looks_like_formula(value):
+        return "'" + value
     return value
 
 

@@ -10,7 +10,7 @@ pictures, comments, macros, the ribbon, sheets SalesFlow does not know — stays
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,10 +19,12 @@ from defusedxml import ElementTree
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.limits import MAX_ROWS, looks_like_formula
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import MAIN_NS, Package
 from salesflow_xl.ooxml.refs import cell_position, column_letter, range_bounds
 from salesflow_xl.ooxml.sheetxml import STYLE, SheetXmlError, set_cached_values
+from salesflow_xl.ooxml.styles import STYLES, quote_prefixed
 from salesflow_xl.workbook import cached, schema
 from salesflow_xl.workbook.schema import TableSpec
 
@@ -67,6 +69,7 @@ class Editor:
         self.package = Package.from_bytes(content, source)
         self.sheets = self.package.sheet_parts()
         self.tables = self._tables()
+        self._quoted: dict[int, int] = {}  # cell format → its quote-prefixed twin
 
     # -- finding tables -------------------------------------------------------------------------
 
@@ -135,6 +138,11 @@ class Editor:
             raise EditError(f"{spec.name}: {len(rows)} new rows need consecutive row numbers")
         if numbers[0] <= layout.first_row:
             raise EditError(f"{spec.name}: row {numbers[0]} is not below the header")
+        if numbers[-1] > MAX_ROWS:
+            raise EditError(
+                f"the {layout.sheet} sheet would need row {numbers[-1]:,}; Excel has "
+                f"{MAX_ROWS:,} rows: archive old rows to another workbook first"
+            )
         first_new = numbers[0]
         for number in numbers:
             if number > layout.last_row and _has_cells(sheetxml.row_at(xml, number)):
@@ -145,7 +153,7 @@ class Editor:
         template_row = sheetxml.row_at(xml, max(layout.first_row + 1, first_new - 1)) or b""
         styles = _styles(template_row)
         new_rows = {
-            number: _row_xml(number, values, spec, layout, styles)
+            number: _row_xml(number, values, spec, layout, styles, self._cell)
             for number, values in zip(numbers, rows, strict=True)
         }
         xml = sheetxml.put_rows(xml, new_rows)
@@ -199,11 +207,20 @@ class Editor:
                 column = columns[key]
                 ref = f"{layout.letter(column.header)}{row}"
                 style = STYLE.search(cells.get(ref, b""))
-                cells[ref] = sheetxml.cell_xml(
-                    ref, value, column.kind, style.group(1) if style else None
-                )
+                cells[ref] = self._cell(ref, value, column.kind, style.group(1) if style else None)
             new_rows[row] = sheetxml.assemble_row(row, existing.get(row, b""), cells)
         self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
+
+    def _cell(self, ref: str, value: Any, kind: str, style: str | bytes | None) -> bytes:
+        """A cell's XML; text Excel would take for a formula gets a quote-prefixed style, as
+        if typed with a leading apostrophe (the text itself is stored unchanged)."""
+        if looks_like_formula(value) and STYLES in self.package:
+            index = int(style or 0)
+            if index not in self._quoted:
+                xml, self._quoted[index] = quote_prefixed(self.package.read(STYLES), index)
+                self.package.replace(STYLES, xml)
+            style = str(self._quoted[index])
+        return sheetxml.cell_xml(ref, value, kind, style)
 
     def _write_cells(self, part: str, row: int, writes: Mapping[str, tuple[Any, str]]) -> None:
         """Set cells (ref → (value, kind)) of one row, keeping each cell's style."""
@@ -212,7 +229,7 @@ class Editor:
         cells = sheetxml.cells(existing)
         for ref, (value, kind) in writes.items():
             style = STYLE.search(cells.get(ref, b""))
-            cells[ref] = sheetxml.cell_xml(ref, value, kind, style.group(1) if style else None)
+            cells[ref] = self._cell(ref, value, kind, style.group(1) if style else None)
         self.package.replace(
             part, sheetxml.put_rows(xml, {row: sheetxml.assemble_row(row, existing, cells)})
         )
@@ -318,6 +335,7 @@ def _row_xml(
     spec: TableSpec,
     layout: TableLayout,
     styles: Mapping[str, str],
+    cell: Callable[[str, Any, str, str | bytes | None], bytes],
 ) -> bytes:
     cells = []
     by_header = {c.header: c for c in spec.columns}
@@ -331,7 +349,7 @@ def _row_xml(
             formula = escape(layout.formulas[header])
             cells.append(f'<c r="{ref}"{s}><f>{formula}</f></c>'.encode())
         elif column is not None and column.field is not None:
-            cells.append(sheetxml.cell_xml(ref, values.get(column.field), column.kind, style))
+            cells.append(cell(ref, values.get(column.field), column.kind, style))
         else:
             cells.append(sheetxml.cell_xml(ref, None, "text", style))
     return f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>"

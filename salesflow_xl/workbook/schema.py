@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.limits import MAX_FORMULA
 from salesflow_xl.workbook.schema_spec import (
     NUMBER_FORMATS,
     Column,
@@ -182,12 +184,23 @@ def reached_formula(funnel_length: int) -> str:
 
 
 def formula_of(table: TableSpec, column: Column, funnel_length: int) -> str:
-    """The full-form formula of a computed column for a pipeline with ``funnel_length`` stages."""
+    """The full-form formula of a computed column for a pipeline with ``funnel_length`` stages.
+
+    Every one is blank on a blank row (its key column empty, such as a new workbook's
+    placeholder row): ``=IF([@Deal ID]="","",…)``, so no 0 or days-since-1900 shows there."""
     assert column.formula is not None
     text = column.formula
     if text == "{reached}":
         text = reached_formula(funnel_length)
-    return expand(text, table.name)
+    body = text.removeprefix("=")
+    formula = expand(f'=IF([@{table.key_column.header}]="","",{body})', table.name)
+    if len(formula) > MAX_FORMULA:
+        raise SalesflowError(
+            f"the {table.sheet} column {column.header!r} would need a formula of "
+            f"{len(formula):,} characters for {funnel_length} funnel stages; Excel takes at most "
+            f"{MAX_FORMULA:,}: use fewer stages"
+        )
+    return formula
 
 
 def all_tables() -> Iterator[TableSpec]:

@@ -127,10 +127,10 @@ class TableSpec:
     def computed(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.computed)
 
-    def formula(self, column: Column) -> str:
-        """The column's formula in full form, ready for a cell."""
-        assert column.formula is not None
-        return expand(column.formula, self.name)
+    @property
+    def key_column(self) -> Column:
+        """The first required input column: a row without a value there is a blank row."""
+        return next(c for c in self.inputs if c.required)
 
 
 _THIS_ROW = re.compile(r"\[@([^\]]+)\]")

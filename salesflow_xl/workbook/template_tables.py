@@ -20,6 +20,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import Column, TableSpec
 from salesflow_xl.workbook.template_style import (
@@ -89,9 +90,11 @@ def table_sheet(
         ws.append(values)
         for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
             # openpyxl takes text starting with "=" for a formula and "#N/A", "#REF!" … for
-            # error values: data stays text
-            if not column.computed and isinstance(value, str) and value[:1] in ("=", "#"):
-                ws.cell(row=number, column=index).data_type = "s"
+            # error values: data stays text, quote-prefixed where Excel would read a formula
+            if not column.computed and isinstance(value, str) and value[:1] in "=+-@#":
+                cell = ws.cell(row=number, column=index)
+                cell.data_type = "s"
+                cell.quotePrefix = looks_like_formula(value)
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)

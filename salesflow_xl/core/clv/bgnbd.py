@@ -40,6 +40,8 @@ class BetaGeoParams:
     log_likelihood: float
     customers: int
     iterations: int
+    #: parameters that ran to the search's limit (e^±12): the data cannot pin them down
+    at_limit: tuple[str, ...] = ()
 
 
 def _check_summary(frequency: Array, recency: Array, age: Array) -> None:
@@ -179,7 +181,7 @@ def fit(
         np.log(np.asarray(initial, dtype="float64")),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * 4,
+        bounds=[(-LIMIT, LIMIT)] * 4,
         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-15},
     )
     r, alpha, a, b = np.exp(result.x)
@@ -199,7 +201,17 @@ def fit(
         float(-result.fun * total),
         len(x),
         int(result.nit),
+        at_limit(("r", "alpha", "a", "b"), result.x),
     )
+
+
+#: The search runs over log-parameters in [-LIMIT, LIMIT].
+LIMIT = 12.0
+
+
+def at_limit(names: tuple[str, ...], log_params: Array) -> tuple[str, ...]:
+    """The parameters whose fitted log value lies at (within 0.1 of) the search's limit."""
+    return tuple(n for n, v in zip(names, log_params, strict=True) if abs(v) >= LIMIT - 0.1)
 
 
 def probability_alive(

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
-from salesflow_xl.core.clv.bgnbd import FitError
+from salesflow_xl.core.clv.bgnbd import LIMIT, FitError, at_limit
 from salesflow_xl.core.errors import InvalidArgumentError
 
 Array = npt.NDArray[np.float64]
@@ -29,6 +29,10 @@ class GammaGammaParams:
     v: float
     log_likelihood: float
     customers: int
+    #: repeat buyers left out because their repeat purchases are worth nothing
+    left_out: int = 0
+    #: parameters that ran to the search's limit: the data cannot pin them down
+    at_limit: tuple[str, ...] = ()
 
 
 def _terms(log_params: Array, x: Array, z: Array) -> tuple[Array, Array]:
@@ -53,7 +57,9 @@ def _terms(log_params: Array, x: Array, z: Array) -> tuple[Array, Array]:
 
 def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaParams:
     """Maximum-likelihood p, q, v from customers' repeat purchases ``frequency`` and mean repeat
-    transaction value ``monetary_value`` (customers without repeat purchases are left out)."""
+    transaction value ``monetary_value``. Customers without repeat purchases are left out, and so
+    are repeat buyers whose repeat purchases are worth nothing (the model's spend is positive):
+    :attr:`GammaGammaParams.left_out` counts those."""
     x = np.asarray(frequency, dtype="float64")
     z = np.asarray(monetary_value, dtype="float64")
     if len(x) != len(z):
@@ -62,13 +68,9 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
             "columns of different lengths",
             "columns of the same length",
         )
-    keep = x > 0
-    if np.any(keep & ~(z > 0)):
-        raise InvalidArgumentError(
-            "monetary_value",
-            "<= 0 for a repeat buyer",
-            "> 0 for every customer with repeat purchases",
-        )
+    repeat = x > 0
+    keep = repeat & (z > 0) & np.isfinite(z)
+    left_out = int(np.sum(repeat & ~keep))
     x, z = x[keep], z[keep]
     if len(x) < 3:
         raise FitError("Gamma-Gamma needs at least three customers with repeat purchases")
@@ -82,16 +84,26 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
         np.zeros(3),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * 3,
+        bounds=[(-LIMIT, LIMIT)] * 3,
         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-15},
     )
-    if not result.success:
+    # as for BG/NBD: a line search that stalls where the gradient is negligible has fitted
+    settled = np.isfinite(result.fun) and float(np.max(np.abs(result.jac))) < 1e-4
+    if not (result.success or settled) or not np.all(np.isfinite(result.x)):
         raise FitError(
             f"Gamma-Gamma did not converge ({result.message}); check that the "
             "spend values are order amounts in one currency"
         )
     p, q, v = np.exp(result.x)
-    return GammaGammaParams(float(p), float(q), float(v), float(-result.fun * len(x)), len(x))
+    return GammaGammaParams(
+        float(p),
+        float(q),
+        float(v),
+        float(-result.fun * len(x)),
+        len(x),
+        left_out,
+        at_limit(("p", "q", "v"), result.x),
+    )
 
 
 def expected_average_spend(

@@ -8,7 +8,8 @@ either fail (duplicate bin edges) or give equal customers different scores. The 
 Equal values always get equal scores, and a score says how many customers one beats: the
 one-time buyers (nobody buys less) all score F = 1; customers with two orders, who beat that
 half, score F = 3. Recency is "days since the last order as of the date", fewer is better;
-frequency is the number of orders; monetary is total spend.
+frequency is the number of purchase days (five order lines on one day are one purchase, as
+BG/NBD counts them); monetary is total spend.
 
 Segments are read from R and F, in this order (the first that matches):
 Champions (R ≥ 4, F ≥ 4), Loyal (R ≥ 3, F ≥ 3), New customers (R = 5, F ≤ 2), Potential
@@ -60,12 +61,13 @@ def rfm(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Per customer with orders up to ``as_of``: recency_days, frequency, monetary, the three
     scores, an "RFM" code such as "545", and the segment."""
     cutoff = pd.Timestamp(as_of)
-    past = orders[pd.to_datetime(orders["date"]) <= cutoff]
+    days = pd.to_datetime(orders["date"]).dt.normalize()
+    past = orders.assign(day=days)[days <= cutoff]
     grouped = past.groupby("customer_id")
     table = pd.DataFrame(
         {
-            "recency_days": (cutoff - pd.to_datetime(grouped["date"].max())).dt.days,
-            "frequency": grouped["date"].size(),
+            "recency_days": (cutoff - grouped["day"].max()).dt.days,
+            "frequency": grouped["day"].nunique(),
             "monetary": grouped["amount"].sum(),
         }
     )

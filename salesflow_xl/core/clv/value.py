@@ -34,6 +34,25 @@ def fit(summary: pd.DataFrame, unit: str) -> CustomerValueModel:
     return CustomerValueModel(purchases, spend, unit)
 
 
+def warnings(model: CustomerValueModel) -> list[str]:
+    """What the user should know before trusting the fitted model: parameters the data could
+    not pin down (they ran to the search's limit), and repeat buyers Gamma-Gamma left out."""
+    said = []
+    for name, params in (("BG/NBD", model.purchases), ("Gamma-Gamma", model.spend)):
+        if params.at_limit:
+            said.append(
+                f"{name}: {', '.join(params.at_limit)} ran to the limit of the search: the data "
+                "cannot support the model (too few repeat purchases, or purchases too regular "
+                "or too random for it); treat its predictions with caution"
+            )
+    if model.spend.left_out:
+        said.append(
+            f"Gamma-Gamma: {model.spend.left_out:,} repeat buyer(s) left out: their repeat "
+            "purchases are worth 0"
+        )
+    return said
+
+
 def predict(
     model: CustomerValueModel,
     summary: pd.DataFrame,
