@@ -389,3 +389,10 @@ def test_arbitrary_csv_imports_never_crash_or_damage(tmp_path_factory, rows, enc
     else:
         parts_parse(path)
         assert reader.read_snapshot(path.read_bytes()).problems == []
+
+
+def test_salesflow_alone_shows_the_help() -> None:
+    result = CliRunner().invoke(main, [], prog_name="salesflow")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: salesflow [OPTIONS] COMMAND [ARGS]...")
+    assert "advance " in result.output

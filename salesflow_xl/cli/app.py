@@ -126,6 +126,9 @@ class SalesflowGroup(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:  # "salesflow" alone: the help
+            click.echo(error.format_message())
+            sys.exit(0)
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
             click.echo(f"Error: {error.format_message()}{hint}", err=True)
