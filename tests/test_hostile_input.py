@@ -15,6 +15,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from defusedxml import ElementTree
@@ -396,3 +397,86 @@ def test_salesflow_alone_shows_the_help() -> None:
     assert result.exit_code == 0
     assert result.output.startswith("Usage: salesflow [OPTIONS] COMMAND [ARGS]...")
     assert "advance " in result.output
+
+
+# -- found in review --------------------------------------------------------------------------
+
+
+def test_html_over_a_workbook_is_refused(book) -> None:
+    line = refused(book, "report", book, "--html", book)
+    assert "the report is a web page; give a file name ending in .html" in line
+
+
+def test_a_name_at_the_cell_limit_makes_a_valid_deal_title(book) -> None:
+    name = "x" * (limits.MAX_CELL_TEXT - 5)
+    result = CliRunner().invoke(main, ["add-lead", str(book), "--name", name, "--at", AT])
+    assert result.exit_code == 0, result.output
+    data = reader.load(book)
+    assert data.customers["name"].iloc[-1] == name
+    assert len(data.deals["title"].iloc[-1]) == limits.MAX_CELL_TEXT
+
+
+def test_a_stage_change_earlier_the_same_day_is_refused(book) -> None:
+    data = reader.load(book)
+    log = data.stage_log
+    deal = data.deals.loc[data.deals["status"] == "open", "id"].iloc[0]
+    last = log.loc[log["deal_id"] == deal, "timestamp"].max()
+    earlier = (last - pd.Timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    line = refused(book, "advance", book, deal, "--at", earlier)
+    assert f"would be before its last one at {last:%Y-%m-%d %H:%M}" in line
+
+
+def test_an_activity_before_the_deal_was_created_is_refused(book) -> None:
+    data = reader.load(book)
+    deal = data.deals[data.deals["status"] == "open"].iloc[0]
+    line = refused(book, "log", book, deal["id"], "--type", "Call", "--at", "1900-01-01")
+    assert f"on or after the deal was created ({deal['created'].date()})" in line
+
+
+def test_a_carriage_return_is_stored_as_typed(book) -> None:
+    result = CliRunner().invoke(main, ["add-lead", str(book), "--name", "Ann\rLee", "--at", AT])
+    assert result.exit_code == 0, result.output
+    assert reader.load(book).customers["name"].iloc[-1] == "Ann\rLee"
+
+
+def test_quote_prefix_in_a_styles_part_with_a_namespace_prefix() -> None:
+    from salesflow_xl.ooxml.styles import quote_prefixed
+
+    styles = (
+        b'<x:styleSheet xmlns:x="m"><x:cellXfs count="1"><x:xf a="1"/></x:cellXfs></x:styleSheet>'
+    )
+    edited, index = quote_prefixed(styles, 0)
+    assert index == 1
+    ElementTree.fromstring(edited)
+    assert b'<x:cellXfs count="2">' in edited
+    assert b'<x:xf a="1" quotePrefix="1" />' in edited
+
+
+def test_order_files_keep_customer_ids_like_na_and_read_offsets(tmp_path) -> None:
+    from salesflow_xl.cli.orders import load_orders
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "customer_id,date,amount\nNA,2025-01-01T10:00+02:00,5\nNone,2025-01-01 10:00,3\n"
+        "x,2025-02-01,3\n"
+    )
+    orders, _ = load_orders(path)
+    assert orders["customer_id"].tolist() == ["NA", "None", "x"]
+    assert orders["date"].tolist() == [
+        pd.Timestamp("2025-01-01 08:00"),
+        pd.Timestamp("2025-01-01 10:00"),
+        pd.Timestamp("2025-02-01"),
+    ]
+    path.write_text("customer_id,date,amount\n,2025-01-01,5\n")
+    line = answer("cohorts", path)
+    assert line == "Error: orders.csv line 2, column customer_id: expected a customer ID, found ''"
+
+
+def test_output_piped_into_head_ends_quietly(book) -> None:
+    import subprocess
+    import sys
+
+    command = f"{sys.executable} -m salesflow_xl followups {book} --as-of 2026-12-31 | head -1"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True)
+    assert result.stdout.count("\n") == 1
+    assert "Error" not in result.stderr

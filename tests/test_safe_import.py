@@ -29,7 +29,7 @@ AT = ["--at", "2026-06-30 12:00"]
         ("名稱,公司\n王芳,台北咖啡館\n", "big5", "Big5"),
         ("名前,会社\n田中,東京カフェ\n", "shift_jis", "Shift-JIS"),
         ("Имя,Компания\nИван Петров,Кофейня Москва\n", "cp1251", "Windows-1251"),
-        ("Name\nJürgen\n", "utf-16", "utf-16"),
+        ("Name\nJürgen\n", "utf-16", "UTF-16"),
     ],
 )
 def test_encodings_are_found_and_named(text, encoding, name) -> None:
@@ -156,3 +156,28 @@ def test_values_in_local_forms(value, amount) -> None:
     from salesflow_xl.actions.leads import _number
 
     assert _number(value, 2) == amount
+
+
+def test_a_workbook_given_as_the_csv_is_named() -> None:
+    with pytest.raises(SalesflowError, match=r"is a zip file \(an Excel workbook\?\), not text"):
+        safe_text.decode(DEMO.read_bytes(), "Sales.xlsx")
+
+
+def test_a_utf8_mark_before_text_of_a_given_encoding_is_dropped() -> None:
+    raw = b"\xef\xbb\xbf" + "name\n王芳\n".encode("gbk")
+    assert safe_text.decode(raw, "x.csv", "gbk").text == "name\n王芳\n"
+    with pytest.raises(SalesflowError, match="--encoding gb18030"):
+        safe_text.decode(raw, "x.csv")
+
+
+def test_lines_break_only_at_line_ends() -> None:
+    """\\x1d, \\x0c and U+2028 are no line ends for the csv module: a row is not split there
+    (the control characters then make the row a skipped one)."""
+    from salesflow_xl.actions.leads import BadRow, Lead, parse_csv
+
+    rows = parse_csv("name,company\nAnn\u2028X,Co\nBo\x1dY,Co\nCy,Co\n")
+    assert [label for label, _ in rows] == ["line 2", "line 3", "line 4"]
+    assert isinstance(rows[0][1], Lead)
+    assert rows[0][1].name == "Ann\u2028X"
+    assert not isinstance(rows[1][1], BadRow)  # read whole; refused when validated
+    assert rows[2][1].name == "Cy"

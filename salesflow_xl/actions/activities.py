@@ -30,6 +30,10 @@ def log_activity(
     if note is not None:
         limits.text("note", note)
     limits.day("the activity's date", at)
+    if deal.created is not None and at.date() < deal.created:
+        raise InvalidArgumentError(
+            "the activity's date", at.date(), f"on or after the deal was created ({deal.created})"
+        )
     if next_follow_up is not None:
         limits.day("next follow-up", next_follow_up)
     if next_follow_up is not None and next_follow_up < at.date():

@@ -12,7 +12,7 @@ from datetime import datetime
 from salesflow_xl.actions.changes import Changes, changed_fields
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
-from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError, TransitionError
 from salesflow_xl.core.model import Deal
 from salesflow_xl.core.transitions import Transition
 
@@ -47,13 +47,29 @@ def _plan(
     if note is not None:
         limits.text("note", note)
     changes = Changes()
-    for position, deal in find_deals(data, deal_ids):
+    found = find_deals(data, deal_ids)
+    last_moves = _last_moves(data, [deal.id for _, deal in found])
+    for position, deal in found:
         step = move(deal)
+        last = last_moves.get(deal.id)
+        if last is not None and step.event.timestamp < last:
+            raise TransitionError(
+                deal.id,
+                f"a stage change at {step.event.timestamp:%Y-%m-%d %H:%M} would be before its "
+                f"last one at {last:%Y-%m-%d %H:%M}",
+            )
         changes.update("deals", position, changed_fields(deal, step.deal))
         changes.append(step.event)
         changes.say(f"{deal.id} {deal.title!r}: {deal.stage} → {step.deal.stage}")
     changes.summary.insert(0, f"{verb} {len(deal_ids)} deal(s).")
     return changes
+
+
+def _last_moves(data: SalesData, deal_ids: Sequence[str]) -> dict[str, datetime]:
+    """The time of each deal's last stage change in the stage log."""
+    log = data.stage_log
+    moves = log[log["deal_id"].isin(deal_ids)].groupby("deal_id")["timestamp"].max()
+    return {str(k): v.to_pydatetime() for k, v in moves.items() if v == v}
 
 
 def advance(

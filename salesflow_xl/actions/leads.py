@@ -26,8 +26,10 @@ from salesflow_xl.actions.safe_text import MAX_ROWS
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.limits import MAX_CELL_TEXT
 from salesflow_xl.core.model import Customer, Deal
 
+LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: CSV header (case-insensitive, spaces and punctuation ignored) → lead field.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -202,7 +204,7 @@ def _plan_leads(
         deal = Deal(
             id=next(deal_ids),
             customer_id=customer.id,
-            title=lead.title or f"New lead: {customer.company or customer.name}",
+            title=lead.title or f"New lead: {customer.company or customer.name}"[:MAX_CELL_TEXT],
             value=lead.value or 0.0,
             stage=first_stage,
             status="open",
@@ -251,7 +253,9 @@ def parse_csv(
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    lines = text.splitlines(keepends=True)
+    # lines end at CR, LF or CR LF only, as the csv module sees them (str.splitlines would
+    # also split at \x0b, \x1c … and U+2028, putting half a row on the next line)
+    lines = LINES.findall(text)
     try:
         header = next(csv.reader(lines[:1], dialect, strict=True))
     except (csv.Error, StopIteration) as error:

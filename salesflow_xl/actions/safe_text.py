@@ -64,6 +64,11 @@ NAMES = {
     "shift_jis": "Shift-JIS",
     "cp1251": "Windows-1251",
     "cp1250": "Windows-1250",
+    "utf-16": "UTF-16",
+    "utf_16": "UTF-16",
+    "utf_16_le": "UTF-16",
+    "utf_16_be": "UTF-16",
+    "utf-32": "UTF-32",
 }
 
 
@@ -74,7 +79,13 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> Decoded:
             f"{source} is {len(raw) / 1024**2:.0f} MB; imports are limited to "
             f"{MAX_BYTES // 1024**2} MB (split the file)"
         )
+    if raw.startswith(b"PK\x03\x04"):
+        raise SalesflowError(
+            f"{source} is a zip file (an Excel workbook?), not text: save the sheet as CSV"
+        )
     if encoding is not None:
+        if raw.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name != "utf-8":
+            raw = raw[len(codecs.BOM_UTF8) :]  # a UTF-8 mark before text in another encoding
         try:
             return Decoded(raw.decode(encoding), encoding)
         except (LookupError, UnicodeDecodeError) as error:
@@ -84,7 +95,11 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> Decoded:
             try:
                 return Decoded(raw.decode(name), name)
             except UnicodeDecodeError as error:
-                raise SalesflowError(f"{source} starts as {name} but is not: {error}") from error
+                raise SalesflowError(
+                    f"{source} starts with a {NAMES.get(name, name)} mark but is not "
+                    f"{NAMES.get(name, name)} text ({error}); give its encoding, e.g. "
+                    "--encoding gb18030"
+                ) from error
     try:
         return Decoded(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -113,7 +128,13 @@ def _guess(raw: bytes, source: str) -> Decoded:
 
 
 def _least_mess(raw: bytes, encodings: tuple[str, ...]) -> Decoded | None:
-    """The reading with the lowest mess ratio (earlier encodings win ties), if not garbled."""
+    """The reading with the lowest mess ratio (earlier encodings win ties), if not garbled.
+
+    Ties are common on short files, and not only between encodings that read alike: Polish
+    Windows-1250 and Western Windows-1252 both read clean, as do GB18030 and Big5 for two
+    Chinese names. Neither the mess ratio nor charset-normalizer's language coherence tells
+    them apart there (measured), so the likelier encoding for SalesFlow's users wins and the
+    choice is reported for the user to correct with ``--encoding``."""
     readings = []
     for rank, name in enumerate(encodings):
         try:

@@ -4,6 +4,7 @@ translation of every :class:`SalesflowError` into a one-line message and exit co
 from __future__ import annotations
 
 import calendar
+import errno
 import json
 import math
 import re
@@ -118,6 +119,8 @@ class SalesflowGroup(click.Group):
         except SalesflowError as error:
             raise click.ClickException(str(error)) from error
         except OSError as error:  # a folder that does not exist, a disk that is full …
+            if error.errno == errno.EPIPE:
+                raise  # output piped into "head": click ends quietly
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from error
 

@@ -5,6 +5,7 @@ a CSV with customer_id, date and amount columns, or the CDNOW research files as 
 from __future__ import annotations
 
 import io
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def load_orders(path: Path) -> tuple[pd.DataFrame, date]:
 def _text(path: Path) -> str:
     """The file's text (its encoding found as for imports), refused when empty."""
     decoded = safe_text.decode(path.read_bytes(), path.name)
+    if decoded.guessed:
+        print(f"Read {path.name} as {decoded.name} (not UTF-8).", file=sys.stderr)
     if not decoded.text.strip():
         raise SalesflowError(f"{path.name} is empty: it holds no orders")
     return decoded.text
@@ -52,7 +55,10 @@ def _text(path: Path) -> str:
 
 def _csv(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(io.StringIO(_text(path)), dtype=str, skip_blank_lines=True)
+        # every cell as text: a customer called "NA" or "None" stays that customer
+        frame = pd.read_csv(
+            io.StringIO(_text(path)), dtype=str, keep_default_na=False, skip_blank_lines=True
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise SalesflowError(f"{path.name} is not a readable CSV: {error}") from error
     columns = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
@@ -64,7 +70,10 @@ def _csv(path: Path) -> pd.DataFrame:
             + f" (it has {', '.join(map(str, frame.columns))})"
         )
     orders = frame[[columns[c] for c in CSV_COLUMNS]].set_axis(list(CSV_COLUMNS), axis=1)
-    dates = pd.to_datetime(orders["date"], errors="coerce")
+    orders = orders.assign(customer_id=orders["customer_id"].str.strip())
+    # each date read on its own (not in the first row's format); offsets to UTC, then dropped
+    dates = pd.to_datetime(orders["date"], errors="coerce", format="mixed", utc=True)
+    dates = dates.dt.tz_localize(None)
     amounts = pd.to_numeric(orders["amount"], errors="coerce")
     _check(path, orders, dates, amounts, first_line=2)
     return orders.assign(customer_id=orders["customer_id"].astype(str), date=dates, amount=amounts)
@@ -101,6 +110,7 @@ def _check(
     """Refuse the first row whose date is not a date or whose amount is not a finite number
     of at least 0, naming its line."""
     for name, bad, expected in (
+        ("customer_id", raw["customer_id"].fillna("").str.strip() == "", "a customer ID"),
         ("date", dates.isna(), "a date"),
         ("amount", ~amounts.between(0, limits.MAX_AMOUNT), "an amount ≥ 0"),
     ):

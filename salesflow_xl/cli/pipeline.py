@@ -213,12 +213,6 @@ def import_(
 
     pairs = _column_map(mapping)
     decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
-    if decoded.guessed:
-        click.echo(
-            f"Read {csv_file.name} as {decoded.name} (not UTF-8; if names look wrong, give "
-            "--encoding).",
-            err=True,
-        )
     rows = leads.parse_csv(decoded.text, pairs or None)
     report: dict[str, leads.ImportReport] = {}
 
@@ -227,6 +221,12 @@ def import_(
         return changes
 
     act(path, plan)
+    if decoded.guessed:
+        click.echo(
+            f"Read {csv_file.name} as {decoded.name} (not UTF-8; if names look wrong, give "
+            "--encoding).",
+            err=True,
+        )
     result = report["result"]
     for title, lines in (
         ("Added", result.added),

@@ -91,6 +91,10 @@ def show_report(
     """Load, compute and show a report: JSON on stdout with ``--json``, the HTML page with
     ``--html`` (then no terminal tables), else the terminal tables. Progress goes to stderr."""
     charts: list[str] = []
+    if html_out and html_out.suffix.lower() not in (".html", ".htm"):
+        raise SalesflowError(
+            f"--html {html_out.name}: the report is a web page; give a file name ending in .html"
+        )
     if html_out:
         from salesflow_xl.reports import (
             html as html_report,  # matplotlib: loaded only when a page is wanted

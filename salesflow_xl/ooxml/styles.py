@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 STYLES = "xl/styles.xml"
-_CELL_XFS = re.compile(rb"(<cellXfs\b[^>]*>)(.*?)(</cellXfs>)", re.S)
-_XF = re.compile(rb"<xf\b[^>]*?/>|<xf\b[^>]*?>.*?</xf>", re.S)
+# element names with or without a namespace prefix (<cellXfs> or <x:cellXfs>)
+_CELL_XFS = re.compile(rb"(<(?:\w+:)?cellXfs\b[^>]*>)(.*?)(</(?:\w+:)?cellXfs>)", re.S)
+_XF = re.compile(rb"<(\w+:)?xf\b[^>]*?/>|<(\w+:)?xf\b[^>]*?>.*?</(?:\w+:)?xf>", re.S)
 _COUNT = re.compile(rb'\bcount="\d+"')
 _QUOTE = re.compile(rb'\squotePrefix="[^"]*"')
 
@@ -21,7 +22,7 @@ def quote_prefixed(styles: bytes, index: int) -> tuple[bytes, int]:
     section = _CELL_XFS.search(styles)
     if section is None:
         raise ValueError("styles.xml has no cellXfs")
-    formats = _XF.findall(section.group(2))
+    formats = [m.group(0) for m in _XF.finditer(section.group(2))]
     if not 0 <= index < len(formats):
         raise ValueError(f"styles.xml has no cell format {index}")
     twin = _with_quote_prefix(formats[index])

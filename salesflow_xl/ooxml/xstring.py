@@ -1,6 +1,7 @@
 """Cell text as OOXML stores it (ECMA-376 ``ST_Xstring``): a character XML 1.0 cannot carry
-— a control character other than tab, line feed and carriage return, a lone surrogate, U+FFFE,
-U+FFFF — is written ``_xHHHH_``, and a literal ``_xHHHH_`` in the text is written
+— a control character other than tab and line feed, a lone surrogate, U+FFFE, U+FFFF — is
+written ``_xHHHH_`` (a carriage return too, as Excel writes it: XML reads a raw one back as a
+line feed), and a literal ``_xHHHH_`` in the text is written
 ``_x005F_xHHHH_`` so that it reads back as typed. Excel, LibreOffice and python-calamine decode
 the same escapes, so any Python string survives a write and a read, and the XML stays
 well-formed."""
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 #: What XML 1.0 cannot carry, and a literal escape that would otherwise be decoded.
-_ENCODE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ENCODE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _DECODE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 

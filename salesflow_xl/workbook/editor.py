@@ -217,8 +217,12 @@ class Editor:
         if looks_like_formula(value) and STYLES in self.package:
             index = int(style or 0)
             if index not in self._quoted:
-                xml, self._quoted[index] = quote_prefixed(self.package.read(STYLES), index)
-                self.package.replace(STYLES, xml)
+                try:
+                    xml, self._quoted[index] = quote_prefixed(self.package.read(STYLES), index)
+                except ValueError:  # a styles part we cannot edit: the text stays text anyway
+                    self._quoted[index] = index
+                else:
+                    self.package.replace(STYLES, xml)
             style = str(self._quoted[index])
         return sheetxml.cell_xml(ref, value, kind, style)
 
