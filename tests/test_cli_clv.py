@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,18 @@ def test_a_latin1_order_file_is_read_as_windows_1252(tmp_path) -> None:
     path.write_bytes("customer_id,date,amount\nJürgen,2020-01-01,5\n".encode("latin-1"))
     orders, _ = load_orders(path)
     assert orders["customer_id"].tolist() == ["Jürgen"]
+
+
+@pytest.mark.parametrize("width", ["60", "80", "200"])
+def test_cohorts_show_every_month_folded_to_the_width(width) -> None:
+    """No month is hidden and no line is wider than the terminal (80 columns when piped)."""
+    result = CliRunner().invoke(main, ["cohorts", str(CDNOW)], env={"COLUMNS": width})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= int(width)
+    headers = " ".join(line for line in lines if "Cohort" in line)
+    shown = {int(m) for m in re.findall(r"\bM(\d+)\b", headers)}
+    _, end = load_orders(CDNOW)
+    orders, _ = load_orders(CDNOW)
+    months, _, _ = cohort_retention(orders, end)
+    assert shown == {int(c) for c in months.columns}

@@ -230,23 +230,29 @@ def _cohorts_json(
 
 
 def _print_cohorts(shown: pd.DataFrame, sizes: pd.Series, revenue: bool) -> None:
-    """One retention matrix as a table, with as many months as fit the terminal (at most 12)."""
+    """One retention matrix as tables that fit the terminal's width (80 columns when piped):
+    every month is shown, the months folded into as many tables as needed, each titled with
+    the months it holds, so no column is hidden and no cell cut."""
     console = Console()
-    fit = max(3, (console.width - 22) // 6)  # the months that fit on this terminal
-    months = [c for c in shown.columns if c <= min(12, fit)]
-    frame = shown[months].reset_index()
-    frame.insert(1, "customers", sizes.to_numpy())
-    console.print(
-        render.table(
-            ("Revenue" if revenue else "Customer") + " retention by first-purchase month",
-            frame,
-            [
-                ("cohort", "Cohort", render.text),
-                ("customers", "Size", render.number),
-                *[(m, f"M{m}", render.whole_percent) for m in months],
-            ],
+    per_table = max(3, (console.width - 22) // 6)  # month columns that fit beside the cohort
+    months = list(shown.columns)
+    title = ("Revenue" if revenue else "Customer") + " retention by first-purchase month"
+    for start in range(0, len(months), per_table):
+        part = months[start : start + per_table]
+        frame = shown[part].reset_index()
+        frame.insert(1, "customers", sizes.to_numpy())
+        folded = len(months) > per_table
+        console.print(
+            render.table(
+                f"{title} (months {part[0]}–{part[-1]} of {months[-1]})" if folded else title,
+                frame,
+                [
+                    ("cohort", "Cohort", render.text),
+                    ("customers", "Size", render.number),
+                    *[(m, f"M{m}", render.whole_percent) for m in part],
+                ],
+            )
         )
-    )
 
 
 COMMANDS = (clv, cohorts)
