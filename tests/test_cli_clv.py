@@ -147,3 +147,15 @@ def test_cohorts_show_every_month_folded_to_the_width(width) -> None:
     orders, _ = load_orders(CDNOW)
     months, _, _ = cohort_retention(orders, end)
     assert shown == {int(c) for c in months.columns}
+
+
+def test_piped_output_cuts_no_cell() -> None:
+    """Piped (no terminal, no COLUMNS), tables take their natural width: rich would otherwise
+    squeeze them into 80 columns and cut cells with an ellipsis."""
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": None})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert "│ Lead acquisition │" in result.output
+    wide = CliRunner().invoke(main, ["cohorts", str(CDNOW)], env={"COLUMNS": None})
+    assert "M17" in wide.output
+    assert wide.output.count("Cohort") == 1  # one table: nothing to fold when piped

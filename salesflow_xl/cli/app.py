@@ -7,6 +7,7 @@ import calendar
 import errno
 import json
 import math
+import os
 import re
 import sys
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from salesflow_xl import __version__
 from salesflow_xl.core import limits
@@ -97,6 +99,19 @@ def strict_json(payload: Any) -> str:
         return value
 
     return json.dumps(finite(payload), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def output_console() -> Console:
+    """The console tables are printed on: the terminal's width on a terminal (or ``COLUMNS``
+    when set); piped or redirected, wide enough for any table, so no cell is cut (rich would
+    take 80 columns)."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=PIPED_WIDTH)
+
+
+#: The width of piped output: tables take their natural width up to this.
+PIPED_WIDTH = 1000
 
 
 def now(at: datetime | None) -> datetime:

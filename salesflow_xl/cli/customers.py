@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import DAY, EXISTING_FILE, strict_json, top_option
+from salesflow_xl.cli.app import DAY, EXISTING_FILE, output_console, strict_json, top_option
 from salesflow_xl.reports import terminal as render
 
 if TYPE_CHECKING:
@@ -169,7 +168,7 @@ def _print_clv(
         )
     click.echo(f"Total CLV over {horizon:g} months: {result['clv'].sum():,.0f}")
     best = result.sort_values("clv", ascending=False).head(top).reset_index()
-    Console().print(
+    output_console().print(
         render.table(
             f"Top {top} customers by predicted CLV",
             best,
@@ -233,7 +232,7 @@ def _print_cohorts(shown: pd.DataFrame, sizes: pd.Series, revenue: bool) -> None
     """One retention matrix as tables that fit the terminal's width (80 columns when piped):
     every month is shown, the months folded into as many tables as needed, each titled with
     the months it holds, so no column is hidden and no cell cut."""
-    console = Console()
+    console = output_console()
     per_table = max(3, (console.width - 22) // 6)  # month columns that fit beside the cohort
     months = list(shown.columns)
     title = ("Revenue" if revenue else "Customer") + " retention by first-purchase month"

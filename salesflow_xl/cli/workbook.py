@@ -9,10 +9,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, JSON, WORKBOOK, strict_json, top_option
+from salesflow_xl.cli.app import (
+    DAY,
+    EXISTING_WORKBOOK,
+    JSON,
+    WORKBOOK,
+    output_console,
+    strict_json,
+    top_option,
+)
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
@@ -119,7 +126,7 @@ def show_report(
             err=as_json,
         )
     elif not as_json:
-        print_report(report, Console())
+        print_report(report, output_console())
 
 
 @click.command()

@@ -60,7 +60,10 @@ def table(
     columns: Sequence[tuple[str, str, Formatter]],
     caption: str | None = None,
 ) -> Table:
-    """A rich table of ``frame``'s columns: (column, heading, formatter) each; numbers right."""
+    """A rich table of ``frame``'s columns: (column, heading, formatter) each; numbers right.
+    A cell too long for a narrow terminal wraps onto more lines, folding a long word, rather
+    than being cut with an ellipsis (piped output is as wide as the tables: see
+    :func:`salesflow_xl.cli.app.output_console`)."""
     result = Table(
         title=title,
         title_justify="left",
@@ -69,7 +72,9 @@ def table(
         caption_justify="left",
     )
     for _, heading, formatter in columns:
-        result.add_column(heading, justify="left" if formatter is text else "right")
+        result.add_column(
+            heading, justify="left" if formatter is text else "right", overflow="fold"
+        )
     for row in frame.to_dict(orient="records"):
         result.add_row(*(formatter(row[name]) for name, _, formatter in columns))
     if frame.empty:
