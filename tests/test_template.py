@@ -97,3 +97,36 @@ def test_blank_workbook_has_one_empty_row_per_table() -> None:
     book = load_workbook(io.BytesIO(build.committed_workbooks()[build.TEMPLATE_NAME]))
     assert book["Deals"].tables["tblDeals"].ref.endswith("2")
     assert book["Deals"]["A2"].value is None
+
+
+def test_every_table_sheet_prints_one_page_wide_with_its_header_on_every_page() -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(build.committed_workbooks()[build.DEMO_NAME]))
+    for spec in schema.all_tables():
+        sheet = book[spec.sheet]
+        setup = sheet.page_setup
+        wide = len(spec.columns) > 6
+        assert setup.orientation == ("landscape" if wide else "portrait"), spec.sheet
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), spec.sheet
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, spec.sheet
+        assert sheet.print_title_rows == "$1:$1", spec.sheet
+        for index, column in enumerate(spec.columns, start=1):
+            header = sheet.cell(row=1, column=index)
+            assert header.alignment.wrap_text, (spec.sheet, column.header)
+            width = sheet.column_dimensions[header.column_letter].width
+            longest_word = max(len(w) for w in column.header.split())
+            assert width > longest_word, (spec.sheet, column.header, width)
+
+
+def test_typical_text_shows_uncut() -> None:
+    """Nine in ten e-mail addresses (and other texts) of the demo fit their column."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(build.committed_workbooks()[build.DEMO_NAME]))
+    data = demo.generate()
+    sheet = book[schema.CUSTOMERS.sheet]
+    letter = schema.CUSTOMERS.letter("email")
+    width = sheet.column_dimensions[letter].width
+    lengths = data.customers["email"].dropna().str.len()
+    assert (lengths <= width).mean() >= 0.9

@@ -5,7 +5,7 @@ Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.oox
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -34,6 +34,21 @@ def landscape(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def print_setup(ws: Worksheet, landscape: bool) -> None:
+    """A table sheet prints one page wide (as many pages long as it takes), landscape when it
+    is wide, on A4, with its header row repeated on every page."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+#: Table headers wrap onto a second line instead of running into the next column.
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 
 def define(wb: Workbook, name: str, target: str) -> None:

@@ -26,6 +26,7 @@ from salesflow_xl.workbook.schema import Column, TableSpec
 from salesflow_xl.workbook.template_style import (
     COMPUTED_FONT,
     COMPUTED_HEADER,
+    HEADER_ALIGNMENT,
     LAST_ROW,
     OVERDUE_FILL,
     OVERDUE_FONT,
@@ -33,6 +34,7 @@ from salesflow_xl.workbook.template_style import (
     PREDICTION_HEADER,
     ROTTING_FILL,
     TABLE_STYLE,
+    print_setup,
 )
 
 
@@ -98,11 +100,13 @@ def table_sheet(
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = column.width
+        texts = inputs[column.field] if column.field in inputs.columns else None
+        ws.column_dimensions[letter].width = column_width(column, texts)
         if column.kind != "text":
             for (cell,) in ws.iter_rows(min_row=2, max_row=last_row, min_col=index, max_col=index):
                 cell.number_format = column.number_format
         header = ws.cell(row=1, column=index)
+        header.alignment = HEADER_ALIGNMENT  # a long header wraps; headers never run together
         if column.computed:
             header.fill = COMPUTED_HEADER
             header.font = COMPUTED_FONT
@@ -128,6 +132,29 @@ def table_sheet(
         table.tableColumns.append(table_column)
     ws.add_table(table)
     ws.freeze_panes = "B2" if spec.key in ("deals", "customers") else "A2"
+    ws.row_dimensions[1].height = HEADER_HEIGHT  # room for a header wrapped onto two lines
+    print_setup(ws, landscape=len(spec.columns) > PORTRAIT_COLUMNS)
+
+
+#: The header row's height in points: two lines of the default 11-point font.
+HEADER_HEIGHT = 30.0
+#: Tables with more columns than this print landscape.
+PORTRAIT_COLUMNS = 6
+#: Text columns are made as wide as this share of their values (up to MAX_WIDTH characters).
+TYPICAL = 0.9
+MAX_WIDTH = 45.0
+
+
+def column_width(column: Column, values: pd.Series | None) -> float:
+    """A column's width in characters: the schema's, widened to the header's longest word and
+    to the length of 90 % of its text values (so typical e-mail addresses show uncut), at most
+    :data:`MAX_WIDTH`."""
+    width = max(column.width, max(len(word) for word in column.header.split()) + 3)
+    if values is not None and column.kind == "text":
+        lengths = values.dropna().astype(str).str.len()
+        if len(lengths):
+            width = max(width, min(MAX_WIDTH, float(lengths.quantile(TYPICAL)) + 2))
+    return width
 
 
 def validation(wb: Workbook) -> None:
