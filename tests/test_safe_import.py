@@ -72,7 +72,9 @@ def test_import_of_a_chinese_export_with_formula_text(tmp_path) -> None:
     )
     result = CliRunner().invoke(main, ["import", str(book), str(csv_file), *AT])
     assert result.exit_code == 0, result.output
-    assert "Read leads.csv as GB18030 (not UTF-8" in result.stderr
+    assert "Read leads.csv as GB18030 (not UTF-8). If names look wrong, give --encoding." in (
+        result.stderr
+    )
     assert "Imported 3 row(s): 2 added, 0 merged, 1 skipped." in result.output
     assert "Skipped: line 4:" in result.output
     data, problems = reader.read(book)

@@ -54,6 +54,10 @@ class Decoded:
         """The encoding as people know it ("GB18030", "Windows-1252")."""
         return NAMES.get(self.encoding, self.encoding)
 
+    def note(self, source: str) -> str | None:
+        """What to tell the user about a guessed encoding; None when there was no guess."""
+        return f"Read {source} as {self.name} (not UTF-8)." if self.guessed else None
+
 
 NAMES = {
     "utf-8": "UTF-8",

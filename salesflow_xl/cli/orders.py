@@ -5,10 +5,10 @@ a CSV with customer_id, date and amount columns, or the CDNOW research files as 
 from __future__ import annotations
 
 import io
-import sys
 from datetime import date
 from pathlib import Path
 
+import click
 import pandas as pd
 
 from salesflow_xl.actions import safe_text
@@ -46,8 +46,8 @@ def load_orders(path: Path) -> tuple[pd.DataFrame, date]:
 def _text(path: Path) -> str:
     """The file's text (its encoding found as for imports), refused when empty."""
     decoded = safe_text.decode(path.read_bytes(), path.name)
-    if decoded.guessed:
-        print(f"Read {path.name} as {decoded.name} (not UTF-8).", file=sys.stderr)
+    if note := decoded.note(path.name):
+        click.echo(note, err=True)
     if not decoded.text.strip():
         raise SalesflowError(f"{path.name} is empty: it holds no orders")
     return decoded.text

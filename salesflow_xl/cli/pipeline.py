@@ -221,12 +221,8 @@ def import_(
         return changes
 
     act(path, plan)
-    if decoded.guessed:
-        click.echo(
-            f"Read {csv_file.name} as {decoded.name} (not UTF-8; if names look wrong, give "
-            "--encoding).",
-            err=True,
-        )
+    if note := decoded.note(csv_file.name):
+        click.echo(f"{note} If names look wrong, give --encoding.", err=True)
     result = report["result"]
     for title, lines in (
         ("Added", result.added),

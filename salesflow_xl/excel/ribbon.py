@@ -6,6 +6,7 @@ what it needs, and reports in a message box — a mistake is a message, never a 
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -163,7 +164,7 @@ def import_leads(book: ExcelBook) -> str:
         book, lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
     )
     details = report.added[:10] + report.merged[:10] + report.skipped[:10]
-    read_as = [f"Read as {decoded.name} (not UTF-8)."] if decoded.guessed else []
+    read_as = [note] if (note := decoded.note(pathlib.Path(path).name)) else []
     return _summary(changes) + "".join("\n" + line for line in read_as + details)
 
 

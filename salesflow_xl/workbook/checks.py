@@ -63,10 +63,12 @@ def unique_keys(data: SalesData, rows: Rows) -> Iterator[Problem]:
 
 def references(data: SalesData, rows: Rows) -> Iterator[Problem]:
     """Every customer, deal and campaign referred to exists."""
+    known: dict[str, set[str]] = {}  # each target's keys, collected once
     for spec, field, target, key in REFERENCES:
         values = data.table(spec.key)[field]
-        known = set(data.table(target.key)[key].dropna())
-        unknown = values.notna() & ~values.isin(known)
+        if target.key not in known:
+            known[target.key] = set(data.table(target.key)[key].dropna())
+        unknown = values.notna() & ~values.isin(known[target.key])
         yield from _problems(
             spec, rows, unknown, field, values, f"an ID from the {target.sheet} sheet"
         )

@@ -93,10 +93,11 @@ def table_sheet(
         for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
             # openpyxl takes text starting with "=" for a formula and "#N/A", "#REF!" … for
             # error values: data stays text, quote-prefixed where Excel would read a formula
-            if not column.computed and isinstance(value, str) and value[:1] in "=+-@#":
+            quoted = looks_like_formula(value)
+            if not column.computed and (quoted or (isinstance(value, str) and value[:1] == "#")):
                 cell = ws.cell(row=number, column=index)
                 cell.data_type = "s"
-                cell.quotePrefix = looks_like_formula(value)
+                cell.quotePrefix = quoted
     last_row = max(2, len(frame) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)

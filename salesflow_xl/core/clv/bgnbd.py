@@ -185,10 +185,7 @@ def fit(
         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-15},
     )
     r, alpha, a, b = np.exp(result.x)
-    # A line search that can make no more progress ("ABNORMAL") at a flat optimum is a fit:
-    # accept it when the gradient there is negligible.
-    settled = np.isfinite(result.fun) and float(np.max(np.abs(result.jac))) < 1e-4
-    if not (result.success or settled) or not np.all(np.isfinite(result.x)):
+    if not converged(result):
         raise FitError(
             f"BG/NBD did not converge ({result.message}); try another time unit (weeks instead "
             "of days), a longer calibration period, or more customers with repeat purchases"
@@ -203,6 +200,14 @@ def fit(
         int(result.nit),
         at_limit(("r", "alpha", "a", "b"), result.x),
     )
+
+
+def converged(result: optimize.OptimizeResult) -> bool:
+    """Whether an L-BFGS-B result is a fit: it succeeded, or its line search could make no
+    more progress ("ABNORMAL") at a flat optimum, where the gradient is negligible; and its
+    parameters are finite."""
+    settled = np.isfinite(result.fun) and float(np.max(np.abs(result.jac))) < 1e-4
+    return bool((result.success or settled) and np.all(np.isfinite(result.x)))
 
 
 #: The search runs over log-parameters in [-LIMIT, LIMIT].

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
-from salesflow_xl.core.clv.bgnbd import LIMIT, FitError, at_limit
+from salesflow_xl.core.clv.bgnbd import LIMIT, FitError, at_limit, converged
 from salesflow_xl.core.errors import InvalidArgumentError
 
 Array = npt.NDArray[np.float64]
@@ -87,9 +87,7 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
         bounds=[(-LIMIT, LIMIT)] * 3,
         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 1e-15},
     )
-    # as for BG/NBD: a line search that stalls where the gradient is negligible has fitted
-    settled = np.isfinite(result.fun) and float(np.max(np.abs(result.jac))) < 1e-4
-    if not (result.success or settled) or not np.all(np.isfinite(result.x)):
+    if not converged(result):
         raise FitError(
             f"Gamma-Gamma did not converge ({result.message}); check that the "
             "spend values are order amounts in one currency"
