@@ -72,7 +72,7 @@ def open_page(path: Path, width: int = 1100) -> Iterator[tuple[Page, PageLog]]:
                 log.failed_requests.append(f"{request.url[:80]} ({request.failure})")
 
             page.on("requestfailed", failed)
-            page.on("request", lambda request: log.requests.append(request.url[:80]))
+            page.on("request", lambda request: log.requests.append(request.url))
             page.goto(path.resolve().as_uri(), wait_until="load")
             yield page, log
         finally:

@@ -116,3 +116,14 @@ def test_stored_value_refuses_a_missing_shared_string() -> None:
     match = sheetxml.CELL.match(b'<c r="A1" t="s"><v>7</v></c>')
     with pytest.raises(sheetxml.SheetXmlError, match="'7' is not in the workbook's string table"):
         sheetxml.stored_value(match.group("attrs"), match.group("body"), ["only"])
+
+
+def test_stored_text_resolves_every_xml_entity() -> None:
+    """LibreOffice writes an apostrophe in a formula's text result as ``&apos;``; every named
+    entity and character reference reads back as the character (as an XML parser reads it)."""
+    body = b"<v>O&apos;Brien &quot;&amp;&quot; &lt;b&gt; &#233;&#x4E2D;</v>"
+    assert sheetxml.stored_value(b' t="str"', body, []) == 'O\'Brien "&" <b> é中'
+    inline = b"<is><t>it&apos;s</t></is>"
+    assert sheetxml.stored_value(b' t="inlineStr"', inline, []) == "it's"
+    with pytest.raises(sheetxml.SheetXmlError):
+        sheetxml.stored_value(b' t="str"', b"<v>&#x110000;</v>", [])

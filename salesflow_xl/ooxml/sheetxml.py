@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.excel_errors import NUM, ExcelError
@@ -75,6 +75,26 @@ def formula_cells(xml: bytes) -> list[str]:
             if ref:
                 refs.append(ref.group(1).decode())
     return refs
+
+
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def unescape(text: str) -> str:
+    """XML text with its five named entities and character references (``&#10;``,
+    ``&#x27;``) resolved, as an XML parser reads it."""
+
+    def resolve(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not name.startswith("#"):
+            return _NAMED[name]
+        number = int(name[2:], 16) if name.startswith("#x") else int(name[1:])
+        if number > 0x10FFFF:
+            raise SheetXmlError(f"&{name}; is not a character")
+        return chr(number)
+
+    return _ENTITY.sub(resolve, text) if "&" in text else text
 
 
 def stored_value(attrs: bytes, body: bytes, strings: Sequence[str]) -> CellValue:
