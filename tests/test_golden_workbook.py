@@ -13,6 +13,7 @@ from conftest import cell_mismatches, same_cell_value
 from openpyxl import load_workbook
 
 from salesflow_xl.core import demo
+from salesflow_xl.core.report import build_report
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.ooxml.sheetxml import computed_cells
 from salesflow_xl.recalc import libreoffice as recalc
@@ -124,3 +125,22 @@ def test_the_empty_templates_placeholder_rows_stay_blank() -> None:
             if value not in (None, ""):
                 shown[f"{spec.sheet}!{column.header}"] = value
     assert shown == {}
+
+
+def test_without_the_add_in_analytics_shows_no_error_and_says_why(data) -> None:
+    """LibreOffice without SalesFlow's bridge knows none of its functions, as Excel without the
+    add-in: no cell holds an error, each function cell says the add-in is needed, the table
+    functions stay blank, the banner says what is missing, and every native twin still equals
+    the core."""
+    result = recalc.recalculate(template.to_bytes(template.build(data)), bridge=False)
+    assert result.errors == {}
+    book = load_workbook(io.BytesIO(result.content), data_only=True)
+    sheet = book[analytics.SHEET]
+    assert sheet[analytics.BANNER_CELL].value == analytics.BANNER_MISSING
+    plan = analytics.layout(data)
+    expected = analytics.expected_cells(data, build_report(data))
+    for row, _comparison in plan.rows:
+        assert sheet[f"B{row}"].value == analytics.WITHOUT_ADDIN
+        assert same_cell_value(expected[f"C{row}"], sheet[f"C{row}"].value), row
+    for block in plan.blocks:
+        assert {cell.value for line in sheet[block.ref] for cell in line} <= {None, ""}

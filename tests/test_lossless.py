@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from salesflow_xl.addin import build as addin
 from salesflow_xl.cli import main
+from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import Package
+from salesflow_xl.ooxml.refs import column_letter
 from salesflow_xl.recalc import libreoffice as recalc
-from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook import build, reader, schema
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
 
@@ -108,6 +110,20 @@ def test_an_action_on_a_workbook_resaved_by_libreoffice(tmp_path) -> None:
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed
     assert all(name.startswith(("xl/worksheets/sheet", "xl/tables/")) for name in changed)
+
+    # LibreOffice drops the tables' calculated-column formulas: a new row still gets them
+    result = CliRunner().invoke(
+        main, ["add-lead", str(path), "--name", "Ada Park", "--at", "2026-06-30 11:00"]
+    )
+    assert result.exit_code == 0, result.output
+    package = Package.from_bytes(path.read_bytes())
+    xml = package.read(package.sheet_parts()[schema.DEALS.sheet])
+    last = max(sheetxml.rows(xml))
+    cells = sheetxml.cells(sheetxml.rows(xml)[last])
+    for index, column in enumerate(schema.DEALS.columns, start=1):
+        if column.computed:
+            cell = cells[f"{column_letter(index)}{last}"]
+            assert b"<f>" in cell, column.header
 
 
 # a valid 1×1 PNG

@@ -155,9 +155,9 @@ def test_a_multi_line_note_column_is_fine() -> None:
     ],
 )
 def test_values_in_local_forms(value, amount) -> None:
-    from salesflow_xl.actions.leads import _number
+    from salesflow_xl.actions.csv_rows import number
 
-    assert _number(value, 2) == amount
+    assert number(value) == amount
 
 
 def test_a_workbook_given_as_the_csv_is_named() -> None:

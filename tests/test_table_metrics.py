@@ -265,3 +265,34 @@ def test_clv_distribution_puts_the_top_percent_in_an_open_last_band() -> None:
     assert result["customers"].tolist() == [100] * 9 + [99 + 1]
     assert result["and_above"].tolist() == [False] * 9 + [True]
     assert result["customers"].sum() == len(values)
+
+
+def test_a_campaign_counts_the_customers_it_acquired_without_deals_naming_it() -> None:
+    """Cem came through the fair and won a deal tagged with no campaign: the fair has one new
+    customer, so its CAC is its spend, 500 (worked by hand); the channel likewise."""
+    campaigns = table(
+        """
+        name,channel,start,end,spend
+        Fair,Events,2026-02-01,2026-02-03,500
+        """,
+        Campaign,
+    )
+    deals = table(
+        """
+        id,customer_id,title,value,stage,status,created,stage_entered,closed,channel,campaign
+        D1,C3,a,900,Closed won,won,2026-03-01,2026-03-20,2026-03-20,,
+        """,
+        Deal,
+    )
+    customers = table(
+        """
+        id,name,channel,campaign
+        C3,Cem,Events,Fair
+        """,
+        Customer,
+    )
+    by_campaign = metrics.campaign_performance(campaigns, deals, customers).loc["Fair"]
+    assert (by_campaign["deals"], by_campaign["new_customers"]) == (0, 1)
+    assert by_campaign["cac"] == 500
+    by_channel = metrics.channel_performance(campaigns, deals, customers).loc["Events"]
+    assert (by_channel["new_customers"], by_channel["cac"]) == (1, 500)

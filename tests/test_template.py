@@ -69,9 +69,10 @@ def test_drop_downs_come_from_lists_and_tables(book) -> None:
         sheet: {v.formula1 for v in book[sheet].data_validations.dataValidation}
         for sheet in ("Deals", "Customers", "Activities", "Campaigns")
     }
-    assert {"=StageList", "=LostReasonList", "=ChannelList", "=CampaignList"} <= formulas["Deals"]
-    assert "=SegmentList" in formulas["Customers"]
-    assert "=ActivityTypeList" in formulas["Activities"]
+    # as Excel writes them: the name alone, no leading "=" (ECMA-376 ST_Formula)
+    assert {"StageList", "LostReasonList", "ChannelList", "CampaignList"} <= formulas["Deals"]
+    assert "SegmentList" in formulas["Customers"]
+    assert "ActivityTypeList" in formulas["Activities"]
     names = set(book.defined_names)
     assert {"StageList", "CampaignList", "SegmentList", "AsOf", "GrossMargin"} <= names
     assert book.defined_names["StageList"].attr_text == "tblStages[Stage]"
@@ -117,6 +118,19 @@ def test_every_table_sheet_prints_one_page_wide_with_its_header_on_every_page() 
             width = sheet.column_dimensions[header.column_letter].width
             longest_word = max(len(w) for w in column.header.split())
             assert width > longest_word, (spec.sheet, column.header, width)
+
+
+def test_every_sheet_prints_one_page_wide_on_a4() -> None:
+    """Not only the tables: the Dashboard, Analytics, Lists, Settings and xlwings.conf too."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(build.committed_workbooks()[build.DEMO_NAME]))
+    assert book.sheetnames == list(schema.SHEET_ORDER)
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert str(setup.paperSize) == str(sheet.PAPERSIZE_A4), sheet.title
 
 
 def test_typical_text_shows_uncut() -> None:

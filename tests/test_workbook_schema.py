@@ -21,7 +21,6 @@ FORBIDDEN = {
     "OFFSET",
     "INDIRECT",
     "DATEDIF",
-    "TODAY",
     "NOW",
     "MINIFS",
     "MAXIFS",
@@ -42,6 +41,7 @@ ALLOWED = {
     "MATCH",
     "IF",
     "IFERROR",
+    "SUBSTITUTE",
     "MAX",
     "ISNUMBER",
     "AND",
@@ -102,7 +102,14 @@ def test_structured_references_name_real_tables_and_columns() -> None:
 def test_only_portable_functions() -> None:
     used = {name for _, formula in all_formulas() for name in re.findall(r"([A-Z]+)\(", formula)}
     assert used & FORBIDDEN == set()
-    assert used <= ALLOWED, used - ALLOWED
+    assert used <= ALLOWED | {"TODAY"}, used - ALLOWED
+
+
+def test_today_is_read_in_one_cell_only() -> None:
+    """The calendar enters through the AsOf setting alone (blank as-of date: today); every other
+    formula reads AsOf, so a pinned date pins every figure."""
+    where = [w for w, f in all_formulas() if "TODAY(" in f]
+    assert where == [f"Settings!{schema.AS_OF}"]
 
 
 def test_no_whole_column_references() -> None:

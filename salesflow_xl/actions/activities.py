@@ -1,4 +1,4 @@
-"""Activity actions: log what was done with a deal, list what is due, refresh the as-of date."""
+"""Activity actions: log what was done with a deal, list what is due, refresh the figures."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from salesflow_xl.actions.changes import Changes, next_ids
+from salesflow_xl.actions.changes import Changes, keep_as_of_current, next_ids
 from salesflow_xl.actions.deals import find_deals, pick
 from salesflow_xl.core import limits, metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
-from salesflow_xl.core.model import Activity
+from salesflow_xl.core.model import Activity, Settings
 
 
 def log_activity(
@@ -57,7 +57,7 @@ def log_activity(
     changes.update("deals", position, values)
     follow = f"; next follow-up {next_follow_up}" if next_follow_up else ""
     changes.say(f"Logged {activity_type} {activity_id} on {deal.id} {deal.title!r}{follow}.")
-    return changes
+    return keep_as_of_current(data, changes, at.date())
 
 
 def followups(data: SalesData, as_of: date | None = None) -> pd.DataFrame:
@@ -65,30 +65,55 @@ def followups(data: SalesData, as_of: date | None = None) -> pd.DataFrame:
     return metrics.followups_due(data.activities, data.deals, as_of or data.settings.as_of)
 
 
-def refresh(data: SalesData, today: date) -> Changes:
-    """Set the workbook's as-of date to ``today``; every computed figure follows, and the
-    Customers' predictions (P(alive), predicted purchases and CLV, RFM segment) are refitted
-    to the Orders as of that date."""
+def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool = False) -> Changes:
+    """Bring every figure up to ``today`` (or the pinned date) and lay the Dashboard and
+    Analytics out anew for the stages, campaigns, channels and segments there are now.
+
+    The as-of date: ``pin`` pins it to that day; ``unpin`` blanks it, so the figures follow the
+    calendar; otherwise a pinned date moves on to ``today`` (never back) and a blank one stays
+    blank. The
+    Customers' predictions (P(alive), predicted purchases and CLV, RFM segment) are refitted to
+    the Orders as of the new date."""
     # the model fits need SciPy: imported here so the other actions start without it
     from salesflow_xl.core.clv.predictions import customer_predictions
 
-    limits.day("as-of date", today)
-    changes = Changes()
-    changes.settings["as_of"] = today
-    settings = replace(data.settings, as_of=today)
+    if pin is not None and unpin:
+        raise InvalidArgumentError("as-of date", pin, "either a date to pin or unpinned, not both")
+    settings = data.settings
+    # a plain refresh never moves a pinned date back (an order dated tomorrow moved it there)
+    as_of = pin or (max(today, settings.as_of) if settings.as_of_pinned and not unpin else today)
+    limits.day("as-of date", as_of)
+    pinned = pin is not None or (settings.as_of_pinned and not unpin)
+    changes = Changes(relayout=True)
+    if pinned:
+        changes.settings["as_of"] = as_of
+        changes.say(f"As-of date {_shown(settings)} → {as_of}; figures recalculated.")
+    elif settings.as_of_pinned:
+        changes.settings["as_of"] = None
+        changes.say(
+            f"As-of date {settings.as_of} → blank: figures follow the calendar "
+            f"(today {as_of}); recalculated."
+        )
+    else:
+        changes.say(f"Figures as of today, {as_of} (the as-of date follows the calendar).")
+    settings = replace(settings, as_of=as_of, as_of_pinned=pinned)
     predictions = customer_predictions(data.customers, data.orders, settings)
     changes.column_values["customers"] = {
         position: {key: _plain(value) for key, value in row.items()}
         for position, row in enumerate(predictions.to_dict(orient="records"))
     }
     fitted = predictions["p_alive"].notna().sum()
-    changes.say(f"As-of date {data.settings.as_of} → {today}; figures recalculated.")
     changes.say(
         f"Predictions refitted for {fitted:,} customers with orders."
         if fitted
         else "Too little order history to fit the CLV models yet."
     )
     return changes
+
+
+def _shown(settings: Settings) -> str:
+    """The as-of date as the Settings sheet shows it."""
+    return str(settings.as_of) if settings.as_of_pinned else "blank (today)"
 
 
 def _plain(value: object) -> object:

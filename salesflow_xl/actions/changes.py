@@ -12,11 +12,13 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from salesflow_xl.core.dataset import RECORD_TYPES
+from salesflow_xl.core.dataset import RECORD_TYPES, SalesData
+from salesflow_xl.core.model import Stage
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Changes:
     #: table → row position → field or model-figure key → value, for the columns SalesFlow
     #: fills (predictions)
     column_values: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    #: lay the Dashboard and Analytics out anew for the data after the change (new stages,
+    #: campaigns, channels or segments need rows and chart series)
+    relayout: bool = False
 
     def append(self, record: Any) -> None:
         """Queue a record (Customer, Deal, StageEvent, Activity …) for its table."""
@@ -54,7 +59,21 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return not (self.appends or self.updates or self.settings or self.column_values)
+        return not (
+            self.appends
+            or self.updates
+            or self.settings
+            or self.column_values
+            or self.relayout
+            or self.lists
+            or self.stages is not None
+        )
+
+    #: lists of the Lists sheet that change: list key (a field of ``core.model.Lists``) → all
+    #: its values after the change, in order (the list's column is rewritten)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the Stages table after the change, row by row in pipeline order; None leaves it alone
+    stages: tuple[StageRow, ...] | None = None
 
 
 def changed_fields(before: Any, after: Any, skip: Iterable[str] = ("status",)) -> dict[str, Any]:
@@ -73,3 +92,27 @@ def next_ids(existing: pd.Series, prefix: str, width: int, count: int) -> list[s
     numbers = [int(m.group(1)) for v in existing.dropna().astype(str) if (m := pattern.match(v))]
     start = max(numbers, default=0) + 1
     return [f"{prefix}{n:0{width}d}" for n in range(start, start + count)]
+
+
+def keep_as_of_current(data: SalesData, changes: Changes, day: date) -> Changes:
+    """An action that records ``day`` moves a pinned as-of date before it forward to it, so
+    that no figure is computed at a date before what the workbook records (no negative days,
+    and a deal won today counts in the win rate). A workbook whose as-of date is blank follows
+    today already; a pinned date after ``day`` stays."""
+    settings = data.settings
+    if settings.as_of_pinned and day > settings.as_of and not changes.empty:
+        changes.settings.setdefault("as_of", day)
+        changes.say(
+            f"As-of date {settings.as_of} → {day}, the day recorded (the date is pinned in "
+            "Settings; leave it blank to follow today)."
+        )
+    return changes
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """One row of the Stages table as a change rewrites it: the stage, and the position (0 =
+    first) of the Stages row it was read from; None for a new stage."""
+
+    stage: Stage
+    source: int | None = None

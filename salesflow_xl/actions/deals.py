@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from salesflow_xl.actions.changes import Changes, changed_fields
+from salesflow_xl.actions.changes import Changes, changed_fields, keep_as_of_current
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError, TransitionError
@@ -62,7 +62,8 @@ def _plan(
         changes.append(step.event)
         changes.say(f"{deal.id} {deal.title!r}: {deal.stage} → {step.deal.stage}")
     changes.summary.insert(0, f"{verb} {len(deal_ids)} deal(s).")
-    return changes
+    recorded = max(e["timestamp"] for e in changes.appends.get("stage_log", []))
+    return keep_as_of_current(data, changes, recorded.date())
 
 
 def _last_moves(data: SalesData, deal_ids: Sequence[str]) -> dict[str, datetime]:

@@ -10,10 +10,10 @@ action started from the command line does not wait for them.
 
 from __future__ import annotations
 
-from salesflow_xl.cli import customers, install, pipeline, workbook
+from salesflow_xl.cli import catalog, customers, install, order_entry, pipeline, workbook
 from salesflow_xl.cli.app import main
 
-for _module in (workbook, pipeline, customers, install):
+for _module in (workbook, pipeline, catalog, order_entry, customers, install):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

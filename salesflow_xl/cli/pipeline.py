@@ -268,20 +268,33 @@ def followups(path: Path, as_of: datetime | None) -> None:
     "as_of",
     type=DAY,
     default=None,
-    help="The new as-of date (default: today).",
+    help="Pin the figures to this date (default: today; a pinned date moves to today).",
 )
-def refresh(path: Path, as_of: datetime | None) -> None:
-    """Set the workbook's as-of date to today and bring every computed figure up to date.
+@click.option(
+    "--unpin",
+    is_flag=True,
+    help="Blank the as-of date: the figures follow the calendar, as of each day.",
+)
+def refresh(path: Path, as_of: datetime | None, unpin: bool) -> None:
+    """Bring every figure up to date, refit the customer predictions and lay the Dashboard and
+    Analytics out anew (new stages, campaigns, channels and segments get their rows).
 
-    Example:
+    A workbook whose as-of date is blank follows the calendar: its figures are as of today.
+    A pinned as-of date moves to today, or to --as-of.
+
+    Examples:
 
     \b
         salesflow refresh Sales.xlsx
+        salesflow refresh Sales.xlsx --as-of 2026-06-30
+        salesflow refresh Sales.xlsx --unpin
     """
     from salesflow_xl.actions import activities
 
-    day = as_of.date() if as_of else date.today()
-    act(path, lambda data: activities.refresh(data, day))
+    if as_of is not None and unpin:
+        raise click.UsageError("give --as-of (pin a date) or --unpin (follow today), not both")
+    pin = as_of.date() if as_of else None
+    act(path, lambda data: activities.refresh(data, date.today(), pin, unpin))
 
 
 COMMANDS = (advance, move, won, lost, reopen, log, add_lead, import_, followups, refresh)

@@ -150,7 +150,8 @@ def show_report(
 def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> None:
     """Create a new SalesFlow workbook.
 
-    Without --demo the workbook is empty, with its as-of date set to today.
+    Without --demo the workbook is empty and its figures follow the calendar (the Settings'
+    as-of date is blank: every figure is as of today). The demo's as-of date is pinned.
 
     Examples:
 

@@ -267,7 +267,10 @@ class Settings:
     """Workbook-wide assumptions.
 
     Attributes:
-        as_of: the date every "days since", "due" and "rotting" figure is computed at.
+        as_of: the date every "days since", "due" and "rotting" figure is computed at, and the
+            end of the period whose closed deals count.
+        as_of_pinned: True when the workbook fixes ``as_of``; False when it follows the
+            calendar (its as-of cell is blank and ``as_of`` is the day it was read).
         retention_months: expected customer lifetime used by the simple CLV, in months.
         gross_margin: fraction of revenue kept after direct costs.
         annual_discount_rate: yearly rate used to discount future margin in CLV.
@@ -277,3 +280,4 @@ class Settings:
     retention_months: float = 24.0
     gross_margin: float = 1.0
     annual_discount_rate: float = 0.0
+    as_of_pinned: bool = True

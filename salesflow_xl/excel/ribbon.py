@@ -76,8 +76,11 @@ def _summary(changes: Changes) -> str:
 
 
 def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
-    """Run a planned action on the workbook and return its summary for the message box."""
-    return _summary(run(book, plan))
+    """Run a planned action on the workbook and return its summary for the message box, with
+    what to do when the Dashboard needs a new layout that Excel cannot take while open."""
+    summary = _summary(run(book, plan))
+    note = book.relayout_note()
+    return f"{summary}\n\n{note}" if note else summary
 
 
 def _required(answer: str | None) -> str:
@@ -170,7 +173,8 @@ def import_leads(book: ExcelBook) -> str:
 
 @button
 def refresh_dashboard(book: ExcelBook) -> str:
-    """Set the as-of date to today; Excel recalculates every figure."""
+    """Bring every figure up to today (a pinned as-of date moves to today; a blank one follows
+    the calendar already), refit the predictions and lay the Dashboard and Analytics out anew."""
     return _act(book, lambda data: activities.refresh(data, date.today()))
 
 

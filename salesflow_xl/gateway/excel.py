@@ -11,16 +11,19 @@ with a fake book that records every call.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from salesflow_xl.actions.changes import Changes
+from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.limits import looks_like_formula
-from salesflow_xl.workbook import reader, schema
+from salesflow_xl.workbook import reader, relayout, schema
+from salesflow_xl.workbook.editor import funnel_formulas
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
+from salesflow_xl.workbook.schema import ListSpec
 
 
 class SelectionError(SalesflowError):
@@ -55,6 +58,9 @@ class ExcelBook:
         self.book = book
         self.source = str(book.name)
         self._headers: dict[str, list[str]] = {}
+        #: after a write that asked for a new layout: where the Dashboard and Analytics as
+        #: shown are not laid out for the data (:func:`relayout.layout_differences`)
+        self.layout_differences: list[str] = []
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -132,12 +138,104 @@ class ExcelBook:
         for table, records in changes.appends.items():
             rows = after.rows[table][len(after.rows[table]) - len(records) :]
             self._append(schema.TABLES[table], records, rows, len(after.data.pipeline.funnel))
-        for field, value in changes.settings.items():
-            setting = next(s for s in schema.SETTINGS if s.field == field)
-            self.book.names[setting.name].refers_to_range.value = _excel(value)
+        for field, value in changes.settings.items():  # found by label, as the reader does
+            sheet = self.book.sheets[schema.SETTINGS_SHEET]
+            sheet.range((snapshot.setting_rows[field], 2)).value = _excel(value)
         for table, values in changes.column_values.items():
             by_row = {snapshot.row(table, p): v for p, v in values.items()}
             self._write_columns(schema.TABLES[table], by_row)
+        self._write_lists_and_stages(snapshot, changes, after)
+        # every write, as the file gateway checks: a campaign typed in by hand needs new rows
+        self.layout_differences = self._layout_differences(after.data)
+
+    def _layout_differences(self, data: SalesData) -> list[str]:
+        """Where the Dashboard and Analytics Excel shows are not laid out for ``data`` (one
+        read per sheet). Excel cannot take a new layout part by part while the book is open:
+        its cells, charts' series and formats would have to be redrawn through the
+        platform's own API (COM on Windows, AppleScript on macOS), which SalesFlow does not
+        drive; :meth:`relayout_note` says what to do instead."""
+        present = {sheet.name for sheet in self.book.sheets}
+        shown = {sheet: self.values(sheet) for sheet in relayout.SHEETS if sheet in present}
+        return relayout.layout_differences(shown, data)
+
+    def relayout_note(self) -> str:
+        """What the user does when the last write left the Dashboard or Analytics laid out
+        for other stages, campaigns, channels or segments ("" when it did not)."""
+        if not self.layout_differences:
+            return ""
+        first, *others = self.layout_differences
+        more = f", and {len(others)} more difference(s)" if others else ""
+        path = getattr(self.book, "fullname", None) or self.source
+        return (
+            "The Dashboard and Analytics are laid out for other stages, campaigns, channels or "
+            f"segments than the workbook has now ({first}{more}). Excel cannot lay them out "
+            "anew while the workbook is open: save and close it, run\n"
+            f'    salesflow refresh "{path}"\n'
+            "and open it again. Until then the rows they have show current figures."
+        )
+
+    def _write_lists_and_stages(
+        self, snapshot: Snapshot, changes: Changes, after: Snapshot
+    ) -> None:
+        """The changed lists and the Stages table anew (each one block and a resize), and the
+        formulas that follow the number of funnel stages (one block per column)."""
+        for key, values in changes.lists.items():
+            self._write_list(schema.LISTS[key], values, snapshot)
+        funnel = len(after.data.pipeline.funnel)
+        if changes.stages is not None:
+            self._write_stages(snapshot, changes.stages, funnel)
+        for spec, column, formula in funnel_formulas(len(snapshot.data.pipeline.funnel), funnel):
+            last = max(after.rows[spec.key], default=2)
+            number = self.column(spec.sheet, column.header)
+            cells = self.book.sheets[spec.sheet].range((2, number), (last, number))
+            cells.value = [[formula]] * (last - 1)
+
+    def _write_list(self, spec: ListSpec, values: Sequence[str], snapshot: Snapshot) -> None:
+        """A list's column from under its header, cleared below, its table resized to it."""
+        sheet = self.book.sheets[schema.LISTS_SHEET]
+        column = self.column(schema.LISTS_SHEET, spec.header)
+        stored = snapshot.cells.get(schema.LISTS_SHEET, [])
+        used = [
+            n
+            for n, row in enumerate(stored, start=1)
+            if column - 1 < len(row) and row[column - 1] not in (None, "")
+        ]
+        last = max(len(values) + 1, *used, 2)
+        sheet.tables[spec.table].resize(sheet.range((1, column), (max(len(values), 1) + 1, column)))
+        block = [[_excel(v)] for v in values] + [[None]] * (last - 1 - len(values))
+        sheet.range((2, column), (last, column)).value = block
+
+    def _write_stages(self, snapshot: Snapshot, stages: Sequence[StageRow], funnel: int) -> None:
+        """The Stages table's rows anew in one block: each row's inputs from its stage, the
+        computed column's formula, other columns' values carried from the row it was read
+        from; rows it no longer covers are cleared."""
+        spec = schema.STAGES
+        sheet = self.book.sheets[spec.sheet]
+        headers = self.headers(spec.sheet)
+        stored = snapshot.cells.get(spec.sheet, [])
+        by_header = {c.header: c for c in spec.columns}
+        block = []
+        for entry in stages:
+            source = None if entry.source is None else snapshot.row("stages", entry.source)
+            old = stored[source - 1] if source is not None and source <= len(stored) else []
+            values = dataclasses.asdict(entry.stage)
+            row = []
+            for index, header in enumerate(headers):
+                column = by_header.get(header)
+                if column is None:
+                    row.append(old[index] if index < len(old) else None)
+                elif column.computed:
+                    row.append(schema.formula_of(spec, column, funnel))
+                else:
+                    row.append(_excel(values.get(column.field or "")))
+            block.append(row)
+        width, last = len(headers), len(block) + 1
+        sheet.tables[spec.name].resize(sheet.range((1, 1), (last, width)))
+        sheet.range((2, 1), (last, width)).value = block
+        old_last = max(snapshot.rows["stages"], default=1)
+        if old_last > last:
+            blank = [[None] * width for _ in range(old_last - last)]
+            sheet.range((last + 1, 1), (old_last, width)).value = blank
 
     def _write_columns(self, spec: schema.TableSpec, by_row: dict[int, dict[str, Any]]) -> None:
         """Whole columns of values (Excel row → field or prediction key → value): one call per

@@ -9,32 +9,67 @@ with a backup; until then the file is byte for byte as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.workbook import reader, schema, store
-from salesflow_xl.workbook.editor import Editor
+from salesflow_xl.workbook.editor import Editor, funnel_formulas
 from salesflow_xl.workbook.reader import Snapshot
+from salesflow_xl.workbook.relayout import laid_out_for, relayout
 
 
 def edit(editor: Editor, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
     """Write ``changes`` (planned on ``snapshot``) into ``editor`` and bring every cached
     value up to date for ``after`` (the validated result)."""
+    updates: dict[str, dict[int, dict[str, Any]]] = {}  # table → row → values, in one pass
     for update in changes.updates:
         row = snapshot.row(update.table, update.position)
-        editor.update(schema.TABLES[update.table], row, update.values)
+        updates.setdefault(update.table, {}).setdefault(row, {}).update(update.values)
+    for table, rows in updates.items():
+        editor.update_rows(schema.TABLES[table], rows)
     for table, records in changes.appends.items():
         validated = after.rows[table][len(after.rows[table]) - len(records) :]
-        editor.append(schema.TABLES[table], records, at=validated)
+        editor.append(schema.TABLES[table], records, validated, len(after.data.pipeline.funnel))
     for name, value in changes.settings.items():
         editor.set_setting(name, value)
     for table, values in changes.column_values.items():
         editor.write_values(
             schema.TABLES[table], {snapshot.row(table, p): v for p, v in values.items()}
         )
+    write_lists_and_stages(editor, snapshot, changes, after)
+    # before the cached values, which are then written for the new layout; also when the data
+    # outgrew the layout (a campaign added by hand in Excel): no figure into another's cell
+    if changes.relayout or not laid_out_for(editor, after.data):
+        relayout(editor, after.data)
     editor.refresh_cached_values(after.data, after.rows, snapshot.cells)
+
+
+def write_lists_and_stages(
+    editor: Editor, snapshot: Snapshot, changes: Changes, after: Snapshot
+) -> None:
+    """The Lists sheet's changed lists, the rewritten Stages table, and the formulas that
+    follow the number of funnel stages (Deals' "Furthest step"), in every row and in the
+    table's calculated column."""
+    for key, values in changes.lists.items():
+        editor.set_list(schema.LISTS[key], values)
+    before, now = len(snapshot.data.pipeline.funnel), len(after.data.pipeline.funnel)
+    if changes.stages is not None:
+        rows = [
+            (
+                None if entry.source is None else snapshot.row("stages", entry.source),
+                dataclasses.asdict(entry.stage),
+            )
+            for entry in changes.stages
+        ]
+        spec = schema.STAGES
+        formulas = {c.header: schema.formula_of(spec, c, now) for c in spec.computed}
+        editor.rewrite_rows(spec, rows, formulas)
+    for spec, column, formula in funnel_formulas(before, now):
+        editor.set_column_formula(spec, column.header, formula)
 
 
 class WorkbookFile:

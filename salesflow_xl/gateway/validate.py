@@ -17,8 +17,11 @@ import pandas as pd
 
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import RECORD_TYPES, typed
-from salesflow_xl.core.model import Settings
-from salesflow_xl.workbook import schema
+from salesflow_xl.core.errors import PipelineError
+from salesflow_xl.core.model import Lists, Pipeline, Settings, Stage
+from salesflow_xl.workbook import reader, schema
+from salesflow_xl.workbook.editor import funnel_formulas
+from salesflow_xl.workbook.problems import Problem
 from salesflow_xl.workbook.reader import CellChecker, Snapshot
 
 
@@ -28,14 +31,19 @@ def snapshot_after(snapshot: Snapshot, changes: Changes) -> Snapshot:
     are left empty: nothing has been stored yet. The model figures of ``column_values`` are
     SalesFlow's own output, not input, and are not checked."""
     data = snapshot.data
-    checker = CellChecker(data.lists, data.pipeline)
     frames, rows = {}, dict(snapshot.rows)
+    lists, pipeline, problems = _lists_and_stages_after(snapshot, changes, rows)
+    checker = CellChecker(lists, pipeline)
+    checker.problems += problems
     touched = {u.table for u in changes.updates} | set(changes.appends)
+    if changes.stages is not None:
+        touched.add("deals")  # each deal's status follows its stage's outcome
     for key in (k for k in schema.TABLES if k in touched):  # problems in the reader's order
         new_rows = snapshot.next_rows(key, len(changes.appends.get(key, ())))
         frames[key], rows[key] = _table_after(snapshot, key, changes, new_rows, checker)
+    _recheck_choices(snapshot, changes, frames, rows, checker)
     settings = _settings_after(snapshot, changes.settings, checker)
-    after = dataclasses.replace(data, settings=settings, **frames)
+    after = dataclasses.replace(data, settings=settings, lists=lists, pipeline=pipeline, **frames)
     checker.integrity(after, rows)
     return Snapshot(after, rows, checker.problems, {}, snapshot.setting_rows)
 
@@ -48,14 +56,18 @@ def _table_after(
     inputs = {c.field: c for c in spec.inputs}
     data = snapshot.data
     table = data.table(key).copy()
+    written: dict[str, dict[int, Any]] = {}  # field → position → value
     for update in (u for u in changes.updates if u.table == key):
         row = snapshot.row(key, update.position)
         for field, value in update.values.items():
-            column = table[field].astype(object)  # only the columns that change
-            column.iat[update.position] = checker.value(
+            written.setdefault(field, {})[update.position] = checker.value(
                 spec.sheet, row, inputs[field], _as_stored(value, inputs[field].kind)
             )
-            table[field] = column
+    for field, values in written.items():
+        column = table[field].astype(object)  # only the columns that change
+        for position, value in values.items():
+            column.iat[position] = value
+        table[field] = column
     records = changes.appends.get(key, [])
     new = [
         {
@@ -73,9 +85,75 @@ def _table_after(
         added = typed(pd.DataFrame(new, columns=table.columns), record_type)
         table = pd.concat([table, added], ignore_index=True)
     if key == "deals":
-        outcome = {s.name: s.outcome for s in data.pipeline.stages}
+        outcome = {s.name: s.outcome for s in checker.pipeline.stages}
         table["status"] = table["stage"].map(outcome)
     return typed(table, record_type), (*snapshot.rows[key], *new_rows)
+
+
+def _lists_and_stages_after(
+    snapshot: Snapshot, changes: Changes, rows: dict[str, tuple[int, ...]]
+) -> tuple[Lists, Pipeline, list[Problem]]:
+    """The lists and the pipeline after the change, with the problems reading the rewritten
+    Stages table would report; ``rows`` gets the Stages table's new rows."""
+    data = snapshot.data
+    lists = dataclasses.replace(data.lists, **changes.lists) if changes.lists else data.lists
+    if changes.stages is None:
+        return lists, data.pipeline, []
+    checker = CellChecker(lists, data.pipeline)
+    spec = schema.STAGES
+    stages = []
+    numbers = tuple(range(2, 2 + len(changes.stages)))  # from under the header, no gaps
+    for row, entry in zip(numbers, changes.stages, strict=True):
+        values = {
+            c.field: checker.value(
+                spec.sheet, row, c, _as_stored(getattr(entry.stage, c.field or ""), c.kind)
+            )
+            for c in spec.inputs
+        }
+        if values["name"] is None or values["probability"] is None:
+            continue  # reported as missing
+        rotting = None if values["rotting_days"] is None else int(values["rotting_days"])
+        outcome = reader.OUTCOMES.get(str(values["outcome"]).strip().lower(), "open")
+        stages.append(Stage(values["name"], values["probability"], rotting, outcome))
+    rows[spec.key] = numbers
+    try:
+        pipeline = Pipeline(tuple(stages))
+    except PipelineError as error:
+        checker.problems.append(
+            Problem(spec.sheet, None, None, None, f"a valid pipeline ({error})")
+        )
+        return lists, data.pipeline, checker.problems
+    funnel_formulas(len(data.pipeline.funnel), len(pipeline.funnel))  # refuses too many stages
+    return lists, pipeline, checker.problems
+
+
+def _recheck_choices(
+    snapshot: Snapshot,
+    changes: Changes,
+    frames: Mapping[str, pd.DataFrame],
+    rows: Mapping[str, tuple[int, ...]],
+    checker: CellChecker,
+) -> None:
+    """Once a list or the stages change, every value taken from them is checked again (the
+    cells this change writes are checked already)."""
+    data = snapshot.data
+    keys = {k for k, values in changes.lists.items() if values != getattr(data.lists, k)}
+    if checker.pipeline.names != data.pipeline.names:
+        keys.add("stages")
+    if not keys:
+        return
+    written = {(u.table, u.position, f) for u in changes.updates for f in u.values}
+    for key, spec in schema.TABLES.items():
+        frame = frames.get(key, data.table(key))
+        read = len(data.table(key))  # records after these are appended, checked already
+        for column in (c for c in spec.inputs if c.choices in keys and c.field):
+            choices = checker.pipeline.names if column.choices == "stages" else None
+            allowed = set(choices or getattr(checker.lists, column.choices or ""))
+            values = frame[column.field]
+            for position in (values.notna() & ~values.isin(allowed)).to_numpy().nonzero()[0]:
+                if position < read and (key, position, column.field) not in written:
+                    row = rows[key][position]
+                    checker.value(spec.sheet, row, column, values.iat[position])
 
 
 def _settings_after(
@@ -84,10 +162,18 @@ def _settings_after(
     settings = snapshot.data.settings
     for name, value in values.items():
         setting = next(s for s in schema.SETTINGS if s.field == name)
-        column = schema.Column(setting.label, setting.field, setting.kind, required=True)
+        column = schema.Column(
+            setting.label, setting.field, setting.kind, required=setting.required
+        )
         cell = _as_stored(value, setting.kind)
         row = snapshot.setting_rows[name]
         converted = checker.value(schema.SETTINGS_SHEET, row, column, cell)
+        if name == "as_of":  # blank: the figures follow today, as the reader reads it
+            pinned = converted is not None
+            if not pinned and (problem := reader.older_blank_as_of(snapshot.setting_rows)):
+                checker.problems.append(problem)
+            converted = converted if pinned else reader.today()
+            settings = dataclasses.replace(settings, as_of_pinned=pinned)
         settings = dataclasses.replace(settings, **{name: converted})
     return settings
 

@@ -200,6 +200,34 @@ class Package:
             self._cache[name] = content
             self.changed.add(name)
 
+    def add(self, name: str, content: bytes, after: str | None = None) -> None:
+        """A new part, placed after part ``after`` (by default at the end), deflated and dated
+        like its neighbour."""
+        if name in self:
+            raise ValueError(f"{self.source} already has a part {name}")
+        position = self.names.index(after) + 1 if after in self else len(self.infos)
+        neighbour = self.infos[position - 1] if position else None
+        info = zipfile.ZipInfo(name, neighbour.date_time if neighbour else (1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        if not name.isascii():
+            info.flag_bits |= 0x800  # the name is UTF-8
+        if neighbour is not None:
+            info.create_system = neighbour.create_system
+            info.external_attr = neighbour.external_attr
+        self.infos.insert(position, info)
+        self._names.add(name)
+        self._cache[name] = content
+        self.changed.add(name)
+
+    def remove(self, name: str) -> None:
+        """Drop part ``name`` from the package."""
+        if name not in self:
+            raise KeyError(name)
+        self.infos = [info for info in self.infos if info.filename != name]
+        self._names.discard(name)
+        self._cache.pop(name, None)
+        self.changed.discard(name)
+
     def to_bytes(self) -> bytes:
         """The package with changed parts replaced; untouched parts are copied compressed, with
         their name, order, timestamp and attributes. Changed parts are deflated at zlib's

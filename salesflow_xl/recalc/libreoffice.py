@@ -67,11 +67,11 @@ def _cache_dir() -> Path:
     return Path(base) / "salesflow"
 
 
-def _profile_key() -> str:
+def _profile_key(bridge: bool = True) -> str:
     content = "\n".join(
         [
-            udf_bridge.basic_module(),
-            udf_bridge.python_script(_python_paths()),
+            udf_bridge.basic_module() if bridge else "no bridge",
+            udf_bridge.python_script(_python_paths()) if bridge else "",
             repr(RECALC_SETTINGS),
         ]
     )
@@ -93,10 +93,11 @@ def _python_paths() -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def profile(binary: str | None = None) -> Path:
-    """A LibreOffice user profile that forces recalculation and carries the UDF bridge; built
-    once and cached (``~/.cache/salesflow``)."""
-    target = _cache_dir() / f"lo-profile-{_profile_key()}"
+def profile(binary: str | None = None, bridge: bool = True) -> Path:
+    """A LibreOffice user profile that forces recalculation and carries the UDF bridge (without
+    ``bridge``: as LibreOffice is for a user who has no SalesFlow); built once and cached
+    (``~/.cache/salesflow``)."""
+    target = _cache_dir() / f"lo-profile-{_profile_key(bridge)}"
     if (target / "user" / "registrymodifications.xcu").exists():
         return target
     binary = binary or soffice()
@@ -123,6 +124,17 @@ def profile(binary: str | None = None) -> Path:
     )
     text = registry.read_text(encoding="utf-8")
     registry.write_text(text.replace("</oor:items>", items + "</oor:items>"), encoding="utf-8")
+    if bridge:
+        _add_bridge(user)
+    try:
+        building.rename(target)
+    except OSError:  # another process built it first
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def _add_bridge(user: Path) -> None:
+    """Install the UDF bridge (a Basic module and a Python script) into a profile."""
     basic = user / "basic" / "Standard"
     basic.mkdir(parents=True, exist_ok=True)
     (basic / "SalesFlow.xba").write_text(
@@ -140,11 +152,6 @@ def profile(binary: str | None = None) -> Path:
     (scripts / f"{udf_bridge.SCRIPT_NAME}.py").write_text(
         udf_bridge.python_script(_python_paths()), encoding="utf-8"
     )
-    try:
-        building.rename(target)
-    except OSError:  # another process built it first
-        shutil.rmtree(building, ignore_errors=True)
-    return target
 
 
 _XLB = """<?xml version="1.0" encoding="UTF-8"?>
@@ -180,14 +187,14 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
         raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s") from error
 
 
-def convert_command(source: Path, outdir: Path) -> list[str]:
+def convert_command(source: Path, outdir: Path, bridge: bool = True) -> list[str]:
     """The LibreOffice command line that recalculates ``source`` into ``outdir`` as .xlsx (with
-    :func:`profile`: recalculation on load, the UDF bridge). Run it with
-    :func:`office_environment`."""
+    :func:`profile`: recalculation on load, the UDF bridge unless ``bridge`` is False). Run it
+    with :func:`office_environment`."""
     binary = soffice()
     return [
         binary,
-        f"-env:UserInstallation={profile(binary).as_uri()}",
+        f"-env:UserInstallation={profile(binary, bridge).as_uri()}",
         "--headless",
         "--norestore",
         "--convert-to",
@@ -198,7 +205,7 @@ def convert_command(source: Path, outdir: Path) -> list[str]:
     ]
 
 
-def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
+def convert(source: Path, outdir: Path, timeout: float = 600, bridge: bool = True) -> Path:
     """Let LibreOffice load ``source`` (recalculating everything) and save it as .xlsx in
     ``outdir``; returns the converted file.
 
@@ -209,7 +216,7 @@ def convert(source: Path, outdir: Path, timeout: float = 600) -> Path:
     ``EXIT_GRACE`` seconds to exit by itself.
     """
     converted = outdir / (source.stem + ".xlsx")
-    command = convert_command(source, outdir)
+    command = convert_command(source, outdir, bridge)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
@@ -309,9 +316,11 @@ def recalculate(
     suffix: str = ".xlsx",
     timeout: float = 600,
     on_step: Callable[[str], None] | None = None,
+    bridge: bool = True,
 ) -> RecalcResult:
     """Recalculate a workbook's bytes; returns the same package with fresh cached values.
-    ``on_step(description)`` is told when each of the four steps starts (a progress bar)."""
+    ``on_step(description)`` is told when each of the four steps starts (a progress bar);
+    without ``bridge`` SalesFlow's functions are unknown, as for a user without the add-in."""
     step = on_step or (lambda description: None)
     step("Finding the formulas")
     package = Package.from_bytes(content)
@@ -321,7 +330,7 @@ def recalculate(
         source = Path(temp) / f"workbook{suffix}"
         source.write_bytes(content)
         step("LibreOffice is recalculating")
-        converted = convert(source, Path(temp) / "out", timeout=timeout)
+        converted = convert(source, Path(temp) / "out", timeout=timeout, bridge=bridge)
         step("Reading the results")
         values = computed_values(converted, wanted)
     step("Storing the values")

@@ -6,10 +6,14 @@ constants (so it works in an empty workbook); the second block, present when the
 data, uses the workbook's own tables, with FUNNEL and STAGE_CONVERSION as array formulas.
 
 In Excel the functions need the UDFs imported with xlwings (Windows); LibreOffice evaluates
-them through ``salesflow recalc``'s bridge; elsewhere column B shows an error while column C
-keeps working. Layer: the SalesFlow workbook (imports ``salesflow_xl.core``,
-``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only); formulas take their table, column,
-sheet and setting names from :mod:`~salesflow_xl.workbook.schema`.
+them through ``salesflow recalc``'s bridge. Elsewhere (Excel without the add-in, Excel for Mac,
+LibreOffice opened directly) no cell shows an error: each function cell is wrapped in IFERROR and
+shows :data:`WITHOUT_ADDIN` (the table functions stay blank), the banner in A2 says what is
+missing, and column C keeps computing every figure natively.
+
+Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
+``salesflow_xl.workbook`` only); formulas take their table, column, sheet and setting names
+from :mod:`~salesflow_xl.workbook.schema`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,26 @@ Expected = Callable[[Report, SalesData], Any]
 _DEALS, _STAGES, _LOG = schema.DEALS.ref, schema.STAGES.ref, schema.STAGE_LOG.ref
 _CUSTOMERS, _CAMPAIGNS = schema.CUSTOMERS.ref, schema.CAMPAIGNS.ref
 _WON_DEALS = f'COUNTIFS({_DEALS("status")},"won")'
+
+
+#: What a SalesFlow function cell shows where the add-in is missing.
+WITHOUT_ADDIN = "add-in needed"
+#: The banner (A2): which text shows tells whether SalesFlow's functions run here.
+BANNER_CELL = "A2"
+BANNER_WORKING = (
+    "Column B uses the SalesFlow Excel functions; column C computes the same figure natively."
+)
+BANNER_MISSING = (
+    "Column B and the table functions need the SalesFlow add-in (Windows Excel: salesflow "
+    "install) or salesflow recalc; column C computes the same figures natively, everywhere."
+)
+BANNER = f'=IF(ISNUMBER(WIN_RATE(3,1)),"{BANNER_WORKING}","{BANNER_MISSING}")'
+
+
+def guarded(formula: str, fallback: str = WITHOUT_ADDIN) -> str:
+    """``formula`` (a SalesFlow function) showing ``fallback`` instead of ``#NAME?`` where the
+    add-in is missing: ``=IFERROR(f(…),fallback)``."""
+    return f'=IFERROR({formula.removeprefix("=")},"{fallback}")'
 
 
 @dataclass(frozen=True)
@@ -301,7 +325,7 @@ def layout(data: SalesData) -> Layout:
 
 def expected_cells(data: SalesData, report: Report) -> dict[str, Any]:
     """Cell → the core's value for every computed cell of the sheet."""
-    cells: dict[str, Any] = {}
+    cells: dict[str, Any] = {BANNER_CELL: BANNER_WORKING}
     plan = layout(data)
     for row, comparison in plan.rows:
         value = comparison.expected(report, data)

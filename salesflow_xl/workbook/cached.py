@@ -102,10 +102,10 @@ def core_values(
     board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}
     board[AS_OF_CELL] = cell_value(data.settings.as_of)
     result[schema.DASHBOARD_SHEET] = board
+    refs = settings_refs()
     result[schema.SETTINGS_SHEET] = {
-        settings_refs()[schema.MONTHLY_DISCOUNT_RATE]: monthly_rate(
-            data.settings.annual_discount_rate
-        )
+        refs[schema.AS_OF]: cell_value(data.settings.as_of),
+        refs[schema.MONTHLY_DISCOUNT_RATE]: monthly_rate(data.settings.annual_discount_rate),
     }
     return result
 

@@ -71,7 +71,9 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
             "Segment": _lookup(deals["customer_id"], customers, "id", "segment").fillna(""),
             "Win chance": metrics.effective_probability(deals, pipeline),
             "Weighted value": metrics.weighted_values(deals, pipeline),
-            "Days in stage": _blank_where((as_of - deals["stage_entered"]).dt.days, ~is_open),
+            "Days in stage": _blank_where(
+                (as_of - deals["stage_entered"]).dt.days.clip(lower=0), ~is_open
+            ),
             "Days idle": _blank_where(idle, ~is_open),
             "Rotting": np.where(deals["id"].isin(rotting_ids), "Rotting", ""),
             "Cycle days": _blank_where(

@@ -24,6 +24,7 @@ from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import Kind, ListSpec
+from salesflow_xl.workbook.schema_spec import exactly
 
 Expected = Callable[[Report], Any]
 
@@ -198,7 +199,7 @@ def _funnel(data: SalesData) -> Block:
 def _stage_row(stage: Stage, i: int, first: int) -> list[Figure]:
     """Stage ``i`` (1-based): its name and the deals now in it, their value and weighted value."""
     r, name = first + i - 1, stage.name
-    by_stage = f"{_DEALS('stage')},A{r}"
+    by_stage = f"{_DEALS('stage')},{exactly(f'A{r}')}"
 
     def funnel(column: str) -> Expected:
         return lambda rep: _value(rep.funnel, "stage", name, column)
@@ -338,21 +339,29 @@ def _breakdown(
     )
 
 
+def _named(r: int) -> str:
+    """The criterion matching exactly the name in column K of row ``r`` (a channel or
+    segment block's row)."""
+    return exactly(f"K{r}")
+
+
 def _channels(data: SalesData, header_row: int) -> Block:
     """Spend, deals, won deals, revenue, ROI and CAC per acquisition channel."""
 
     def spend(r: int) -> str:
-        return f"SUMIFS({_CAMPAIGNS('spend')},{_CAMPAIGNS('channel')},K{r})"
+        return f"SUMIFS({_CAMPAIGNS('spend')},{_CAMPAIGNS('channel')},{_named(r)})"
 
     def new(r: int) -> str:
-        return f'COUNTIFS({_CUSTOMERS("channel")},K{r},{_CUSTOMERS("Won deals")},">0")'
+        return f'COUNTIFS({_CUSTOMERS("channel")},{_named(r)},{_CUSTOMERS("Won deals")},">0")'
 
     def won(r: int) -> str:
-        return f'{_DEALS("channel")},K{r},{_DEALS("status")},"won"'
+        return f'{_DEALS("channel")},{_named(r)},{_DEALS("status")},"won"'
 
     measures = (
         _Measure("Spend", "money", lambda r: f"={spend(r)}", "spend"),
-        _Measure("Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('channel')},K{r})", "deals"),
+        _Measure(
+            "Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('channel')},{_named(r)})", "deals"
+        ),
         _Measure("Won", "integer", lambda r: f"=COUNTIFS({won(r)})", "won"),
         _Measure("Revenue", "money", lambda r: f"=SUMIFS({_DEALS('value')},{won(r)})", "revenue"),
         _Measure("ROI", "percent", lambda r: f'=IF(L{r}>0,(O{r}-L{r})/L{r},"")', "roi", None),
@@ -373,10 +382,12 @@ def _segments(data: SalesData, header_row: int) -> Block:
     """Deals, won and lost deals, win rate and won value per customer segment."""
 
     def outcome(r: int, status: str) -> str:
-        return f'{_DEALS("Segment")},K{r},{_DEALS("status")},"{status}"'
+        return f'{_DEALS("Segment")},{_named(r)},{_DEALS("status")},"{status}"'
 
     measures = (
-        _Measure("Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('Segment')},K{r})", "deals"),
+        _Measure(
+            "Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('Segment')},{_named(r)})", "deals"
+        ),
         _Measure("Won", "integer", lambda r: f"=COUNTIFS({outcome(r, 'won')})", "won"),
         _Measure("Lost", "integer", lambda r: f"=COUNTIFS({outcome(r, 'lost')})", "lost"),
         _Measure(

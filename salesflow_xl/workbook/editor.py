@@ -25,11 +25,16 @@ from salesflow_xl.ooxml.package import MAIN_NS, Package
 from salesflow_xl.ooxml.refs import cell_position, column_letter, range_bounds
 from salesflow_xl.ooxml.sheetxml import STYLE, SheetXmlError, set_cached_values
 from salesflow_xl.ooxml.styles import STYLES, quote_prefixed
+from salesflow_xl.ooxml.transplant import drop_calc_chain
 from salesflow_xl.workbook import cached, schema
-from salesflow_xl.workbook.schema import TableSpec
+from salesflow_xl.workbook.schema import Column, ListSpec, TableSpec
 
 DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
 TABLE_REF = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\sref=")([^"]*)(")')
+FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+CALCULATED = re.compile(
+    rb"<calculatedColumnFormula\b[^>]*?(?:/>|>.*?</calculatedColumnFormula>)", re.S
+)
 
 
 class EditError(SalesflowError):
@@ -122,11 +127,15 @@ class Editor:
         spec: TableSpec,
         rows: Iterable[Mapping[str, Any]],
         at: Sequence[int] | None = None,
+        funnel_length: int | None = None,
     ) -> list[int]:
         """Add rows (field → value) to the table at Excel rows ``at`` (consecutive; by default
         :meth:`next_rows`), growing the table over them; returns their row numbers.
 
         A table whose only data row is blank (a new workbook) gets its first row written there.
+        Computed columns get the table's calculated formula or, where the table part has none
+        (a workbook saved by LibreOffice drops them), the schema's for a pipeline of
+        ``funnel_length`` funnel stages.
         """
         rows = list(rows)
         if not rows:
@@ -153,7 +162,7 @@ class Editor:
         template_row = sheetxml.row_at(xml, max(layout.first_row + 1, first_new - 1)) or b""
         styles = _styles(template_row)
         new_rows = {
-            number: _row_xml(number, values, spec, layout, styles, self._cell)
+            number: _row_xml(number, values, spec, layout, styles, self._cell, funnel_length)
             for number, values in zip(numbers, rows, strict=True)
         }
         xml = sheetxml.put_rows(xml, new_rows)
@@ -190,6 +199,32 @@ class Editor:
             column = next(c for c in spec.columns if c.field == field and not c.computed)
             writes[f"{layout.letter(column.header)}{row}"] = (value, column.kind)
         self._write_cells(layout.sheet_part, row, writes)
+
+    def update_rows(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
+        """:meth:`update` for many rows at once (Excel row → field → value), in one pass over
+        the sheet: how a rename rewrites every row that names the old name."""
+        layout = self.table(spec)
+        kinds = {c.field: c for c in spec.columns if c.field is not None and not c.computed}
+        xml = self.package.read(layout.sheet_part)
+        numbers = sorted(rows)
+        spans = sheetxml.row_spans(xml, numbers)
+        if spans is None or len(spans) != len(numbers):
+            found = sheetxml.rows(xml)
+            existing = {n: found.get(n, b"") for n in numbers}
+        else:
+            existing = {n: xml[start:end] for n, (start, end) in spans.items()}
+        new_rows = {}
+        for row in numbers:
+            if not layout.first_row < row <= layout.last_row:
+                raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
+            cells = sheetxml.cells(existing[row])
+            for field, value in rows[row].items():
+                column = kinds[field]
+                ref = f"{layout.letter(column.header)}{row}"
+                style = STYLE.search(cells.get(ref, b""))
+                cells[ref] = self._cell(ref, value, column.kind, style.group(1) if style else None)
+            new_rows[row] = sheetxml.assemble_row(row, existing[row], cells)
+        self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
 
     def write_values(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
         """Set many cells at once (Excel row → field or prediction key → value), in one pass
@@ -244,12 +279,33 @@ class Editor:
         part = self.sheets.get(schema.SETTINGS_SHEET)
         if part is None:
             raise EditError(f"the workbook has no {schema.SETTINGS_SHEET} sheet")
+        number = self._setting_rows().get(setting.label)
+        if number is None:
+            raise EditError(f"the {schema.SETTINGS_SHEET} sheet has no row {setting.label!r}")
+        self._write_cells(part, number, {f"B{number}": (value, setting.kind)})
+
+    def _setting_rows(self) -> dict[str, int]:
+        """Setting label → the row of the Settings sheet whose column A holds it."""
+        part = self.sheets.get(schema.SETTINGS_SHEET)
+        found: dict[str, int] = {}
+        if part is None:
+            return found
         for number, row_xml in sheetxml.rows(self.package.read(part)).items():
             label = sheetxml.cells(row_xml).get(f"A{number}")
-            if label is not None and self._text(label) == setting.label:
-                self._write_cells(part, number, {f"B{number}": (value, setting.kind)})
-                return
-        raise EditError(f"the {schema.SETTINGS_SHEET} sheet has no row {setting.label!r}")
+            if label is not None:
+                found.setdefault(self._text(label).strip(), number)
+        return found
+
+    def _settings_by_label(self, cells: Mapping[str, Any]) -> dict[str, Any]:
+        """Computed settings' values (keyed by the template's cells) moved to the rows that
+        carry their labels in this workbook; a setting the workbook lacks (one made by an
+        older SalesFlow) is left out rather than written over another row."""
+        refs = cached.settings_refs()
+        by_cell = {refs[s.name]: s.label for s in schema.SETTINGS}
+        rows = self._setting_rows()
+        return {
+            f"B{rows[by_cell[ref]]}": value for ref, value in cells.items() if by_cell[ref] in rows
+        }
 
     def _text(self, cell: bytes) -> str:
         """The text a cell shows ("" for an empty cell or a missing shared string)."""
@@ -263,6 +319,151 @@ class Editor:
         except SheetXmlError:
             return ""
         return "" if value is None else str(value)
+
+    # -- lists, stages and formulas that follow the pipeline ---------------------------------
+
+    def set_list(self, spec: ListSpec, values: Sequence[str]) -> None:
+        """Rewrite a list's one-column table (the Lists sheet): ``values`` from its first data
+        row down, the cells below cleared, the table resized over exactly these values. The
+        drop-downs refer to the list's defined name, a structured reference to the table's
+        column, so they follow. Other columns of the sheet (the other lists) stay as they are.
+        """
+        if spec.table not in self.tables:
+            raise EditError(f"the workbook has no table {spec.table} (sheet {schema.LISTS_SHEET})")
+        layout = self.tables[spec.table]
+        if spec.header not in layout.headers:
+            raise EditError(f"table {spec.table} has no column {spec.header!r}")
+        letter = layout.letter(spec.header)
+        xml = self.package.read(layout.sheet_part)
+        existing = sheetxml.rows(xml)
+        first = layout.first_row + 1
+        # the reader reads the whole column: values typed below the table count too
+        below = [
+            n for n, row in existing.items() if _has_value(sheetxml.cells(row).get(f"{letter}{n}"))
+        ]
+        extent = max([layout.last_row, *below])
+        top = sheetxml.cells(existing.get(first, b"")).get(f"{letter}{first}", b"")
+        style = STYLE.search(top)
+        new_rows = {}
+        for number in range(first, max(extent, first + len(values) - 1) + 1):
+            row_xml = existing.get(number, b"")
+            cells = sheetxml.cells(row_xml)
+            ref = f"{letter}{number}"
+            own = STYLE.search(cells.get(ref, b"")) or style
+            if number - first < len(values):
+                value = values[number - first]
+                cells[ref] = self._cell(ref, value, "text", own.group(1) if own else None)
+            else:
+                cells.pop(ref, None)
+            if cells or row_xml:
+                new_rows[number] = sheetxml.assemble_row(number, row_xml, cells) if cells else b""
+        self._resize(layout, sheetxml.put_rows(xml, new_rows), first + max(len(values), 1) - 1)
+
+    def rewrite_rows(
+        self,
+        spec: TableSpec,
+        rows: Sequence[tuple[int | None, Mapping[str, Any]]],
+        formulas: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Lay a table's data rows out anew (how the Stages table is reordered, grown or
+        shrunk): row *i* from the first data row takes the table cells of Excel row
+        ``source`` (None: a new row, styled like the first data row) with the input values
+        (field → value) written over them, and the table is resized to exactly these rows;
+        returns their row numbers. Cells outside the table's columns stay where they are.
+        Calculated columns get the table's formula (or, where the table part names none, as
+        in a file LibreOffice saved, the one ``formulas`` gives: header → ``=…``) and keep the
+        cached value their cell held, so :meth:`refresh_cached_values` with the values stored
+        before the edit still knows what every cell holds."""
+        layout = self.table(spec)
+        if not rows:
+            raise EditError(f"{spec.name}: a table keeps at least one row")
+        drop_calc_chain(self.package)  # formula cells move or go
+        xml = self.package.read(layout.sheet_part)
+        existing = sheetxml.rows(xml)
+        letters = {layout.letter(h): h for h in layout.headers}
+        by_header = {c.header: c for c in spec.columns}
+        first = layout.first_row + 1
+        last = first + len(rows) - 1
+        if last > MAX_ROWS:
+            raise EditError(f"the {layout.sheet} sheet would need row {last:,}")
+        blank_styles = _styles(existing.get(first, b""))
+        calculated = {h: f.removeprefix("=") for h, f in (formulas or {}).items()}
+        calculated.update(layout.formulas)
+        new_rows: dict[int, bytes] = {}
+        for number, (source, values) in enumerate(rows, start=first):
+            here = sheetxml.cells(existing.get(number, b""))
+            moved = sheetxml.cells(existing.get(source, b"")) if source is not None else {}
+            styles = _styles(existing.get(source, b"")) if source is not None else blank_styles
+            cells = {ref: c for ref, c in here.items() if _column(ref) not in letters}
+            for letter, header in letters.items():
+                ref, column, style = f"{letter}{number}", by_header.get(header), styles.get(letter)
+                if header in calculated:
+                    cells[ref] = _formula_cell(ref, style, calculated[header], here.get(ref))
+                elif column is not None and column.field is not None and column.field in values:
+                    cells[ref] = self._cell(ref, values[column.field], column.kind, style)
+                elif f"{letter}{source}" in moved:
+                    cells[ref] = _moved_cell(moved[f"{letter}{source}"], ref)
+            new_rows[number] = sheetxml.assemble_row(number, existing.get(number, b""), cells)
+        for number in range(last + 1, layout.last_row + 1):
+            if number in existing:
+                cells = sheetxml.cells(existing[number])
+                kept = {ref: c for ref, c in cells.items() if _column(ref) not in letters}
+                new_rows[number] = (
+                    sheetxml.assemble_row(number, existing[number], kept) if kept else b""
+                )
+        self._resize(layout, sheetxml.put_rows(xml, new_rows), last)
+        return list(range(first, last + 1))
+
+    def set_column_formula(self, spec: TableSpec, header: str, formula: str) -> None:
+        """Make ``formula`` (full form, ``=…``) the calculated formula of column ``header``:
+        in the table part (where it names one: LibreOffice drops them) and in every formula
+        cell of the column. Cached values stay (for :meth:`refresh_cached_values`); a cell the
+        user typed a value into stays a value."""
+        layout = self.table(spec)
+        text = formula.removeprefix("=")
+        element = b"<f>" + escape(text).encode() + b"</f>"
+        low, high = layout.first_row, layout.last_row
+
+        def patch(match: re.Match[bytes]) -> bytes:
+            body = match.group("body")
+            if not body or b"<f" not in body or not low < int(match.group("row")) <= high:
+                return match.group(0)
+            start = match.start("body") - match.start()
+            return match.group(0)[:start] + FORMULA.sub(element, body, count=1) + b"</c>"
+
+        letter = layout.letter(header).encode()
+        cells = re.compile(
+            rb'<c\b[^>]*?\br="' + letter + rb'(?P<row>\d+)"[^>]*?(?:/>|>(?P<body>.*?)</c>)', re.S
+        )
+        xml = self.package.read(layout.sheet_part)
+        self.package.replace(layout.sheet_part, cells.sub(patch, xml))
+        name = re.escape(escape(header, {'"': "&quot;"}).encode())
+        column = re.compile(
+            rb'(<tableColumn\b[^>]*?\bname="' + name + rb'"[^>]*>)(.*?)(</tableColumn>)', re.S
+        )
+        calculated = (
+            b"<calculatedColumnFormula>" + escape(text).encode() + b"</calculatedColumnFormula>"
+        )
+
+        def replace(match: re.Match[bytes]) -> bytes:
+            inner = CALCULATED.sub(calculated, match.group(2), count=1)
+            return match.group(1) + inner + match.group(3)
+
+        table = self.package.read(layout.part)
+        self.package.replace(layout.part, column.sub(replace, table, count=1))
+        layout.formulas[header] = text
+
+    def _resize(self, layout: TableLayout, xml: bytes, last_row: int) -> None:
+        """Store a table's sheet ``xml`` with the table (and its filter) ending at ``last_row``."""
+        layout.last_row = last_row
+        self.package.replace(layout.sheet_part, _extend_dimension(xml, layout))
+        self.package.replace(
+            layout.part,
+            TABLE_REF.sub(
+                lambda m: m.group(1) + layout.ref.encode() + m.group(3),
+                self.package.read(layout.part),
+            ),
+        )
 
     # -- cached values --------------------------------------------------------------------------
 
@@ -286,6 +487,7 @@ class Editor:
         }
         first_rows = {s: layout.first_row + 1 for s, layout in layouts.items() if layout}
         values = cached.core_values(data, rows, columns=columns, first_rows=first_rows)
+        values[schema.SETTINGS_SHEET] = self._settings_by_label(values[schema.SETTINGS_SHEET])
         for sheet, cells in values.items():
             part = self.sheets.get(sheet)
             if stored is not None and sheet in stored:
@@ -340,6 +542,7 @@ def _row_xml(
     layout: TableLayout,
     styles: Mapping[str, str],
     cell: Callable[[str, Any, str, str | bytes | None], bytes],
+    funnel_length: int | None = None,
 ) -> bytes:
     cells = []
     by_header = {c.header: c for c in spec.columns}
@@ -348,15 +551,48 @@ def _row_xml(
         ref = f"{letter}{number}"
         style = styles.get(letter)
         column = by_header.get(header)
-        if header in layout.formulas:
+        text = layout.formulas.get(header)
+        if text is None and column is not None and column.formula and funnel_length is not None:
+            text = schema.formula_of(spec, column, funnel_length).removeprefix("=")
+        if text is not None:
             s = f' s="{style}"' if style else ""
-            formula = escape(layout.formulas[header])
-            cells.append(f'<c r="{ref}"{s}><f>{formula}</f></c>'.encode())
+            cells.append(f'<c r="{ref}"{s}><f>{escape(text)}</f></c>'.encode())
         elif column is not None and column.field is not None:
             cells.append(cell(ref, values.get(column.field), column.kind, style))
         else:
             cells.append(sheetxml.cell_xml(ref, None, "text", style))
     return f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>"
+
+
+def _has_value(cell: bytes | None) -> bool:
+    return cell is not None and (b"<v" in cell or b"<is>" in cell)
+
+
+def _column(ref: str) -> str:
+    return ref.rstrip("0123456789")
+
+
+def _formula_cell(ref: str, style: str | None, formula: str, previous: bytes | None) -> bytes:
+    """A calculated column's cell with the cached value (and its type) of ``previous``."""
+    s = f' s="{style}"' if style else ""
+    cached, kind = b"", b""
+    if previous is not None and b"<f" in previous:
+        value = sheetxml.VALUE.search(previous)
+        cached = value.group(0) if value else b""
+        match = sheetxml.CELL.match(previous)
+        found = sheetxml.TYPE.search(match.group("attrs")) if match else None
+        kind = found.group(0) if found and cached else b""
+    head = f'<c r="{ref}"{s}'.encode() + kind
+    return head + b"><f>" + escape(formula).encode() + b"</f>" + cached + b"</c>"
+
+
+def _moved_cell(cell: bytes, ref: str) -> bytes:
+    """A cell given a new reference; a shared formula's member keeps only its value (its
+    formula lives in another cell)."""
+    moved = sheetxml.REF.sub(b'r="' + ref.encode() + b'"', cell, count=1)
+    if b't="shared"' in moved:
+        moved = FORMULA.sub(b"", moved, count=1)
+    return moved
 
 
 def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:
@@ -371,3 +607,16 @@ def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:
     max_row = max(max_row or 1, layout.last_row)
     ref = f"{column_letter(min_col or 1)}{min_row or 1}:{column_letter(max_col)}{max_row}"
     return xml[: match.start(2)] + ref.encode() + xml[match.end(2) :]
+
+
+def funnel_formulas(before: int, after: int) -> list[tuple[TableSpec, Column, str]]:
+    """The computed columns whose formula depends on the number of funnel stages (Deals'
+    "Furthest step"), with their formula for ``after`` stages, when it differs from the one
+    for ``before``. Raises SalesflowError when a formula would be longer than Excel takes."""
+    result = []
+    for spec in schema.all_tables():
+        for column in spec.computed:
+            formula = schema.formula_of(spec, column, after)
+            if formula != schema.formula_of(spec, column, before):
+                result.append((spec, column, formula))
+    return result

@@ -54,7 +54,7 @@ class Snapshot:
     rows: Mapping[str, tuple[int, ...]]
     problems: list[Problem]
     cells: Mapping[str, list[list[Any]]]
-    #: setting field → the Settings sheet row that holds it
+    #: setting field (a computed setting: its name, "AsOf") → the Settings sheet row holding it
     setting_rows: Mapping[str, int] = field(default_factory=dict)
 
     def row(self, table: str, position: int) -> int:
@@ -71,6 +71,27 @@ class Snapshot:
         rows = self.rows[table]
         first = rows[-1] + 1 if rows else 2
         return list(range(first, first + count))
+
+
+def older_blank_as_of(setting_rows: Mapping[str, int]) -> Problem | None:
+    """The problem of a blank as-of date in a workbook made before a blank meant "today": it
+    has no "Figures as of" row, and its formulas would compute every figure at day 0."""
+    if schema.AS_OF in setting_rows or "as_of" not in setting_rows:
+        return None
+    figures_as_of = next(s.label for s in schema.SETTINGS if s.name == schema.AS_OF)
+    return Problem(
+        schema.SETTINGS_SHEET,
+        setting_rows["as_of"],
+        next(s.label for s in schema.SETTINGS if s.field == "as_of"),
+        None,
+        f"a date: this workbook, made by an older SalesFlow, has no {figures_as_of!r} row, "
+        "so a blank cannot follow today",
+    )
+
+
+def today() -> date:
+    """The day a workbook whose as-of date is blank is read as of (the calendar's today)."""
+    return date.today()
 
 
 def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
@@ -259,6 +280,8 @@ class _Reader:
         values: dict[str, Any] = {}
         for setting in schema.SETTINGS:
             if setting.field is None:
+                if setting.label in labels:  # a computed setting: its row, by name
+                    self.setting_rows[setting.name] = labels[setting.label][0]
                 continue
             if setting.label not in labels:
                 self.problem(
@@ -272,14 +295,16 @@ class _Reader:
             number, row = labels[setting.label]
             self.setting_rows[setting.field] = number
             raw = row[1] if len(row) > 1 else None
-            column = Column(setting.label, setting.field, setting.kind, required=True)
+            column = Column(setting.label, setting.field, setting.kind, required=setting.required)
             value = convert_cell(
                 self.problems, schema.SETTINGS_SHEET, number, column, raw, Lists(), None
             )
             if value is not None:
                 values[setting.field] = value
-        if "as_of" not in values:
-            values["as_of"] = date.today()
+        if "as_of" not in values:  # blank: the figures follow the calendar
+            values.update(as_of=today(), as_of_pinned=False)
+            if (problem := older_blank_as_of(self.setting_rows)) is not None:
+                self.problems.append(problem)
         return Settings(**values)
 
     # -- data tables ----------------------------------------------------------------------------

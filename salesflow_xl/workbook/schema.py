@@ -12,17 +12,20 @@ Formulas are written in Excel's short form for readability — ``[@Value]`` is "
 and expanded to the full form ``tblDeals[[#This Row],[Value]]`` by :func:`expand`, the form both
 Excel 2016+ and LibreOffice read from a file. Only functions both compute are used: COUNTIFS,
 SUMIFS, AVERAGEIFS, SUMPRODUCT, INDEX/MATCH, IF/IFERROR, MAX and date arithmetic; "as of"
-figures use the ``AsOf`` named cell, never TODAY(). Formulas elsewhere build their references
+figures use the ``AsOf`` named cell — the pinned date, or TODAY() where none is pinned, computed
+in that one cell (see :data:`SETTINGS`). Formulas elsewhere build their references
 with :meth:`TableSpec.ref`, :attr:`ListSpec.ref` and the setting names below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.limits import MAX_FORMULA
+from salesflow_xl.core.model import Settings
 from salesflow_xl.workbook.schema_spec import (
     NUMBER_FORMATS,
     Column,
@@ -57,6 +60,7 @@ __all__ = [
     "MONTHLY_DISCOUNT_RATE",
     "NUMBER_FORMATS",
     "ORDERS",
+    "PINNED_AS_OF",
     "RETENTION_MONTHS",
     "SETTINGS",
     "SETTINGS_SHEET",
@@ -78,12 +82,15 @@ __all__ = [
     "formula_of",
     "reached_formula",
     "sheets_read",
+    "stored_setting",
 ]
 
 # -- settings and lists ----------------------------------------------------------------------
 
-#: The defined names of the settings, for formulas outside the schema.
+#: The defined names of the settings, for formulas outside the schema. ``AsOf`` is the date
+#: every figure is computed at: the pinned date (``PinnedAsOf``) or, when that is blank, today.
 AS_OF = "AsOf"
+PINNED_AS_OF = "PinnedAsOf"
 RETENTION_MONTHS = "RetentionMonths"
 GROSS_MARGIN = "GrossMargin"
 ANNUAL_DISCOUNT_RATE = "AnnualDiscountRate"
@@ -92,11 +99,21 @@ MONTHLY_DISCOUNT_RATE = "MonthlyDiscountRate"
 SETTINGS_SHEET = "Settings"
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        AS_OF,
+        PINNED_AS_OF,
         "As of date",
         "as_of",
         "date",
-        "Every 'days', 'due' and 'rotting' figure is computed at this date.",
+        "Blank: every figure is as of today and follows the calendar. A date pins every 'days', "
+        "'due' and 'rotting' figure and the period's closed deals to it.",
+        required=False,
+    ),
+    Setting(
+        AS_OF,
+        "Figures as of",
+        None,
+        "date",
+        "Computed: the as-of date above, or today when it is blank.",
+        formula=f'=IF({PINNED_AS_OF}="",TODAY(),{PINNED_AS_OF})',
     ),
     Setting(
         RETENTION_MONTHS,
@@ -128,6 +145,15 @@ SETTINGS: tuple[Setting, ...] = (
         formula="=(1+AnnualDiscountRate)^(1/12)-1",
     ),
 )
+
+
+def stored_setting(settings: Settings, field: str) -> Any:
+    """The value a setting's cell holds: the field's value, except a blank as-of date for a
+    workbook that follows today."""
+    if field == "as_of" and not settings.as_of_pinned:
+        return None
+    return getattr(settings, field)
+
 
 LISTS_SHEET = "Lists"
 #: The drop-down lists kept on the Lists sheet, keyed by field of ``core.model.Lists``.

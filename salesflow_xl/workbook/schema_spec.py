@@ -141,6 +141,16 @@ def expand(formula: str, table: str) -> str:
     return _THIS_ROW.sub(lambda m: f"{table}[[#This Row],[{m.group(1)}]]", formula)
 
 
+def exactly(ref: str) -> str:
+    """A COUNTIFS/SUMIFS criterion that matches the text in ``ref`` exactly. A bare cell as a
+    criterion is read as a condition: a name beginning with ``<``, ``>`` or ``=`` becomes a
+    comparison and ``*``, ``?`` and ``~`` are wildcards (a segment "<10 staff" would count
+    every deal). Prefixed with "=" and its wildcards escaped with "~", it is plain text, in
+    Excel and LibreOffice alike."""
+    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
+    return f'"="&{escaped}'
+
+
 @dataclass(frozen=True)
 class Setting:
     """A named cell on the Settings sheet (column B, label in A)."""
@@ -151,6 +161,8 @@ class Setting:
     kind: Kind
     note: str = ""
     formula: str | None = None
+    #: a blank value cell is a problem (the as-of date may be blank: figures follow today)
+    required: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ hand, in Excel's short form (``[@Value]`` is "this row's Value", see
 
 from __future__ import annotations
 
-from salesflow_xl.workbook.schema_spec import Column, TableSpec
+from salesflow_xl.workbook.schema_spec import Column, TableSpec, exactly
 
 _ORDERS_UP_TO_AS_OF = 'tblOrders[Customer ID],[@Customer ID],tblOrders[Date],"<="&AsOf'
 _STAGE_ROW = "MATCH([@Stage],tblStages[Stage],0)"
@@ -210,13 +210,13 @@ DEALS = TableSpec(
             "Days in stage",
             kind="integer",
             width=10,
-            formula='=IF([@Status]="open",AsOf-[@Stage entered],"")',
+            formula='=IF([@Status]="open",MAX(0,AsOf-[@Stage entered]),"")',
         ),
         Column(
             "Days idle",
             kind="integer",
             width=9,
-            formula='=IF([@Status]="open",AsOf-MAX([@Stage entered],[@Last activity]),"")',
+            formula='=IF([@Status]="open",MAX(0,AsOf-MAX([@Stage entered],[@Last activity])),"")',
             note="Days since the stage changed or an activity was logged.",
         ),
         Column(
@@ -294,7 +294,7 @@ ACTIVITIES = TableSpec(
     tab_color="2E75B6",
 )
 
-_DEALS_OF_CAMPAIGN = "tblDeals[Campaign],[@Campaign]"
+_DEALS_OF_CAMPAIGN = f"tblDeals[Campaign],{exactly('[@Campaign]')}"
 CAMPAIGNS = TableSpec(
     "campaigns",
     "Campaigns",
@@ -328,8 +328,8 @@ CAMPAIGNS = TableSpec(
             "New customers",
             kind="integer",
             width=10,
-            formula='=IF([@Campaign]="","",COUNTIFS(tblCustomers[Campaign],[@Campaign],'
-            'tblCustomers[Won deals],">0"))',
+            formula='=IF([@Campaign]="","",COUNTIFS(tblCustomers[Campaign],'
+            f'{exactly("[@Campaign]")},tblCustomers[Won deals],">0"))',
             note="Customers this campaign acquired who won at least one deal.",
         ),
         Column(

@@ -91,6 +91,7 @@ def to_bytes(wb: Workbook, cached: dict[str, dict[str, CellValue]] | None = None
     return normalise_zip(content)
 
 
-def blank(as_of: date) -> SalesData:
-    """Empty data with the default pipeline and lists."""
-    return SalesData.from_records(Settings(as_of=as_of), {})
+def blank(today: date) -> SalesData:
+    """Empty data with the default pipeline and lists, following the calendar: its as-of date
+    is left blank (figures as of today), ``today`` gives the cached values."""
+    return SalesData.from_records(Settings(as_of=today, as_of_pinned=False), {})

@@ -27,6 +27,8 @@ from salesflow_xl.workbook.template_style import (
     TITLE_FONT,
     define,
     landscape,
+    one_page_wide,
+    print_setup,
 )
 
 
@@ -37,10 +39,7 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
     landscape(ws)
     ws["A1"] = "SalesFlow functions"
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = (
-        "Column B uses SalesFlow's Excel functions (Windows Excel with the UDFs imported by "
-        "xlwings; LibreOffice via salesflow recalc); column C computes the same natively."
-    )
+    ws[analytics.BANNER_CELL] = analytics.BANNER
     for column, header in zip(
         "ABCD", ("Figure", "SalesFlow function", "Native formula", "Function used"), strict=True
     ):
@@ -54,7 +53,7 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
         ws[f"A{row}"].font = BLOCK_FONT
     for row, comparison in plan.rows:
         ws[f"A{row}"] = comparison.label
-        ws[f"B{row}"] = comparison.function
+        ws[f"B{row}"] = analytics.guarded(comparison.function)
         ws[f"C{row}"] = comparison.native
         ws[f"D{row}"] = comparison.function.removeprefix("=")
         for column in "BC":
@@ -64,7 +63,7 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
         title_row = int(top_left.lstrip("ABCDEFGHIJ")) - 1
         ws[f"{top_left[0]}{title_row}"] = block.title
         ws[f"{top_left[0]}{title_row}"].font = LABEL_FONT
-        ws[top_left] = ArrayFormula(block.ref, block.formula)
+        ws[top_left] = ArrayFormula(block.ref, analytics.guarded(block.formula, ""))
         for cells in ws[block.ref]:
             for cell, kind in zip(cells, block.kinds, strict=True):
                 cell.number_format = schema.NUMBER_FORMATS[kind]
@@ -78,6 +77,7 @@ def xlwings_sheet(wb: Workbook) -> None:
     """The sheet xlwings reads this workbook's settings from."""
     ws = wb.create_sheet(schema.XLWINGS_SHEET)
     ws.sheet_properties.tabColor = "7F7F7F"
+    one_page_wide(ws, landscape=False)
     for row, (key, value) in enumerate(schema.XLWINGS_SETTINGS, start=1):
         ws.cell(row=row, column=1, value=key)
         ws.cell(row=row, column=2, value=value)
@@ -89,6 +89,7 @@ def lists_sheet(wb: Workbook, data: SalesData) -> None:
     """One small table per drop-down list, each named for data validation."""
     ws = wb.create_sheet(schema.LISTS_SHEET)
     ws.sheet_properties.tabColor = "7F7F7F"
+    print_setup(ws, landscape=True)
     for offset, spec in enumerate(schema.LISTS.values()):
         column = 1 + 2 * offset
         letter = get_column_letter(column)
@@ -109,6 +110,7 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
     """Labelled settings, each value cell a defined name."""
     ws = wb.create_sheet(schema.SETTINGS_SHEET)
     ws.sheet_properties.tabColor = "7F7F7F"
+    landscape(ws)
     ws["A1"] = "SalesFlow settings"
     ws["A1"].font = TITLE_FONT
     ws.column_dimensions["A"].width = 38
@@ -120,7 +122,7 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
         ws.cell(row=row, column=1, value=setting.label).font = LABEL_FONT
         value: Any = setting.formula
         if setting.field is not None:
-            value = getattr(data.settings, setting.field)
+            value = schema.stored_setting(data.settings, setting.field)
         cell = ws.cell(row=row, column=2, value=value)
         cell.number_format = schema.NUMBER_FORMATS[setting.kind]
         if setting.formula:

@@ -28,22 +28,24 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 
 
-def landscape(ws: Worksheet) -> None:
-    """Print (and render) the sheet landscape, one page wide."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def print_setup(ws: Worksheet, landscape: bool) -> None:
-    """A table sheet prints one page wide (as many pages long as it takes), landscape when it
-    is wide, on A4, with its header row repeated on every page."""
+def one_page_wide(ws: Worksheet, landscape: bool) -> None:
+    """Print the sheet on A4, one page wide and as many pages long as it takes."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def landscape(ws: Worksheet) -> None:
+    """Print (and render) the sheet landscape, one page wide."""
+    one_page_wide(ws, landscape=True)
+
+
+def print_setup(ws: Worksheet, landscape: bool) -> None:
+    """A table sheet prints one page wide (as many pages long as it takes), landscape when it
+    is wide, on A4, with its header row repeated on every page."""
+    one_page_wide(ws, landscape)
     ws.print_title_rows = "1:1"
 
 

@@ -175,21 +175,21 @@ def validation(wb: Workbook) -> None:
 
 def _rule(column: Column) -> DataValidation | None:
     title = column.header
+    source, sheet = None, schema.LISTS_SHEET
     if column.choices in schema.LISTS:
         source = schema.LISTS[column.choices].name
     elif column.choices in schema.TABLE_CHOICES:
-        source = schema.TABLE_CHOICES[column.choices].name
-    else:
-        source = None
+        choice = schema.TABLE_CHOICES[column.choices]
+        source = choice.name
+        sheet = next(t.sheet for t in schema.all_tables() if t.name == choice.table)
     if source is not None:
         return DataValidation(
             type="list",
-            formula1=f"={source}",
+            formula1=source,  # a formula without "=", as Excel writes it (ECMA-376 ST_Formula)
             allow_blank=not column.required,
             showErrorMessage=True,
             errorTitle=title,
-            error=f"Choose a {title.lower()} from the list (edit the list on the "
-            f"{schema.LISTS_SHEET if column.choices in schema.LISTS else 'its own'} sheet).",
+            error=f"Choose a {title.lower()} from the list (edit the list on the {sheet} sheet).",
         )
     if column.kind in ("money", "number", "integer"):
         return DataValidation(

@@ -63,7 +63,10 @@ def campaign_performance(
     """One row per campaign (index: name): channel, spend, deals, won, revenue, new_customers,
     win_rate, roi = (revenue − spend) ÷ spend, roas = revenue ÷ spend,
     cac = spend ÷ new customers."""
-    totals = _deal_totals(deals, "campaign").join(_new_customers(customers, deals, "campaign"))
+    # outer: a campaign may have acquired customers without any deal naming it
+    totals = _deal_totals(deals, "campaign").join(
+        _new_customers(customers, deals, "campaign"), how="outer"
+    )
     table = campaigns.set_index("name")[["channel", "spend"]].join(totals, how="left")
     counts = ["deals", "won", "closed", "new_customers"]
     table[counts] = table[counts].fillna(0).astype("int64")
@@ -80,7 +83,9 @@ def channel_performance(
     organic) have NaN ROI, ROAS and CAC."""
     totals = _deal_totals(deals, "channel")
     spend = campaigns.groupby("channel")["spend"].sum()
-    table = totals.join(spend, how="outer").join(_new_customers(customers, deals, "channel"))
+    table = totals.join(spend, how="outer").join(
+        _new_customers(customers, deals, "channel"), how="outer"
+    )
     counts = ["deals", "won", "closed", "new_customers"]
     table[counts] = table[counts].fillna(0).astype("int64")
     table[["revenue", "spend"]] = table[["revenue", "spend"]].fillna(0.0)

@@ -234,9 +234,10 @@ def average_days_in_stage(stage_log: pd.DataFrame, pipeline: Pipeline, as_of: da
 
 
 def days_idle(deals: pd.DataFrame, as_of: date) -> pd.Series:
-    """Whole days since the deal was last touched: ``as_of − max(stage_entered, last_activity)``."""
+    """Whole days since the deal was last touched: ``max(0, as_of − max(stage_entered,
+    last_activity))`` (a touch after ``as_of`` — a date pinned in the past — counts as 0)."""
     touched = deals[["stage_entered", "last_activity"]].max(axis=1)
-    return ((pd.Timestamp(as_of) - touched) / DAY).astype("float64")
+    return ((pd.Timestamp(as_of) - touched) / DAY).clip(lower=0.0).astype("float64")
 
 
 def rotting_deals(deals: pd.DataFrame, pipeline: Pipeline, as_of: date) -> pd.DataFrame:

@@ -1,0 +1,154 @@
+"""Editing one deal or one customer: the fields a user keeps up to date by hand.
+
+Only the fields given change; None clears an optional field. A deal's stage is not edited
+here: stage changes go through advance, move, won, lost and reopen, which keep the stage log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from salesflow_xl.actions.catalog import money, name, percent, probability
+from salesflow_xl.actions.changes import Changes
+from salesflow_xl.actions.customer_match import EMAIL
+from salesflow_xl.actions.deals import find_deals, pick
+from salesflow_xl.core import limits
+from salesflow_xl.core.dataset import SalesData, to_records
+from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.model import Customer
+
+#: The deal fields ``edit_deal`` takes, each with its name for messages.
+DEAL_FIELDS: dict[str, str] = {
+    "title": "title",
+    "value": "value",
+    "expected_close": "expected close",
+    "probability": "probability",
+    "next_follow_up": "next follow-up",
+    "channel": "channel",
+    "campaign": "campaign",
+}
+#: The customer fields ``edit_customer`` takes.
+CUSTOMER_FIELDS: dict[str, str] = {
+    "name": "name",
+    "company": "company",
+    "email": "e-mail",
+    "phone": "phone",
+    "segment": "segment",
+    "channel": "channel",
+    "campaign": "campaign",
+}
+
+
+class UnknownCustomerError(SalesflowError):
+    """A customer ID that is not on the Customers sheet."""
+
+
+def _text(argument: str, value: str | None) -> str | None:
+    """Optional text: stripped, blank clears the field."""
+    if value is None:
+        return None
+    return limits.text(argument, value).strip() or None
+
+
+def _day(argument: str, value: date | None) -> date | None:
+    return None if value is None else limits.day(argument, value)
+
+
+def _choice(allowed: tuple[str, ...], argument: str) -> Callable[[str | None], str | None]:
+    def checked(value: str | None) -> str | None:
+        text = _text(argument, value)
+        return None if text is None else pick(text, allowed, argument)
+
+    return checked
+
+
+def _shown(field: str, value: Any) -> str:
+    """A field's value in a summary."""
+    if value is None:
+        return "the stage's" if field == "probability" else "(blank)"
+    if field == "value":
+        return money(value)
+    if field == "probability":
+        return percent(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return repr(value)
+
+
+def _edit(
+    record: Any,
+    values: Mapping[str, Any],
+    fields: Mapping[str, str],
+    checks: Mapping[str, Callable[[Any], Any]],
+) -> dict[str, Any]:
+    """The checked new values that differ from ``record``'s."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise InvalidArgumentError("field", sorted(unknown)[0], "one of " + ", ".join(fields))
+    if not values:
+        raise SalesflowError(f"nothing to change (give one of {', '.join(fields.values())})")
+    checked = {field: checks[field](values[field]) for field in fields if field in values}
+    return {f: v for f, v in checked.items() if getattr(record, f) != v}
+
+
+def _summary(kind: str, label: str, before: Any, changed: Mapping[str, Any], fields: Any) -> str:
+    if not changed:
+        return f"{kind} {label} has these values already: nothing changed."
+    edits = [
+        f"{fields[f]} {_shown(f, getattr(before, f))} → {_shown(f, v)}" for f, v in changed.items()
+    ]
+    return f"Updated {kind.lower()} {label}: {', '.join(edits)}."
+
+
+def edit_deal(data: SalesData, deal_id: str, values: Mapping[str, Any]) -> Changes:
+    """Change a deal's title, value, expected close, own probability (None: the stage's),
+    next follow-up, channel or campaign."""
+    ((position, deal),) = find_deals(data, [deal_id])
+    checks: dict[str, Callable[[Any], Any]] = {
+        "title": lambda v: name("title", v),
+        "value": lambda v: limits.amount("value", v),
+        "expected_close": lambda v: _day("expected close", v),
+        "probability": lambda v: None if v is None else probability("probability", v),
+        "next_follow_up": lambda v: _day("next follow-up", v),
+        "channel": _choice(data.lists.channels, "channel"),
+        "campaign": _choice(tuple(data.campaigns["name"]), "campaign"),
+    }
+    changed = _edit(deal, values, DEAL_FIELDS, checks)
+    changes = Changes()
+    changes.update("deals", position, changed)
+    changes.say(_summary("Deal", f"{deal.id} {deal.title!r}", deal, changed, DEAL_FIELDS))
+    return changes
+
+
+def _email(value: str | None) -> str | None:
+    text = _text("email", value)
+    if text is not None and not EMAIL.match(text):
+        raise InvalidArgumentError("email", value, "an e-mail address like ann@example.com")
+    return text
+
+
+def edit_customer(data: SalesData, customer_id: str, values: Mapping[str, Any]) -> Changes:
+    """Change a customer's name, company, e-mail, phone, segment, channel or campaign."""
+    wanted = str(customer_id).strip()
+    positions = (data.customers["id"] == wanted).to_numpy().nonzero()[0]
+    if not len(positions):
+        raise UnknownCustomerError(f"no customer {wanted} on the Customers sheet")
+    position = int(positions[0])
+    (customer,) = to_records(data.customers.iloc[[position]], Customer)
+    checks: dict[str, Callable[[Any], Any]] = {
+        "name": lambda v: name("name", v),
+        "company": lambda v: _text("company", v),
+        "email": _email,
+        "phone": lambda v: _text("phone", v),
+        "segment": _choice(data.lists.segments, "segment"),
+        "channel": _choice(data.lists.channels, "channel"),
+        "campaign": _choice(tuple(data.campaigns["name"]), "campaign"),
+    }
+    changed = _edit(customer, values, CUSTOMER_FIELDS, checks)
+    changes = Changes()
+    changes.update("customers", position, changed)
+    label = f"{customer.id} {customer.name}"
+    changes.say(_summary("Customer", label, customer, changed, CUSTOMER_FIELDS))
+    return changes
