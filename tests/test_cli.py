@@ -140,3 +140,19 @@ def test_an_action_does_not_import_what_only_other_commands_need() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_help_loads_no_pandas() -> None:
+    """`salesflow --help` (and a command typed wrong) answers without loading pandas, NumPy or
+    openpyxl: the actions and reports are loaded when a command runs."""
+    code = (
+        "import sys\n"
+        "from salesflow_xl.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'openpyxl') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -86,6 +86,15 @@ def imports_of_source(source: str, package: str) -> list[tuple[int, str]]:
             else:
                 module = node.module or ""
             found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+        elif (  # lazy("salesflow_xl.actions.deals"): an import made when first used
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "lazy"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.lineno, node.args[0].value))
     return found
 
 
@@ -128,6 +137,7 @@ def test_the_layer_check_catches_upward_relative_and_late_imports() -> None:
         "from . import changes\n"
         "def f():\n"
         "    import openpyxl\n"
+        'reports = lazy("salesflow_xl.reports.terminal")\n'
     )
     found = imports_of_source(sample, "salesflow_xl.actions")
     assert found == [
@@ -135,9 +145,11 @@ def test_the_layer_check_catches_upward_relative_and_late_imports() -> None:
         (2, "salesflow_xl.gateway.run"),
         (3, "salesflow_xl.actions.changes"),
         (5, "openpyxl"),
+        (6, "salesflow_xl.reports.terminal"),
     ]
     assert violations("actions", found) == [
         "line 1: actions imports salesflow_xl.workbook.schema",
         "line 2: actions imports salesflow_xl.gateway.run",
         "line 5: actions imports openpyxl",
+        "line 6: actions imports salesflow_xl.reports.terminal",
     ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import calendar
 import errno
+import importlib.util
 import json
 import math
 import os
 import re
 import sys
+import types
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,24 @@ from rich.console import Console
 from salesflow_xl import __version__
 from salesflow_xl.core import limits
 from salesflow_xl.core.errors import SalesflowError
+
+
+def lazy(name: str) -> types.ModuleType:
+    """Module ``name``, loaded when first used (the standard library's LazyLoader): commands
+    name the actions and reports they call at the top, yet ``salesflow --help`` or a typing
+    mistake loads no pandas."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module named {name!r}")
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
 
 WORKBOOK = click.Path(dir_okay=False, path_type=Path)
 EXISTING_WORKBOOK = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 
-from salesflow_xl.actions import catalog
-from salesflow_xl.cli.app import DAY
+from salesflow_xl.cli.app import DAY, lazy
 from salesflow_xl.cli.records import PATH, PROBABILITY, customer, day, deal, require
 from salesflow_xl.cli.workbook_file import act
+
+catalog = lazy("salesflow_xl.actions.catalog")
 
 # -- campaigns ------------------------------------------------------------------------------
 

@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import DAY, EXISTING_FILE, output_console, strict_json, top_option
-from salesflow_xl.reports import terminal as render
+from salesflow_xl.cli.app import (
+    DAY,
+    EXISTING_FILE,
+    lazy,
+    output_console,
+    strict_json,
+    top_option,
+)
+
+render = lazy("salesflow_xl.reports.terminal")
 
 if TYPE_CHECKING:
     import pandas as pd

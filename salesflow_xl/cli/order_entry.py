@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from salesflow_xl.actions.changes import Changes
 from salesflow_xl.cli.app import AT, DAY, EXISTING_FILE, EXISTING_WORKBOOK, now
 from salesflow_xl.cli.pipeline import _column_map
 from salesflow_xl.cli.workbook_file import act
-from salesflow_xl.core.dataset import SalesData
+
+if TYPE_CHECKING:
+    from salesflow_xl.actions.changes import Changes
+    from salesflow_xl.core.dataset import SalesData
 
 
 @click.command()

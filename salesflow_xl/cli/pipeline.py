@@ -5,15 +5,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from salesflow_xl.actions import deals
-from salesflow_xl.actions.changes import Changes
-from salesflow_xl.cli.app import AT, DAY, DEAL_IDS, EXISTING_FILE, EXISTING_WORKBOOK, NOTE, now
+from salesflow_xl.cli.app import (
+    AT,
+    DAY,
+    DEAL_IDS,
+    EXISTING_FILE,
+    EXISTING_WORKBOOK,
+    NOTE,
+    lazy,
+    now,
+)
 from salesflow_xl.cli.workbook_file import act, read
-from salesflow_xl.core.dataset import SalesData
+
+if TYPE_CHECKING:
+    from salesflow_xl.actions.changes import Changes
+    from salesflow_xl.core.dataset import SalesData
+
+deals = lazy("salesflow_xl.actions.deals")
 
 
 @click.command()

@@ -11,9 +11,10 @@ from typing import Any
 
 import click
 
-from salesflow_xl.actions import records
-from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK
+from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, lazy
 from salesflow_xl.cli.workbook_file import act
+
+records = lazy("salesflow_xl.actions.records")
 
 
 class Probability(click.ParamType):

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,16 +17,21 @@ from salesflow_xl.cli.app import (
     EXISTING_WORKBOOK,
     JSON,
     WORKBOOK,
+    lazy,
     output_console,
     strict_json,
     top_option,
 )
 from salesflow_xl.core import demo as demo_data
-from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.core.report import build_report
-from salesflow_xl.reports.terminal import print_report
-from salesflow_xl.workbook import reader, store
+from salesflow_xl.workbook import store
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.dataset import SalesData
+
+reader = lazy("salesflow_xl.workbook.reader")
+report_module = lazy("salesflow_xl.core.report")
+terminal = lazy("salesflow_xl.reports.terminal")
 
 # The template's openpyxl, the HTML page's matplotlib and LibreOffice are imported by the
 # commands that need them: a ribbon action started from the command line does not wait.
@@ -111,7 +117,7 @@ def show_report(
     with progress.steps("Reading", 2 + len(charts)) as step:
         data = load()
         step(description="Computing the figures")
-        report = build_report(data, top=top)
+        report = report_module.build_report(data, top=top)
         page = ""
         if html_out:
             step(description="Drawing charts")
@@ -126,7 +132,7 @@ def show_report(
             err=as_json,
         )
     elif not as_json:
-        print_report(report, output_console())
+        terminal.print_report(report, output_console())
 
 
 @click.command()

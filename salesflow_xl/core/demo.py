@@ -17,9 +17,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from salesflow_xl.core import transitions
-from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.model import (
     DEFAULT_PIPELINE,
@@ -32,6 +32,9 @@ from salesflow_xl.core.model import (
     Settings,
     StageEvent,
 )
+
+if TYPE_CHECKING:  # pandas is loaded when the demo is built, not when its defaults are read
+    from salesflow_xl.core.dataset import SalesData
 
 DEMO_AS_OF = date(2026, 6, 30)
 DEMO_SEED = 2026
@@ -161,6 +164,8 @@ class _Builder:
         settings = Settings(
             as_of=self.as_of, retention_months=24.0, gross_margin=0.45, annual_discount_rate=0.1
         )
+        from salesflow_xl.core.dataset import SalesData
+
         return SalesData.from_records(
             settings,
             {
