@@ -62,3 +62,78 @@ def cell_mismatches(expected: dict[str, dict[str, Any]], book: Any) -> dict[str,
         for ref, value in cells.items()
         if not same_cell_value(value, book[sheet][ref].value)
     }
+
+
+def older_furthest_step(funnel_length: int) -> str:
+    """The Deals' "Furthest step" formula of workbooks made before it became a value (full
+    form, no "="): one pair of COUNTIFS over the whole stage log per funnel position."""
+    from salesflow_xl.workbook import schema
+
+    tests = "+".join(
+        f'(COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[To step],">={k}")'
+        f'+COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[From step],">={k}")>0)'
+        for k in range(1, funnel_length + 1)
+    )
+    return schema.expand(f'IF([@Deal ID]="","",{tests})', "tblDeals")
+
+
+def older_workbook(content: bytes, funnel_length: int = 4, calculated: bool = True) -> bytes:
+    """``content`` as an earlier SalesFlow wrote it: the Deals' "Furthest step" a formula in
+    every row (its value cached) and, with ``calculated``, the table's calculated-column
+    formula (a file LibreOffice saved has the cells' formulas only)."""
+    import re
+    from xml.sax.saxutils import escape
+
+    from salesflow_xl.ooxml.package import Package
+    from salesflow_xl.workbook.editor import Editor
+
+    layout = Editor(content).tables["tblDeals"]
+    letter = layout.letter("Furthest step").encode()
+    formula = escape(older_furthest_step(funnel_length)).encode()
+    package = Package.from_bytes(content)
+    cells = re.compile(rb'<c r="' + letter + rb'(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+
+    def with_formula(match: re.Match[bytes]) -> bytes:
+        number, attrs, body = match.group(1), match.group(2), match.group(3) or b""
+        if not layout.first_row < int(number) <= layout.last_row:
+            return match.group(0)  # the header
+        head = b'<c r="' + letter + number + b'"' + attrs + b"><f>" + formula + b"</f>"
+        return head + body + b"</c>"
+
+    package.replace(layout.sheet_part, cells.sub(with_formula, package.read(layout.sheet_part)))
+    if calculated:
+        table = package.read(layout.part)
+        element = b"<calculatedColumnFormula>" + formula + b"</calculatedColumnFormula>"
+        table = re.sub(
+            rb'name="Furthest step"\s*/>',
+            lambda _: b'name="Furthest step">' + element + b"</tableColumn>",
+            table,
+        )
+        assert element in table
+        package.replace(layout.part, table)
+    return package.to_bytes()
+
+
+def derived_mismatches(snapshot: Any) -> dict[str, tuple[Any, Any]]:
+    """{"Deals!Y5": (expected, stored)} for every derived cell (Deals' "Furthest step") whose
+    stored value in ``snapshot`` (a reader Snapshot, from a file or from Excel) is not the
+    core's figure for the snapshot's data."""
+    from salesflow_xl.ooxml.refs import column_letter
+    from salesflow_xl.workbook import cached, computed, schema
+
+    found = {}
+    for spec in schema.TABLES.values():
+        if not spec.derived:
+            continue
+        cells = snapshot.cells[spec.sheet]
+        headers = [str(h).strip() if h is not None else "" for h in cells[0]]
+        frame = computed.derived_columns(snapshot.data, spec)
+        for column in spec.derived:
+            index = headers.index(column.header)
+            values = cached.column_values(frame[column.header])
+            for row, value in zip(snapshot.rows[spec.key], values, strict=True):
+                line = cells[row - 1] if row <= len(cells) else []
+                stored = line[index] if index < len(line) else None
+                if not same_cell_value(value, stored):
+                    found[f"{spec.sheet}!{column_letter(index + 1)}{row}"] = (value, stored)
+    return found

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import derived_mismatches
 from python_calamine import CalamineWorkbook
 
 from salesflow_xl import gateway
@@ -346,6 +347,34 @@ def test_the_gateway_knows_what_the_file_will_read_back(action, tmp_path) -> Non
     for sheet, cells in cached.core_values(back.data, back.rows, columns=columns).items():
         stored = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert cached.changed_cells(cells, stored) == {}, sheet
+    assert derived_mismatches(back) == {}  # and every deal's furthest step is the core's
+
+
+def test_furthest_step_follows_a_stage_log_edited_by_hand(book, before) -> None:
+    """The stage log edited by hand (in Excel, say) leaves "Furthest step" stale — it is a
+    value, not a formula — and neither the reader nor check minds; the next write puts it
+    right (here refresh, the ribbon's Refresh dashboard), as it does a value typed there."""
+    deal_id = open_deal(before, "Nurturing")
+    editor = Editor(book.read_bytes())
+    event = {
+        "timestamp": datetime(2026, 6, 29, 9),
+        "deal_id": deal_id,
+        "from_stage": "Nurturing",
+        "to_stage": "Negotiation",
+    }
+    editor.append(schema.STAGE_LOG, [event])
+    row = int(before.deals.index[before.deals["id"] == deal_id][0]) + 2
+    other = row + 1
+    editor.write_values(schema.DEALS, {other: {"Furthest step": 7}})  # typed by hand
+    book.write_bytes(editor.to_bytes())
+    stale = reader.read_snapshot(book.read_bytes())
+    assert stale.problems == []
+    assert run("check", book).startswith("Sales.xlsx: OK")
+    letter = schema.DEALS.letter("Furthest step")
+    assert set(derived_mismatches(stale)) == {f"Deals!{letter}{row}", f"Deals!{letter}{other}"}
+    assert derived_mismatches(stale)[f"Deals!{letter}{row}"] == (3, 2)
+    run("refresh", book)
+    assert derived_mismatches(reader.read_snapshot(book.read_bytes())) == {}
 
 
 def test_blank_rows_inside_tables_keep_every_row_in_place(tmp_path) -> None:

@@ -1,7 +1,8 @@
 """Campaigns, stages, the Lists sheet's values, and deal and customer edits: each command on a
 copy of the demo workbook, read back; renames keep every reference (and the stage history)
-valid; a stage added or removed rewrites the formula that depends on the number of stages; a
-refused command leaves the file byte for byte; the Excel gateway applies the same changes."""
+valid; a stage added, moved or removed rewrites the deals' furthest steps for the new
+pipeline; a refused command leaves the file byte for byte; the Excel gateway applies the same
+changes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import cell_mismatches
+from conftest import cell_mismatches, derived_mismatches, older_workbook
 from fake_excel import FakeBook
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -27,7 +28,6 @@ from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.cli import main
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import RECORD_TYPES
-from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.model import Stage
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.gateway.file import WorkbookFile
@@ -97,11 +97,13 @@ def formulas_in_column(xml: bytes, letter: str) -> dict[int, str]:
     return found
 
 
-def furthest_step(funnel_length: int) -> str:
-    """The Deals' "Furthest step" formula as stored in the file (XML-escaped, no "=")."""
-    column = schema.DEALS.column("Furthest step")
-    text = schema.formula_of(schema.DEALS, column, funnel_length).removeprefix("=")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def furthest_steps(path: Path) -> dict[str, int]:
+    """Deal ID → its "Furthest step" as stored in the file (checked against the core)."""
+    snapshot = reader.read_snapshot(path.read_bytes())
+    assert derived_mismatches(snapshot) == {}
+    index = schema.DEALS.columns.index(schema.DEALS.column("Furthest step"))
+    cells = snapshot.cells["Deals"]
+    return {cells[r - 1][0]: int(cells[r - 1][index]) for r in snapshot.rows["deals"]}
 
 
 def assert_only(after, before, changed: set[str]) -> None:
@@ -202,19 +204,16 @@ def test_stage_add_grows_the_stages_table(book, before) -> None:
     check(book)
 
 
-def test_adding_a_stage_rewrites_the_furthest_step_formula_in_every_deal_row(book, before) -> None:
-    assert set(formulas_in_column(sheet_part(book, "Deals"), "Y").values()) == {furthest_step(4)}
-    run("stage", "add", book, "Proposal", "--probability", "0.45")
-    found = formulas_in_column(sheet_part(book, "Deals"), "Y")
-    assert sorted(found) == list(range(2, len(before.deals) + 2))
-    assert set(found.values()) == {furthest_step(5)}
-    calculated = re.search(
-        rb'<tableColumn id="\d+" name="Furthest step"><calculatedColumnFormula>(.*?)<',
-        table_part(book, "tblDeals"),
-    )
-    assert calculated is not None
-    assert calculated.group(1).decode() == furthest_step(5)
-    # no other formula depends on the number of stages
+def test_adding_a_stage_rewrites_the_furthest_steps_for_the_new_pipeline(book, before) -> None:
+    """ "Furthest step" is a value SalesFlow derives from the stage log: a stage added before
+    Negotiation moves every deal that got that far one step on; no formula appears."""
+    steps = furthest_steps(book)
+    assert formulas_in_column(sheet_part(book, "Deals"), "Y") == {}
+    run("stage", "add", book, "Proposal", "--probability", "0.45", "--after", "Nurturing")
+    assert formulas_in_column(sheet_part(book, "Deals"), "Y") == {}
+    assert furthest_steps(book) == {d: s + (s >= 3) for d, s in steps.items()}
+    assert re.search(rb'name="Furthest step"\s*/>', table_part(book, "tblDeals"))
+    # no formula depends on the number of stages
     for letter in "ABCDEFGHIJKLMNOPQRSTUVWX":
         original = formulas_in_column(DEMO_BYTES_SHEETS["Deals"], letter)
         assert formulas_in_column(sheet_part(book, "Deals"), letter) == original, letter
@@ -227,19 +226,24 @@ DEMO_BYTES_SHEETS = {
 
 
 def test_adding_then_removing_a_stage_restores_the_deals_sheet(book) -> None:
+    steps = furthest_steps(book)
     run("stage", "add", book, "Proposal", "--probability", "0.45", "--first")
+    assert furthest_steps(book) == {d: s + (s > 0) for d, s in steps.items()}
     out = run("stage", "remove", book, "proposal")
     assert out == (
         "Removed stage 'Proposal'.\n"
         "Stages: Lead acquisition → Nurturing → Negotiation → Closed won / Closed lost.\n"
     )
-    assert sheet_part(book, "Deals") == DEMO_BYTES_SHEETS["Deals"]
+    assert furthest_steps(book) == steps
+    # every other cell as it was (the furthest steps are written anew, as plain numbers)
+    y_cells = re.compile(rb'<c r="Y\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
+    assert y_cells.sub(b"", sheet_part(book, "Deals")) == y_cells.sub(
+        b"", DEMO_BYTES_SHEETS["Deals"]
+    )
     assert table_part(book, "tblDeals") == Package.from_bytes(DEMO_BYTES).read(
         Editor(DEMO_BYTES).tables["tblDeals"].part
     )
     assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:E6"
-    assert read(book).pipeline == reader.read_snapshot(DEMO_BYTES).data.pipeline
-    check(book)
 
 
 def test_stage_rename_keeps_the_history_valid(book, before) -> None:
@@ -573,6 +577,7 @@ def test_the_gateway_knows_what_the_file_will_read_back(plan, tmp_path) -> None:
     for sheet, cells in cached.core_values(back.data, back.rows).items():
         stored = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert cached.changed_cells(cells, stored) == {}, sheet
+    assert derived_mismatches(back) == {}
 
 
 @pytest.mark.parametrize("plan", list(PLANS))
@@ -589,6 +594,7 @@ def test_the_excel_gateway_applies_the_same_changes(plan, tmp_path) -> None:
     assert live.data.pipeline == by_file.pipeline
     for key in RECORD_TYPES:
         pd.testing.assert_frame_equal(live.data.table(key), by_file.table(key))
+    assert derived_mismatches(live) == {}  # the same furthest steps as the file's
 
 
 def test_the_excel_gateway_writes_a_new_stage_in_one_block(before) -> None:
@@ -603,11 +609,47 @@ def test_the_excel_gateway_writes_a_new_stage_in_one_block(before) -> None:
     ]
     stages = fake.sheets["Stages"].cells
     assert [stages[(r, 1)] for r in range(2, 8)][2] == "Proposal"
-    assert stages[(4, 5)] == schema.formula_of(
-        schema.STAGES, schema.STAGES.column("Funnel step"), 5
-    )
-    formula = schema.formula_of(schema.DEALS, schema.DEALS.column("Furthest step"), 5)
-    assert {fake.sheets["Deals"].cells[(r, 25)] for r in range(2, deal_rows + 1)} == {formula}
+    assert stages[(4, 5)] == schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
+    # the furthest steps for the new pipeline, as values, in one block
+    live = ExcelBook(fake).snapshot()
+    assert derived_mismatches(live) == {}
+    steps = [fake.sheets["Deals"].cells[(r, 25)] for r in range(2, deal_rows + 1)]
+    assert max(steps) == 5
+
+
+def test_the_excel_gateway_writes_the_furthest_steps_that_change(before) -> None:
+    """An action through Excel writes the furthest steps that change, one call per run of
+    rows; a value typed there by hand is put right at the next write."""
+    fake = FakeBook(DEMO_BYTES)
+    fake.sheets["Deals"].cells[(9, 25)] = 42  # typed by hand
+    fake.calls.clear()
+    gateway.run(ExcelBook(fake), PLANS["deal edit"])  # another deal's value and probability
+    assert fake.writes()[-1] == ("write", "Deals", "Y9:Y9")
+    assert fake.sheets["Deals"].cells[(9, 25)] != 42
+    assert derived_mismatches(ExcelBook(fake).snapshot()) == {}
+
+
+def test_an_older_workbooks_formulas_become_values_when_a_stage_is_added(tmp_path) -> None:
+    """A workbook made when "Furthest step" was a formula (of four funnel stages): a stage
+    added through either gateway leaves every deal's furthest step right for five stages,
+    values in the file, and no calculated-column formula for it."""
+    older = older_workbook(DEMO_BYTES)
+    path = tmp_path / "Sales.xlsx"
+    path.write_bytes(older)
+    run("stage", "add", path, "Proposal", "--probability", "45%", "--first")
+    assert formulas_in_column(sheet_part(path, "Deals"), "Y") == {}
+    assert b"COUNTIFS(tblStageLog" not in table_part(path, "tblDeals")
+    by_file = furthest_steps(path)
+    assert max(by_file.values()) == 5
+    fake = FakeBook(older)
+    gateway.run(ExcelBook(fake), lambda d: catalog.add_stage(d, "Proposal", 0.45, first=True))
+    live = ExcelBook(fake).snapshot()
+    assert derived_mismatches(live) == {}
+    index = schema.DEALS.columns.index(schema.DEALS.column("Furthest step"))
+    by_excel = {
+        live.cells["Deals"][r - 1][0]: live.cells["Deals"][r - 1][index] for r in live.rows["deals"]
+    }
+    assert by_excel == by_file
 
 
 def test_the_excel_gateway_writes_a_list_in_one_block(before) -> None:
@@ -692,10 +734,11 @@ def test_tables_without_calculated_formulas_get_the_schemas(tmp_path) -> None:
     path.write_bytes(package.to_bytes())
     run("stage", "add", path, "Proposal", "--probability", "45%", "--first")
     stages = formulas_in_column(sheet_part(path, "Stages"), "E")
-    funnel_step = schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"), 5)
+    funnel_step = schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
     assert sorted(stages) == [2, 3, 4, 5, 6, 7]
     assert set(stages.values()) == {funnel_step.removeprefix("=").replace("&", "&amp;")}
-    assert set(formulas_in_column(sheet_part(path, "Deals"), "Y").values()) == {furthest_step(5)}
+    assert formulas_in_column(sheet_part(path, "Deals"), "Y") == {}
+    assert max(furthest_steps(path).values()) == 5
     assert b"calculatedColumnFormula" not in table_part(path, "tblDeals")
     back = reader.read_snapshot(path.read_bytes())
     cells = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
@@ -705,7 +748,10 @@ def test_tables_without_calculated_formulas_get_the_schemas(tmp_path) -> None:
         assert cached.changed_cells(expected[sheet], stored) == {}, sheet
 
 
-def test_more_stages_than_excel_formulas_hold_are_refused(book) -> None:
+def test_the_number_of_stages_is_no_longer_bound_by_a_formulas_length(book) -> None:
+    """The furthest step was a formula with a COUNTIFS pair per funnel stage, which refused
+    more than about 40 stages (Excel's 8,192 characters); as a value it takes any number."""
+
     def many(data) -> Changes:
         changes = Changes()
         extra = [Stage(f"Step {i}", 0.5) for i in range(60)]
@@ -713,10 +759,9 @@ def test_more_stages_than_excel_formulas_hold_are_refused(book) -> None:
         changes.stages = tuple(StageRow(s) for s in (*opened, *extra, *closing))
         return changes
 
-    original = digest(book)
-    with pytest.raises(SalesflowError, match="Excel takes at most 8,192: use fewer stages"):
-        gateway.run(WorkbookFile(book), many)
-    assert digest(book) == original
+    gateway.run(WorkbookFile(book), many)
+    assert len(read(book).pipeline.funnel) == 64
+    assert max(furthest_steps(book).values()) == 64  # the won deals
 
 
 def test_list_fields_are_the_schemas_drop_downs() -> None:

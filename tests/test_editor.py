@@ -1,17 +1,19 @@
 """Editing a workbook's tables: rows appended and cells changed where the change says, nothing
-else touched, and the native formulas of new rows computing what the core computes."""
+else touched, the native formulas of new rows computing what the core computes, and the
+derived "Furthest step" written as values (an older workbook's formulas there replaced)."""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
-from conftest import cell_mismatches
+from conftest import cell_mismatches, older_workbook
 
-from salesflow_xl.core import demo
+from salesflow_xl.core import demo, metrics
 from salesflow_xl.ooxml.sheetxml import formula_cells
 from salesflow_xl.ooxml.sheetxml import rows as _rows
 from salesflow_xl.recalc import libreoffice as recalc
@@ -66,11 +68,16 @@ def original(data) -> bytes:
 
 @pytest.fixture(scope="module")
 def edited(original) -> bytes:
+    """The new rows and a changed row, then the derived values for the data after the edit
+    where they changed, as the file gateway writes them."""
+    before = reader.read_snapshot(original)
     editor = Editor(original)
     editor.append(schema.CUSTOMERS, [NEW_CUSTOMER])
     editor.append(schema.DEALS, [NEW_DEAL])
     editor.append(schema.STAGE_LOG, NEW_EVENTS)
     editor.update(schema.DEALS, 5, {"title": "Renamed <&> deal", "value": 777.0})
+    after = reader.read_snapshot(editor.to_bytes())
+    editor.write_derived(after.data, after.rows, before.cells)
     return editor.to_bytes()
 
 
@@ -122,6 +129,8 @@ def test_new_rows_copy_the_styles_of_the_row_above(edited) -> None:
     for column in ("E", "I", "J", "L", "T"):
         assert sheet[f"{column}302"].number_format == sheet[f"{column}301"].number_format
     assert "tblDeals[[#This Row],[Value]]*" in sheet["T302"].value
+    assert sheet["Y302"].value == 2  # Furthest step: the log reached Nurturing
+    assert sheet["Y302"].number_format == sheet["Y301"].number_format
     assert sheet.tables["tblDeals"].ref == "A1:Y302"
 
 
@@ -187,3 +196,70 @@ def test_rows_past_excels_last_row_are_refused() -> None:
     record = {"id": "O1", "customer_id": "C0001", "date": date(2026, 6, 1), "amount": 1.0}
     with pytest.raises(EditError, match="Excel has 1,048,576 rows"):
         editor.append(schema.ORDERS, [record, record], at=[1_048_576, 1_048_577])
+
+
+def furthest_steps(content: bytes) -> tuple[dict[int, object], list[int]]:
+    """The Deals' "Furthest step" column as stored (Excel row → value) and the rows whose cell
+    holds a formula."""
+    editor = Editor(content)
+    layout = editor.tables["tblDeals"]
+    letter = layout.letter("Furthest step")
+    xml = editor.package.read(layout.sheet_part)
+    snapshot = reader.read_snapshot(content)
+    index = layout.headers.index("Furthest step")
+    values = {n: snapshot.cells["Deals"][n - 1][index] for n in snapshot.rows["deals"]}
+    formulas = [int(n) for n in re.findall(rb'<c r="' + letter.encode() + rb'(\d+)"[^>]*><f', xml)]
+    return values, formulas
+
+
+def expected_steps(content: bytes) -> dict[int, int]:
+    snapshot = reader.read_snapshot(content)
+    data = snapshot.data
+    reach = metrics.stage_reach(data.stage_log, data.pipeline) + 1
+    steps = data.deals["id"].map(reach).fillna(0).astype(int)
+    return dict(zip(snapshot.rows["deals"], steps.tolist(), strict=True))
+
+
+def test_derived_values_are_written_where_they_changed_only(original, edited) -> None:
+    values, formulas = furthest_steps(edited)
+    assert formulas == []
+    assert values == expected_steps(edited)
+    # a value typed by hand is put right, and only that cell changes
+    editor = Editor(edited)
+    editor.write_values(schema.DEALS, {7: {"Furthest step": 99}})
+    typed = editor.to_bytes()
+    snapshot = reader.read_snapshot(typed)
+    assert snapshot.problems == []  # not the reader's business: SalesFlow's own figure
+    editor = Editor(typed)
+    editor.write_derived(snapshot.data, snapshot.rows, snapshot.cells)
+    part = editor.tables["tblDeals"].sheet_part
+    before, after = _rows(parts(edited)[part]), _rows(parts(editor.to_bytes())[part])
+    assert {n for n in before if before[n] != after[n]} == {7}
+    assert furthest_steps(editor.to_bytes())[0] == values
+
+
+@pytest.mark.parametrize("calculated", [True, False], ids=["by SalesFlow", "by LibreOffice"])
+def test_an_older_workbooks_furthest_step_formulas_become_values(original, calculated) -> None:
+    """A workbook made before "Furthest step" was a value holds its formula in every row (and,
+    unless LibreOffice saved it, as the table's calculated-column formula): the next write
+    puts values in every row and drops the calculated-column formula, so Excel does not fill
+    it into new rows."""
+    older = older_workbook(original, calculated=calculated)
+    assert len(furthest_steps(older)[1]) == len(reader.read_snapshot(older).rows["deals"])
+    snapshot = reader.read_snapshot(older)
+    editor = Editor(older)
+    table = editor.package.read(editor.tables["tblDeals"].part)
+    assert (b"COUNTIFS(tblStageLog" in table) == calculated
+    editor.write_derived(snapshot.data, snapshot.rows, snapshot.cells)
+    converted = editor.to_bytes()
+    values, formulas = furthest_steps(converted)
+    assert formulas == []
+    assert values == expected_steps(converted)
+    table = Editor(converted).package.read(editor.tables["tblDeals"].part)
+    assert b"COUNTIFS(tblStageLog" not in table
+    assert re.search(rb'<tableColumn id="25" name="Furthest step"\s*/>', table)
+    assert table.count(b"<calculatedColumnFormula>") == len(schema.DEALS.computed)
+    # the next edit finds values: nothing to convert, nothing rewritten
+    again = Editor(converted)
+    again.write_derived(snapshot.data, snapshot.rows, reader.read_snapshot(converted).cells)
+    assert again.to_bytes() == converted

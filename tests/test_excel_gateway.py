@@ -8,9 +8,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import derived_mismatches
 from fake_excel import FakeBook
 
-from salesflow_xl.actions import deals
+from salesflow_xl.actions import deals, leads
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.clv import rfm
 from salesflow_xl.core.model import Activity
@@ -70,16 +71,21 @@ def test_advance_writes_one_call_per_range(fake, data) -> None:
     rows = nurturing_rows(data, 2)
     ids = [data.deals["id"].iloc[r - 2] for r in rows]
     book = ExcelBook(fake)
+    furthest = {r: fake.sheets["Deals"].cells[(r, 25)] for r in rows}
     fake.calls.clear()
     run(book, lambda d: deals.advance(d, ids, datetime(2026, 6, 30, 9)))
     writes = fake.writes()
-    # per deal: Stage (F) and Stage entered (J) are two runs; the log: one resize, one block
+    # per deal: Stage (F) and Stage entered (J) are two runs; the log: one resize, one block;
+    # then the furthest step (Y) of a deal that now reaches Negotiation for the first time
+    assert furthest == {rows[0]: 2, rows[1]: 3}  # the second had been there before
     assert [w for w in writes if w[1] == "Deals"] == [
         ("write", "Deals", f"F{rows[0]}:F{rows[0]}"),
         ("write", "Deals", f"J{rows[0]}:J{rows[0]}"),
         ("write", "Deals", f"F{rows[1]}:F{rows[1]}"),
         ("write", "Deals", f"J{rows[1]}:J{rows[1]}"),
+        ("write", "Deals", f"Y{rows[0]}:Y{rows[0]}"),
     ]
+    assert fake.sheets["Deals"].cells[(rows[0], 25)] == 3
     n = len(data.stage_log)
     assert [w for w in writes if w[1] != "Deals"] == [
         ("resize", "tblStageLog", f"A1:G{n + 3}"),
@@ -90,6 +96,20 @@ def test_advance_writes_one_call_per_range(fake, data) -> None:
     assert after.stage_log["to_stage"].iloc[-2:].tolist() == ["Negotiation"] * 2
     formula = fake.sheets["StageLog"].cells[(n + 2, 6)]
     assert formula.startswith('=IF(tblStageLog[[#This Row],[Timestamp]]="","",IFERROR(INDEX(')
+
+
+def test_a_new_deal_gets_its_furthest_step_in_its_rows_block(fake, data) -> None:
+    """The derived "Furthest step" of a new deal goes into the block of its new row: no
+    further call."""
+    fake.calls.clear()
+    run(ExcelBook(fake), lambda d: leads.add_lead(d, leads.Lead("Ada Park"), datetime(2026, 6, 30)))
+    row = len(data.deals) + 2
+    assert [w for w in fake.writes() if w[1] in ("Deals", "tblDeals")] == [
+        ("resize", "tblDeals", f"A1:Y{row}"),
+        ("write", "Deals", f"A{row}:Y{row}"),
+    ]
+    assert fake.sheets["Deals"].cells[(row, 25)] == 1  # its log's first row: Lead acquisition
+    assert derived_mismatches(ExcelBook(fake).snapshot()) == {}
 
 
 def test_ribbon_advance_shows_the_summary(fake, data, monkeypatch) -> None:

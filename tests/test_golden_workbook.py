@@ -69,6 +69,18 @@ def test_dashboard_win_rate_counted_by_hand(recalculated, data) -> None:
     assert book[schema.DASHBOARD_SHEET][win_rate.cell].value == pytest.approx(won / (won + lost))
 
 
+def test_ever_reached_counts_the_furthest_steps_as_the_core_does(recalculated, data) -> None:
+    """The Dashboard's "ever reached" column counts the deals' "Furthest step" — values
+    SalesFlow writes from the stage log — and LibreOffice's counts are the core's."""
+    _, book = recalculated
+    first, last = dashboard.layout(data).funnel_rows
+    counted = [book[schema.DASHBOARD_SHEET][f"E{r}"].value for r in range(first, last + 1)]
+    reached = build_report(data).stage_conversion["reached"].tolist()
+    assert counted == reached
+    assert reached[0] == len(data.deals)
+    assert reached == sorted(reached, reverse=True)
+
+
 def test_monthly_discount_rate_setting(recalculated, data) -> None:
     _, book = recalculated
     ref = cached.settings_refs()["MonthlyDiscountRate"]
@@ -110,8 +122,8 @@ def test_every_excel_function_cell_equals_its_native_twin(recalculated, data) ->
 
 
 def test_the_empty_templates_placeholder_rows_stay_blank() -> None:
-    """A new workbook's tables have one blank row; recalculated, none of its computed cells
-    shows a 0 or a day count since 1900 (46,356 "days overdue" before)."""
+    """A new workbook's tables have one blank row; recalculated, none of its computed or
+    derived cells shows a 0 or a day count since 1900 (46,356 "days overdue" before)."""
     result = recalc.recalculate(template.render(template.blank(date(2026, 6, 30))))
     book = load_workbook(io.BytesIO(result.content), data_only=True)
     shown = {}
@@ -120,7 +132,7 @@ def test_the_empty_templates_placeholder_rows_stay_blank() -> None:
             continue  # the pipeline's own rows are not blank
         sheet = book[spec.sheet]
         headers = [c.value for c in sheet[1]]
-        for column in spec.computed:
+        for column in (*spec.computed, *spec.derived):
             value = sheet.cell(row=2, column=headers.index(column.header) + 1).value
             if value not in (None, ""):
                 shown[f"{spec.sheet}!{column.header}"] = value

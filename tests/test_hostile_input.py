@@ -345,16 +345,6 @@ def test_arbitrary_input_never_crashes_or_damages(tmp_path_factory, name, note, 
                     assert all(len(v) <= limits.MAX_CELL_TEXT for v in texts), column
 
 
-def test_a_formula_longer_than_excel_takes_is_refused_with_the_reason() -> None:
-    from salesflow_xl.core.errors import SalesflowError
-    from salesflow_xl.workbook import schema
-
-    furthest = next(c for c in schema.DEALS.columns if c.formula == "{reached}")
-    assert len(schema.formula_of(schema.DEALS, furthest, 40)) <= limits.MAX_FORMULA
-    with pytest.raises(SalesflowError, match="at most 8,192: use fewer stages"):
-        schema.formula_of(schema.DEALS, furthest, 60)
-
-
 CSV_CELL = st.one_of(
     ANY_TEXT,
     ANY_NUMBER,

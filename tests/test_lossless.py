@@ -4,6 +4,7 @@ and parts SalesFlow does not know stay byte for byte."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def test_an_action_on_a_workbook_resaved_by_libreoffice(tmp_path) -> None:
     data, problems = reader.read(path)
     assert problems == []
     deal = str(data.deals.loc[data.deals["status"] == "open", "id"].iloc[0])
-    before = Package.from_bytes(path.read_bytes()).parts
+    before_package = Package.from_bytes(path.read_bytes())
+    before = before_package.parts
     result = CliRunner().invoke(
         main,
         ["log", str(path), deal, "--type", "Call", "--note", "Resaved", "--at", "2026-06-30 10:00"],
@@ -106,10 +108,18 @@ def test_an_action_on_a_workbook_resaved_by_libreoffice(tmp_path) -> None:
     after_data, problems = reader.read(path)
     assert problems == []
     assert after_data.activities["note"].iloc[-1] == "Resaved"
-    after = Package.from_bytes(path.read_bytes()).parts
+    after_package = Package.from_bytes(path.read_bytes())
+    after = after_package.parts
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed
-    assert all(name.startswith(("xl/worksheets/sheet", "xl/tables/")) for name in changed)
+    assert all(
+        name.startswith(("xl/worksheets/sheet", "xl/tables/")) or name == "xl/workbook.xml"
+        for name in changed
+    )
+    # the workbook part only in its calculation properties (every value is stored now)
+    book = "xl/workbook.xml"
+    calc_pr = re.compile(rb"<calcPr\b[^>]*>")
+    assert calc_pr.sub(b"", before_package.read(book)) == calc_pr.sub(b"", after_package.read(book))
 
     # LibreOffice drops the tables' calculated-column formulas: a new row still gets them
     result = CliRunner().invoke(
@@ -145,7 +155,6 @@ def xlsxwriter_workbook(path: Path) -> None:
     book = xlsxwriter.Workbook(str(path))
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     time_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    funnel = len(data.pipeline.funnel)
     frames = {spec.key: data.table(spec.key) for spec in schema.TABLES.values()}
     frames["stages"] = template._stages_frame(data)
     for spec in schema.all_tables():
@@ -162,7 +171,7 @@ def xlsxwriter_workbook(path: Path) -> None:
         for column in spec.columns:
             entry = {"header": column.header}
             if column.computed:
-                entry["formula"] = schema.formula_of(spec, column, funnel)
+                entry["formula"] = schema.formula_of(spec, column)
             if column.kind == "date":
                 entry["format"] = date_format
             elif column.kind == "timestamp":

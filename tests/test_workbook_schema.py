@@ -7,7 +7,8 @@ import re
 import pytest
 
 from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
-from salesflow_xl.core.model import DEFAULT_PIPELINE
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.limits import MAX_FORMULA
 from salesflow_xl.workbook import schema
 
 # functions Excel 2016 or LibreOffice 7.4 lacks or computes differently, and volatile ones
@@ -52,7 +53,7 @@ SPECS = list(schema.all_tables())
 
 def all_formulas() -> list[tuple[str, str]]:
     found = [
-        (f"{spec.sheet}!{c.header}", schema.formula_of(spec, c, len(DEFAULT_PIPELINE.funnel)))
+        (f"{spec.sheet}!{c.header}", schema.formula_of(spec, c))
         for spec in SPECS
         for c in spec.computed
     ]
@@ -127,3 +128,32 @@ def test_named_settings_are_used_by_name() -> None:
     names = {s.name for s in schema.SETTINGS}
     used = {n for _, f in all_formulas() for n in re.findall(r"\b([A-Z][a-z]\w+)\b", f)}
     assert {"AsOf", "GrossMargin", "RetentionMonths", "MonthlyDiscountRate"} <= used & names
+
+
+def test_every_formula_fits_in_a_cell_and_a_longer_one_is_refused() -> None:
+    assert max(len(f) for _, f in all_formulas()) < MAX_FORMULA // 4
+    long = schema.Column("Long", formula="=" + "+".join(["[@Value]"] * 400))
+    with pytest.raises(
+        SalesflowError,
+        match=r"'Long' would need a formula of [\d,]+ characters; Excel takes at most 8,192",
+    ):
+        schema.formula_of(schema.DEALS, long)
+
+
+def test_no_per_row_formula_reads_the_stage_log() -> None:
+    """A formula in every deal row that looked through the whole stage log made recalculation
+    rows × log rows: "Furthest step" is a value SalesFlow derives from the log instead, and the
+    Dashboard counts it."""
+    outside = [(w, f) for w, f in all_formulas() if not w.startswith("StageLog!")]
+    assert [w for w, f in outside if "tblStageLog[" in f] == []
+    furthest = schema.DEALS.column("Furthest step")
+    assert furthest.derived
+    assert furthest.formula is None
+    assert schema.DEALS.derived == (furthest,)
+    assert furthest not in schema.DEALS.inputs
+    assert "refresh after editing the StageLog by hand" in furthest.note
+
+
+def test_a_derived_column_has_no_formula_or_field() -> None:
+    with pytest.raises(ValueError, match="derived column"):
+        schema.Column("Bad", formula="=1", derived=True)

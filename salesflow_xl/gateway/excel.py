@@ -4,8 +4,9 @@ Reading takes one call per sheet and goes through the same reader and checks as 
 :func:`~salesflow_xl.gateway.base.run` validates the change before this gateway writes it.
 Writing takes one call per range: a table's new rows are written as one block, an updated row
 as one call per run of adjacent changed cells, a setting as one call. Excel recalculates the
-formulas itself. Only the narrow part of the xlwings API used here is needed, so tests drive it
-with a fake book that records every call.
+formulas itself; the derived columns (Deals' "Furthest step") are written as values, one call
+per run of rows whose value changed. Only the narrow part of the xlwings API used here is
+needed, so tests drive it with a fake book that records every call.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.limits import looks_like_formula
-from salesflow_xl.workbook import reader, relayout, schema
-from salesflow_xl.workbook.editor import funnel_formulas
+from salesflow_xl.workbook import cached, computed, reader, relayout, schema
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 from salesflow_xl.workbook.schema import ListSpec
 
@@ -125,6 +125,7 @@ class ExcelBook:
 
     def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
         """Write ``changes`` (planned on ``snapshot``, validated into ``after``) into Excel."""
+        derived = _derived_values(after)
         for update in changes.updates:
             spec = schema.TABLES[update.table]
             row = snapshot.row(update.table, update.position)
@@ -135,16 +136,19 @@ class ExcelBook:
             for first, last in _runs(columns):
                 block = [_excel(columns[c]) for c in range(first, last + 1)]
                 sheet.range((row, first), (row, last)).value = [block]
+        appended: dict[str, set[int]] = {}
         for table, records in changes.appends.items():
             rows = after.rows[table][len(after.rows[table]) - len(records) :]
-            self._append(schema.TABLES[table], records, rows, len(after.data.pipeline.funnel))
+            self._append(schema.TABLES[table], records, rows, derived.get(table, {}))
+            appended[table] = set(rows)
         for field, value in changes.settings.items():  # found by label, as the reader does
             sheet = self.book.sheets[schema.SETTINGS_SHEET]
             sheet.range((snapshot.setting_rows[field], 2)).value = _excel(value)
         for table, values in changes.column_values.items():
             by_row = {snapshot.row(table, p): v for p, v in values.items()}
             self._write_columns(schema.TABLES[table], by_row)
-        self._write_lists_and_stages(snapshot, changes, after)
+        self._write_lists_and_stages(snapshot, changes)
+        self._write_derived(snapshot, derived, appended, whole=changes.stages is not None)
         # every write, as the file gateway checks: a campaign typed in by hand needs new rows
         self.layout_differences = self._layout_differences(after.data)
 
@@ -174,21 +178,42 @@ class ExcelBook:
             "and open it again. Until then the rows they have show current figures."
         )
 
-    def _write_lists_and_stages(
-        self, snapshot: Snapshot, changes: Changes, after: Snapshot
-    ) -> None:
-        """The changed lists and the Stages table anew (each one block and a resize), and the
-        formulas that follow the number of funnel stages (one block per column)."""
+    def _write_lists_and_stages(self, snapshot: Snapshot, changes: Changes) -> None:
+        """The changed lists and the Stages table anew (each one block and a resize)."""
         for key, values in changes.lists.items():
             self._write_list(schema.LISTS[key], values, snapshot)
-        funnel = len(after.data.pipeline.funnel)
         if changes.stages is not None:
-            self._write_stages(snapshot, changes.stages, funnel)
-        for spec, column, formula in funnel_formulas(len(snapshot.data.pipeline.funnel), funnel):
-            last = max(after.rows[spec.key], default=2)
-            number = self.column(spec.sheet, column.header)
-            cells = self.book.sheets[spec.sheet].range((2, number), (last, number))
-            cells.value = [[formula]] * (last - 1)
+            self._write_stages(snapshot, changes.stages)
+
+    def _write_derived(
+        self,
+        snapshot: Snapshot,
+        derived: dict[str, dict[str, dict[int, Any]]],
+        appended: dict[str, set[int]],
+        whole: bool,
+    ) -> None:
+        """The derived columns' values (table → header → Excel row → value) where they differ
+        from what was read — a deal whose stage log grew, a value typed by hand or gone stale
+        after the StageLog was edited by hand —, one call per run of adjacent rows; rows just
+        appended have theirs already. ``whole`` (the stages changed) writes each column whole
+        in one call: a workbook made by an older SalesFlow may still hold the formula there,
+        which counted only as many stages as the pipeline had then."""
+        for key, columns in derived.items():
+            spec = schema.TABLES[key]
+            sheet = self.book.sheets[spec.sheet]
+            stored = snapshot.cells.get(spec.sheet, [])
+            for header, values in columns.items():
+                number = self.column(spec.sheet, header)
+                if whole:
+                    last = max(values, default=1)
+                    runs = [(2, last)] if last >= 2 else []
+                else:
+                    new = appended.get(key, set())
+                    wanted = {row: v for row, v in values.items() if row not in new}
+                    runs = _runs(cached.changed_rows(wanted, stored, number))
+                for first, last in runs:
+                    block = [[_excel(values.get(row))] for row in range(first, last + 1)]
+                    sheet.range((first, number), (last, number)).value = block
 
     def _write_list(self, spec: ListSpec, values: Sequence[str], snapshot: Snapshot) -> None:
         """A list's column from under its header, cleared below, its table resized to it."""
@@ -205,7 +230,7 @@ class ExcelBook:
         block = [[_excel(v)] for v in values] + [[None]] * (last - 1 - len(values))
         sheet.range((2, column), (last, column)).value = block
 
-    def _write_stages(self, snapshot: Snapshot, stages: Sequence[StageRow], funnel: int) -> None:
+    def _write_stages(self, snapshot: Snapshot, stages: Sequence[StageRow]) -> None:
         """The Stages table's rows anew in one block: each row's inputs from its stage, the
         computed column's formula, other columns' values carried from the row it was read
         from; rows it no longer covers are cleared."""
@@ -225,7 +250,7 @@ class ExcelBook:
                 if column is None:
                     row.append(old[index] if index < len(old) else None)
                 elif column.computed:
-                    row.append(schema.formula_of(spec, column, funnel))
+                    row.append(schema.formula_of(spec, column))
                 else:
                     row.append(_excel(values.get(column.field or "")))
             block.append(row)
@@ -260,26 +285,46 @@ class ExcelBook:
         spec: schema.TableSpec,
         records: list[dict[str, Any]],
         rows: Sequence[int],
-        funnel: int,
+        derived: dict[str, dict[int, Any]],
     ) -> None:
-        """New records as one block at ``rows`` (consecutive), the table resized over them."""
+        """New records as one block at ``rows`` (consecutive), the table resized over them;
+        ``derived`` (header → Excel row → value) gives the derived columns' values."""
         sheet = self.book.sheets[spec.sheet]
         table = sheet.tables[spec.name]
         headers = self.headers(spec.sheet)
         by_header = {c.header: c for c in spec.columns}
         first, last = rows[0], rows[-1]
         block = []
-        for record in records:
+        for number, record in zip(rows, records, strict=True):
             row = []
             for header in headers:
                 column = by_header.get(header)
                 if column is None:
                     row.append(None)
                 elif column.computed:
-                    row.append(schema.formula_of(spec, column, funnel))
+                    row.append(schema.formula_of(spec, column))
+                elif column.derived:
+                    row.append(_excel(derived.get(header, {}).get(number)))
                 else:
                     row.append(_excel(record.get(column.field or "")))
             block.append(row)
         width = len(headers)
         table.resize(sheet.range((1, 1), (max(last, 2), width)))
         sheet.range((first, 1), (last, width)).value = block
+
+
+def _derived_values(after: Snapshot) -> dict[str, dict[str, dict[int, Any]]]:
+    """Table → derived column's header → Excel row → the value SalesFlow writes there, for the
+    data after the change."""
+    result: dict[str, dict[str, dict[int, Any]]] = {}
+    for key, spec in schema.TABLES.items():
+        if not spec.derived:
+            continue
+        frame = computed.derived_columns(after.data, spec)
+        result[key] = {
+            column.header: dict(
+                zip(after.rows[key], cached.column_values(frame[column.header]), strict=True)
+            )
+            for column in spec.derived
+        }
+    return result

@@ -20,7 +20,6 @@ from salesflow_xl.core.dataset import RECORD_TYPES, typed
 from salesflow_xl.core.errors import PipelineError
 from salesflow_xl.core.model import Lists, Pipeline, Settings, Stage
 from salesflow_xl.workbook import reader, schema
-from salesflow_xl.workbook.editor import funnel_formulas
 from salesflow_xl.workbook.problems import Problem
 from salesflow_xl.workbook.reader import CellChecker, Snapshot
 
@@ -123,7 +122,6 @@ def _lists_and_stages_after(
             Problem(spec.sheet, None, None, None, f"a valid pipeline ({error})")
         )
         return lists, data.pipeline, checker.problems
-    funnel_formulas(len(data.pipeline.funnel), len(pipeline.funnel))  # refuses too many stages
     return lists, pipeline, checker.problems
 
 

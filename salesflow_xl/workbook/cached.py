@@ -133,6 +133,16 @@ def changed_cells(
     return changed
 
 
+def changed_rows(
+    values: Mapping[int, CellValue], stored: Sequence[Sequence[Any]], column: int
+) -> list[int]:
+    """The rows (Excel row → value) whose stored value in ``column`` (1 = A; ``stored`` as in
+    :func:`changed_cells`) differs, in ascending order."""
+    letter = column_letter(column)
+    changed = changed_cells({f"{letter}{row}": v for row, v in values.items()}, stored)
+    return sorted(row for row in values if f"{letter}{row}" in changed)
+
+
 def _same(value: CellValue, old: Any) -> bool:
     if value is None or value == "":
         return old is None or old == ""

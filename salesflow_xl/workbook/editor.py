@@ -3,8 +3,9 @@
 An :class:`Editor` opens a workbook package and edits only what a change needs: the sheet XML
 of the tables it writes to (new rows, changed cells), the table parts' ranges and the cached
 values of formula cells. Styles are copied from the row above, so new rows look like the old
-ones; computed columns get the table's own calculated-column formula. Every other part — charts,
-pictures, comments, macros, the ribbon, sheets SalesFlow does not know — stays byte-identical.
+ones; computed columns get the table's own calculated-column formula, derived columns (Deals'
+"Furthest step") the value SalesFlow derives for them. Every other part — charts, pictures,
+comments, macros, the ribbon, sheets SalesFlow does not know — stays byte-identical.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from salesflow_xl.core.limits import MAX_ROWS, looks_like_formula
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import MAIN_NS, Package
 from salesflow_xl.ooxml.refs import cell_position, column_letter, range_bounds
-from salesflow_xl.ooxml.sheetxml import STYLE, SheetXmlError, set_cached_values
+from salesflow_xl.ooxml.sheetxml import STYLE, CellValue, SheetXmlError, set_cached_values
 from salesflow_xl.ooxml.styles import STYLES, quote_prefixed
 from salesflow_xl.ooxml.transplant import drop_calc_chain
-from salesflow_xl.workbook import cached, schema
+from salesflow_xl.workbook import cached, computed, schema
 from salesflow_xl.workbook.schema import Column, ListSpec, TableSpec
 
 DIMENSION = re.compile(rb'(<dimension\b[^>]*?\bref=")([^"]*)(")')
@@ -127,15 +128,14 @@ class Editor:
         spec: TableSpec,
         rows: Iterable[Mapping[str, Any]],
         at: Sequence[int] | None = None,
-        funnel_length: int | None = None,
     ) -> list[int]:
         """Add rows (field → value) to the table at Excel rows ``at`` (consecutive; by default
         :meth:`next_rows`), growing the table over them; returns their row numbers.
 
         A table whose only data row is blank (a new workbook) gets its first row written there.
         Computed columns get the table's calculated formula or, where the table part has none
-        (a workbook saved by LibreOffice drops them), the schema's for a pipeline of
-        ``funnel_length`` funnel stages.
+        (a workbook saved by LibreOffice drops them), the schema's. Derived columns are left
+        blank for :meth:`write_derived`.
         """
         rows = list(rows)
         if not rows:
@@ -162,7 +162,7 @@ class Editor:
         template_row = sheetxml.row_at(xml, max(layout.first_row + 1, first_new - 1)) or b""
         styles = _styles(template_row)
         new_rows = {
-            number: _row_xml(number, values, spec, layout, styles, self._cell, funnel_length)
+            number: _row_xml(number, values, spec, layout, styles, self._cell)
             for number, values in zip(numbers, rows, strict=True)
         }
         xml = sheetxml.put_rows(xml, new_rows)
@@ -205,6 +205,95 @@ class Editor:
         the sheet: how a rename rewrites every row that names the old name."""
         layout = self.table(spec)
         kinds = {c.field: c for c in spec.columns if c.field is not None and not c.computed}
+        self._put_values(
+            spec,
+            layout,
+            {row: {kinds[f]: v for f, v in values.items()} for row, values in rows.items()},
+        )
+
+    def write_values(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
+        """Set many cells at once (Excel row → field or prediction key → value), in one pass
+        over the sheet: how refresh writes a whole column of predictions."""
+        layout = self.table(spec)
+        columns = {key: spec.column_for(key) for values in rows.values() for key in values}
+        self._put_values(
+            spec,
+            layout,
+            {row: {columns[k]: v for k, v in values.items()} for row, values in rows.items()},
+        )
+
+    def write_derived(
+        self,
+        data: SalesData,
+        rows: Mapping[str, Sequence[int]],
+        stored: Mapping[str, list[list[Any]]] | None = None,
+    ) -> None:
+        """Write every derived column (Deals' "Furthest step") as plain values: the figures
+        SalesFlow derives for ``data`` (the workbook's content after the edits; ``rows``: the
+        Excel row of each record).
+
+        ``stored`` (sheet → cell values as read before the edits) lets cells that already hold
+        their figure alone, so after an action only the few that changed are rewritten — and a
+        value typed there by hand, or one gone stale because the StageLog was edited by hand,
+        is put right. A column that still holds formulas (a workbook made by an older
+        SalesFlow, where "Furthest step" was a formula) is written whole: every cell of the
+        table's column becomes a value (blank rows blank), and the table part's
+        calculated-column formula for it is dropped, so Excel does not fill it into new rows.
+        """
+        for spec in schema.all_tables():
+            if not spec.derived or spec.name not in self.tables:
+                continue
+            layout = self.table(spec)
+            frame = computed.derived_columns(data, spec)
+            writes: dict[int, dict[Column, CellValue]] = {}
+            for column in spec.derived:
+                values = dict(
+                    zip(rows[spec.key], cached.column_values(frame[column.header]), strict=True)
+                )
+                if self._drop_formulas(layout, column):
+                    every = range(layout.first_row + 1, layout.last_row + 1)
+                    values = {number: values.get(number) for number in every}
+                elif stored is not None and spec.sheet in stored:
+                    number = layout.first_column + layout.headers.index(column.header)
+                    changed = cached.changed_rows(values, stored[spec.sheet], number)
+                    values = {n: values[n] for n in changed}
+                for number, value in values.items():
+                    writes.setdefault(number, {})[column] = value
+            if writes:
+                self._put_values(spec, layout, writes)
+
+    def _drop_formulas(self, layout: TableLayout, column: Column) -> bool:
+        """True when the table's column ``column`` holds formulas: the table part names a
+        calculated-column formula for it (which is removed here), or its first data row holds a
+        formula (as every row does in a file LibreOffice saved, which drops the table part's
+        formulas)."""
+        calculated = column.header in layout.formulas
+        if calculated:
+            name = re.escape(escape(column.header, {'"': "&quot;"}).encode())
+            element = re.compile(
+                rb'(<tableColumn\b[^>]*?\bname="' + name + rb'"[^>/]*)>(.*?)</tableColumn>', re.S
+            )
+
+            def without_formula(match: re.Match[bytes]) -> bytes:
+                inner = CALCULATED.sub(b"", match.group(2), count=1)
+                if inner.strip():
+                    return match.group(1) + b">" + inner + b"</tableColumn>"
+                return match.group(1) + b"/>"
+
+            table = self.package.read(layout.part)
+            self.package.replace(layout.part, element.sub(without_formula, table, count=1))
+            del layout.formulas[column.header]
+        first = layout.first_row + 1
+        row = sheetxml.row_at(self.package.read(layout.sheet_part), first) or b""
+        cell = sheetxml.cells(row).get(f"{layout.letter(column.header)}{first}", b"")
+        return calculated or b"<f" in cell
+
+    def _put_values(
+        self, spec: TableSpec, layout: TableLayout, rows: Mapping[int, Mapping[Column, Any]]
+    ) -> None:
+        """Write values (Excel row → column → value) into the table's rows in one pass over the
+        sheet, each cell keeping its style. A formula a cell held goes (and with it Excel's
+        calculation chain, which lists formula cells by place, for Excel to rebuild)."""
         xml = self.package.read(layout.sheet_part)
         numbers = sorted(rows)
         spans = sheetxml.row_spans(xml, numbers)
@@ -214,36 +303,20 @@ class Editor:
         else:
             existing = {n: xml[start:end] for n, (start, end) in spans.items()}
         new_rows = {}
+        replaced_formula = False
         for row in numbers:
             if not layout.first_row < row <= layout.last_row:
                 raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
             cells = sheetxml.cells(existing[row])
-            for field, value in rows[row].items():
-                column = kinds[field]
+            for column, value in rows[row].items():
                 ref = f"{layout.letter(column.header)}{row}"
-                style = STYLE.search(cells.get(ref, b""))
+                old = cells.get(ref, b"")
+                replaced_formula = replaced_formula or b"<f" in old
+                style = STYLE.search(old)
                 cells[ref] = self._cell(ref, value, column.kind, style.group(1) if style else None)
             new_rows[row] = sheetxml.assemble_row(row, existing[row], cells)
-        self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
-
-    def write_values(self, spec: TableSpec, rows: Mapping[int, Mapping[str, Any]]) -> None:
-        """Set many cells at once (Excel row → field or prediction key → value), in one pass
-        over the sheet: how refresh writes a whole column of predictions."""
-        layout = self.table(spec)
-        columns = {key: spec.column_for(key) for values in rows.values() for key in values}
-        xml = self.package.read(layout.sheet_part)
-        existing = sheetxml.rows(xml)
-        new_rows = {}
-        for row, values in rows.items():
-            if not layout.first_row < row <= layout.last_row:
-                raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
-            cells = sheetxml.cells(existing.get(row, b""))
-            for key, value in values.items():
-                column = columns[key]
-                ref = f"{layout.letter(column.header)}{row}"
-                style = STYLE.search(cells.get(ref, b""))
-                cells[ref] = self._cell(ref, value, column.kind, style.group(1) if style else None)
-            new_rows[row] = sheetxml.assemble_row(row, existing.get(row, b""), cells)
+        if replaced_formula:
+            drop_calc_chain(self.package)
         self.package.replace(layout.sheet_part, sheetxml.put_rows(xml, new_rows))
 
     def _cell(self, ref: str, value: Any, kind: str, style: str | bytes | None) -> bytes:
@@ -414,45 +487,6 @@ class Editor:
         self._resize(layout, sheetxml.put_rows(xml, new_rows), last)
         return list(range(first, last + 1))
 
-    def set_column_formula(self, spec: TableSpec, header: str, formula: str) -> None:
-        """Make ``formula`` (full form, ``=…``) the calculated formula of column ``header``:
-        in the table part (where it names one: LibreOffice drops them) and in every formula
-        cell of the column. Cached values stay (for :meth:`refresh_cached_values`); a cell the
-        user typed a value into stays a value."""
-        layout = self.table(spec)
-        text = formula.removeprefix("=")
-        element = b"<f>" + escape(text).encode() + b"</f>"
-        low, high = layout.first_row, layout.last_row
-
-        def patch(match: re.Match[bytes]) -> bytes:
-            body = match.group("body")
-            if not body or b"<f" not in body or not low < int(match.group("row")) <= high:
-                return match.group(0)
-            start = match.start("body") - match.start()
-            return match.group(0)[:start] + FORMULA.sub(element, body, count=1) + b"</c>"
-
-        letter = layout.letter(header).encode()
-        cells = re.compile(
-            rb'<c\b[^>]*?\br="' + letter + rb'(?P<row>\d+)"[^>]*?(?:/>|>(?P<body>.*?)</c>)', re.S
-        )
-        xml = self.package.read(layout.sheet_part)
-        self.package.replace(layout.sheet_part, cells.sub(patch, xml))
-        name = re.escape(escape(header, {'"': "&quot;"}).encode())
-        column = re.compile(
-            rb'(<tableColumn\b[^>]*?\bname="' + name + rb'"[^>]*>)(.*?)(</tableColumn>)', re.S
-        )
-        calculated = (
-            b"<calculatedColumnFormula>" + escape(text).encode() + b"</calculatedColumnFormula>"
-        )
-
-        def replace(match: re.Match[bytes]) -> bytes:
-            inner = CALCULATED.sub(calculated, match.group(2), count=1)
-            return match.group(1) + inner + match.group(3)
-
-        table = self.package.read(layout.part)
-        self.package.replace(layout.part, column.sub(replace, table, count=1))
-        layout.formulas[header] = text
-
     def _resize(self, layout: TableLayout, xml: bytes, last_row: int) -> None:
         """Store a table's sheet ``xml`` with the table (and its filter) ending at ``last_row``."""
         layout.last_row = last_row
@@ -542,7 +576,6 @@ def _row_xml(
     layout: TableLayout,
     styles: Mapping[str, str],
     cell: Callable[[str, Any, str, str | bytes | None], bytes],
-    funnel_length: int | None = None,
 ) -> bytes:
     cells = []
     by_header = {c.header: c for c in spec.columns}
@@ -551,9 +584,12 @@ def _row_xml(
         ref = f"{letter}{number}"
         style = styles.get(letter)
         column = by_header.get(header)
+        if column is not None and column.derived:  # filled by Editor.write_derived
+            cells.append(sheetxml.cell_xml(ref, None, column.kind, style))
+            continue
         text = layout.formulas.get(header)
-        if text is None and column is not None and column.formula and funnel_length is not None:
-            text = schema.formula_of(spec, column, funnel_length).removeprefix("=")
+        if text is None and column is not None and column.formula:
+            text = schema.formula_of(spec, column).removeprefix("=")
         if text is not None:
             s = f' s="{style}"' if style else ""
             cells.append(f'<c r="{ref}"{s}><f>{escape(text)}</f></c>'.encode())
@@ -607,16 +643,3 @@ def _extend_dimension(xml: bytes, layout: TableLayout) -> bytes:
     max_row = max(max_row or 1, layout.last_row)
     ref = f"{column_letter(min_col or 1)}{min_row or 1}:{column_letter(max_col)}{max_row}"
     return xml[: match.start(2)] + ref.encode() + xml[match.end(2) :]
-
-
-def funnel_formulas(before: int, after: int) -> list[tuple[TableSpec, Column, str]]:
-    """The computed columns whose formula depends on the number of funnel stages (Deals'
-    "Furthest step"), with their formula for ``after`` stages, when it differs from the one
-    for ``before``. Raises SalesflowError when a formula would be longer than Excel takes."""
-    result = []
-    for spec in schema.all_tables():
-        for column in spec.computed:
-            formula = schema.formula_of(spec, column, after)
-            if formula != schema.formula_of(spec, column, before):
-                result.append((spec, column, formula))
-    return result

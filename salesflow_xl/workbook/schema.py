@@ -80,7 +80,6 @@ __all__ = [
     "expand",
     "field_kind_mismatches",
     "formula_of",
-    "reached_formula",
     "sheets_read",
     "stored_setting",
 ]
@@ -197,34 +196,20 @@ SHEET_ORDER: tuple[str, ...] = (
 )
 
 
-def reached_formula(funnel_length: int) -> str:
-    """Deals' "Furthest step": the furthest funnel position in the deal's stage-log rows, as a
-    sum of one test per position (COUNTIFS, which both engines compute fast; MAXIFS is not in Excel
-    2016)."""
-    tests = [
-        f'(COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[To step],">={k}")'
-        f'+COUNTIFS(tblStageLog[Deal ID],[@Deal ID],tblStageLog[From step],">={k}")>0)'
-        for k in range(1, funnel_length + 1)
-    ]
-    return "=" + "+".join(tests)
-
-
-def formula_of(table: TableSpec, column: Column, funnel_length: int) -> str:
-    """The full-form formula of a computed column for a pipeline with ``funnel_length`` stages.
+def formula_of(table: TableSpec, column: Column) -> str:
+    """The full-form formula of a computed column.
 
     Every one is blank on a blank row (its key column empty, such as a new workbook's
-    placeholder row): ``=IF([@Deal ID]="","",…)``, so no 0 or days-since-1900 shows there."""
+    placeholder row): ``=IF([@Deal ID]="","",…)``, so no 0 or days-since-1900 shows there.
+    Raises SalesflowError for a formula longer than Excel takes (none of the schema's is near
+    it; the test of the schema holds them under it)."""
     assert column.formula is not None
-    text = column.formula
-    if text == "{reached}":
-        text = reached_formula(funnel_length)
-    body = text.removeprefix("=")
+    body = column.formula.removeprefix("=")
     formula = expand(f'=IF([@{table.key_column.header}]="","",{body})', table.name)
     if len(formula) > MAX_FORMULA:
         raise SalesflowError(
             f"the {table.sheet} column {column.header!r} would need a formula of "
-            f"{len(formula):,} characters for {funnel_length} funnel stages; Excel takes at most "
-            f"{MAX_FORMULA:,}: use fewer stages"
+            f"{len(formula):,} characters; Excel takes at most {MAX_FORMULA:,}"
         )
     return formula
 

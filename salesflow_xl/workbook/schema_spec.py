@@ -45,6 +45,10 @@ class Column:
         note: shown as the header cell's input message in Excel.
         prediction: the key of a model figure (:data:`salesflow_xl.core.clv.predictions.COLUMNS`)
             that ``salesflow refresh`` writes here as a value: neither typed nor a formula.
+        derived: a figure SalesFlow derives from other tables
+            (:func:`salesflow_xl.workbook.computed.derived_columns`) and writes here as a value
+            whenever it writes the workbook: neither typed nor a formula. Used where a formula
+            would look through a whole other table in every row (rows × rows to recalculate).
     """
 
     header: str
@@ -56,10 +60,20 @@ class Column:
     width: float = 14.0
     note: str = ""
     prediction: str | None = None
+    derived: bool = False
+
+    def __post_init__(self) -> None:
+        if self.derived and (self.formula is not None or self.field or self.prediction):
+            raise ValueError(f"column {self.header!r}: a derived column has no formula or field")
 
     @property
     def computed(self) -> bool:
         return self.formula is not None
+
+    @property
+    def filled(self) -> bool:
+        """SalesFlow writes this column's values (a prediction or a derived figure)."""
+        return self.prediction is not None or self.derived
 
     @property
     def number_format(self) -> str:
@@ -71,7 +85,8 @@ class TableSpec:
     """An Excel table on its own sheet, its header in row 1 from column A.
 
     A column is named in code by its record field (``"value"``), or, for a column that stores
-    no field (computed or predicted), by its header (``"Weighted value"``): see :meth:`column_for`.
+    no field (computed, predicted or derived), by its header (``"Weighted value"``): see
+    :meth:`column_for`.
     """
 
     key: str
@@ -116,7 +131,7 @@ class TableSpec:
     @property
     def inputs(self) -> tuple[Column, ...]:
         """Columns the user (or an action) types into."""
-        return tuple(c for c in self.columns if not c.computed and c.prediction is None)
+        return tuple(c for c in self.columns if not c.computed and not c.filled)
 
     @property
     def predictions(self) -> tuple[Column, ...]:
@@ -124,7 +139,13 @@ class TableSpec:
         return tuple(c for c in self.columns if c.prediction is not None)
 
     @property
+    def derived(self) -> tuple[Column, ...]:
+        """Columns SalesFlow fills with figures it derives from other tables, on every write."""
+        return tuple(c for c in self.columns if c.derived)
+
+    @property
     def computed(self) -> tuple[Column, ...]:
+        """Columns with a native formula in every row."""
         return tuple(c for c in self.columns if c.computed)
 
     @property

@@ -1,6 +1,7 @@
 """The workbook's Excel tables, column by column: Stages and the six data tables with their
-headers, kinds, drop-downs, notes and native formulas. Layer: the SalesFlow workbook (imports
-``salesflow_xl.core``, ``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only).
+headers, kinds, drop-downs, notes, native formulas and the columns SalesFlow fills itself.
+Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
+``salesflow_xl.workbook`` only).
 
 Part of the schema: the formulas here are the one place that spells structured references by
 hand, in Excel's short form (``[@Value]`` is "this row's Value", see
@@ -237,8 +238,9 @@ DEALS = TableSpec(
             "Furthest step",
             kind="integer",
             width=10,
-            formula="{reached}",
-            note="Furthest funnel position the deal ever reached (from the stage log).",
+            derived=True,
+            note="Furthest funnel position the deal ever reached (0: none). Filled by SalesFlow "
+            "from the stage log: refresh after editing the StageLog by hand.",
         ),
     ),
     tab_color="C55A11",

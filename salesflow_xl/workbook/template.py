@@ -24,8 +24,9 @@ from salesflow_xl.core.model import Settings
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.ooxml.reproducible import FIXED_TIME, normalise_zip
 from salesflow_xl.ooxml.sheetxml import CellValue, set_cached_values
-from salesflow_xl.workbook import schema
+from salesflow_xl.workbook import calculation, schema
 from salesflow_xl.workbook.cached import core_values
+from salesflow_xl.workbook.computed import derived_columns
 from salesflow_xl.workbook.template_dashboard import dashboard_sheet
 from salesflow_xl.workbook.template_sheets import (
     analytics_sheet,
@@ -52,14 +53,13 @@ def build(data: SalesData) -> Workbook:
     wb.properties.created = wb.properties.modified = FIXED_TIME
     dash = wb.active
     dash.title = schema.DASHBOARD_SHEET
-    funnel_length = len(data.pipeline.funnel)
 
     predictions = customer_predictions(data.customers, data.orders, data.settings)
     for spec in schema.TABLES.values():
-        extra = predictions if spec.key == "customers" else None
-        table_sheet(wb, spec, data.table(spec.key), funnel_length, extra)
+        extra = predictions if spec.key == "customers" else derived_columns(data, spec)
+        table_sheet(wb, spec, data.table(spec.key), extra)
     analytics_sheet(wb, data)
-    table_sheet(wb, schema.STAGES, stages_frame(data), funnel_length)
+    table_sheet(wb, schema.STAGES, stages_frame(data))
     lists_sheet(wb, data)
     settings_sheet(wb, data)
     xlwings_sheet(wb)
@@ -87,6 +87,7 @@ def to_bytes(wb: Workbook, cached: dict[str, dict[str, CellValue]] | None = None
         for sheet, part in package.sheet_parts().items():
             if cached.get(sheet):
                 package.replace(part, set_cached_values(package.read(part), cached[sheet]))
+        calculation.settle(package)  # every value is stored: no full recalculation on load
         content = package.to_bytes()
     return normalise_zip(content)
 

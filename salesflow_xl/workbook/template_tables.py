@@ -26,6 +26,8 @@ from salesflow_xl.workbook.schema import Column, TableSpec
 from salesflow_xl.workbook.template_style import (
     COMPUTED_FONT,
     COMPUTED_HEADER,
+    DERIVED_FONT,
+    DERIVED_HEADER,
     HEADER_ALIGNMENT,
     LAST_ROW,
     OVERDUE_FILL,
@@ -63,30 +65,26 @@ def _cell_value(value: Any, column: Column) -> Any:
 
 
 def table_sheet(
-    wb: Workbook,
-    spec: TableSpec,
-    frame: pd.DataFrame,
-    funnel_length: int,
-    predictions: pd.DataFrame | None = None,
+    wb: Workbook, spec: TableSpec, frame: pd.DataFrame, filled: pd.DataFrame | None = None
 ) -> None:
     """Table ``spec`` on a new sheet: ``frame``'s records (one blank row when empty), the
-    computed columns' formulas, formats, header notes, and ``predictions`` joined by row."""
+    computed columns' formulas, formats, header notes, and ``filled`` joined by row: the
+    values of the columns SalesFlow fills, predictions by model figure and derived columns by
+    header (:func:`~salesflow_xl.workbook.computed.derived_columns`)."""
     ws = wb.create_sheet(spec.sheet)
     ws.sheet_properties.tabColor = spec.tab_color
     ws.append([c.header for c in spec.columns])
-    formulas = {
-        c.header: schema.formula_of(spec, c, funnel_length) for c in spec.columns if c.computed
-    }
+    formulas = {c.header: schema.formula_of(spec, c) for c in spec.columns if c.computed}
     fields = [c.field for c in spec.columns]
     inputs = frame[[f for f in fields if f is not None and f in frame.columns]]
-    if predictions is not None and len(frame):
-        inputs = inputs.join(predictions)
+    if filled is not None and len(frame) and len(filled.columns):
+        inputs = inputs.join(filled)
     rows: Iterable[dict[str, Any]] = inputs.to_dict(orient="records") if len(frame) else [{}]
     for number, record in enumerate(rows, start=2):
         values = [
             formulas[c.header]
             if c.computed
-            else _cell_value(record.get(c.field or c.prediction or ""), c)
+            else _cell_value(record.get(c.field or c.prediction or c.header), c)
             for c in spec.columns
         ]
         ws.append(values)
@@ -114,10 +112,18 @@ def table_sheet(
         elif column.prediction is not None:
             header.fill = PREDICTION_HEADER
             header.font = PREDICTION_FONT
+        elif column.derived:
+            header.fill = DERIVED_HEADER
+            header.font = DERIVED_FONT
         note = (
             column.note
             + ("\n" if column.note else "")
             + ("Computed by formula: do not type here." if column.computed else "")
+            + (
+                "A value typed here is replaced when SalesFlow next writes."
+                if column.derived
+                else ""
+            )
         )
         if note.strip():
             header.comment = Comment(note.strip(), "SalesFlow", width=260, height=90)
@@ -163,7 +169,7 @@ def validation(wb: Workbook) -> None:
     for spec in schema.all_tables():
         ws = wb[spec.sheet]
         for index, column in enumerate(spec.columns, start=1):
-            if column.computed or column.prediction is not None:
+            if column.computed or column.filled:
                 continue
             letter = get_column_letter(index)
             rule = _rule(column)
