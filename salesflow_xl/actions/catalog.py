@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from salesflow_xl.actions.changes import Changes, StageRow
+from salesflow_xl.actions.customer_match import fold
 from salesflow_xl.actions.deals import pick
 from salesflow_xl.core import limits
 from salesflow_xl.core.dataset import SalesData, to_records
@@ -82,10 +83,6 @@ def name(argument: str, value: str) -> str:
     return text
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def probability(argument: str, value: float) -> float:
     """A win probability as a fraction from 0 to 1 (0.6 is 60 %)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
@@ -103,7 +100,7 @@ def _campaign_position(data: SalesData, campaign: str) -> int:
 
 def _free_campaign_name(data: SalesData, new: str, keep: int | None = None) -> None:
     for position, existing in enumerate(data.campaigns["name"]):
-        if position != keep and _key(existing) == _key(new):
+        if position != keep and fold(existing) == fold(new):
             raise InvalidArgumentError("name", new, f"a name no other campaign has ({existing!r})")
 
 
@@ -474,7 +471,7 @@ def add_list_value(data: SalesData, key: str, value: str) -> Changes:
     noun = LIST_NOUNS[key]
     new = name(noun, value)
     for existing in values:
-        if _key(existing) == _key(new):
+        if fold(existing) == fold(new):
             raise InvalidArgumentError(noun, value, f"a value not on the list yet ({existing!r})")
     changes = Changes()
     _list_changed(changes, key, (*values, new))
@@ -489,7 +486,7 @@ def rename_list_value(data: SalesData, key: str, old: str, new: str) -> Changes:
     current = pick(old, values, noun)
     renamed = name("new name", new)
     for existing in values:
-        if existing != current and _key(existing) == _key(renamed):
+        if existing != current and fold(existing) == fold(renamed):
             raise InvalidArgumentError(
                 "new name", new, f"a {noun} not on the list yet ({existing!r} is)"
             )

@@ -41,7 +41,8 @@ def phone_key(phone: str | None) -> str | None:
     return digits[-9:] if len(digits) >= 6 else None
 
 
-def _fold(text: str | None) -> str:
+def fold(text: str | None) -> str:
+    """Text as names are matched everywhere: case and extra spaces ignored."""
     return " ".join((text or "").split()).casefold()
 
 
@@ -49,7 +50,7 @@ def name_key(name: str | None, company: str | None) -> str | None:
     """Name and company as matched together (spaces and case ignored); None without a name."""
     if not name or not name.strip():
         return None
-    return f"{_fold(name)}|{_fold(company)}"
+    return f"{fold(name)}|{fold(company)}"
 
 
 class Directory:
@@ -76,7 +77,7 @@ class Directory:
             if key is not None:
                 index.setdefault(key, customer.id)
         if not known and customer.name and customer.name.strip():
-            self.by_bare_name.setdefault(_fold(customer.name), []).append(customer.id)
+            self.by_bare_name.setdefault(fold(customer.name), []).append(customer.id)
 
     def match(self, contact: Contact) -> str | None:
         """The ID of the customer ``contact`` matches by e-mail, phone or name + company."""
@@ -91,4 +92,4 @@ class Directory:
 
     def named(self, name: str | None) -> list[str]:
         """The IDs of every customer called ``name`` (spaces and case ignored)."""
-        return list(self.by_bare_name.get(_fold(name), [])) if name and name.strip() else []
+        return list(self.by_bare_name.get(fold(name), [])) if name and name.strip() else []

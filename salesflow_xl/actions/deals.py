@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from salesflow_xl.actions.changes import Changes, changed_fields, keep_as_of_current
+from salesflow_xl.actions.customer_match import fold
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError, TransitionError
@@ -149,8 +150,8 @@ def closed_from(data: SalesData, deal_id: str) -> str | None:
 
 def pick(value: str, allowed: Sequence[str], argument: str) -> str:
     """``value`` as spelled on the list (matching ignores case and extra spaces)."""
-    wanted = " ".join(str(value).split()).casefold()
+    wanted = fold(str(value))
     for choice in allowed:
-        if " ".join(choice.split()).casefold() == wanted:
+        if fold(choice) == wanted:
             return choice
     raise InvalidArgumentError(argument, value, "one of " + ", ".join(allowed))

@@ -94,6 +94,30 @@ AT = click.option(
     help="The time to record, YYYY-MM-DD [HH:MM] (default: now).",
 )
 NOTE = click.option("--note", default=None, help="A note for the stage log.")
+ENCODING = click.option(
+    "--encoding",
+    default=None,
+    help="The file's encoding, e.g. cp1252 (default: found from the file, and reported).",
+)
+
+
+def column_map(mapping: tuple[str, ...]) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` options as {field: column}."""
+    pairs = {}
+    for item in mapping:
+        field, _, column = item.partition("=")
+        if not column:
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        pairs[field.strip()] = column.strip()
+    return pairs
+
+
+def say_encoding(note: str | None) -> None:
+    """Tell on stderr which encoding a file was read in, when it was not UTF-8."""
+    if note:
+        click.echo(f"{note} If names look wrong, give --encoding.", err=True)
+
+
 DEAL_IDS = click.argument("deal_ids", nargs=-1, required=True)
 JSON = click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 

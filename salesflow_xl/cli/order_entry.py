@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from salesflow_xl.cli.app import AT, DAY, EXISTING_FILE, EXISTING_WORKBOOK, now
-from salesflow_xl.cli.pipeline import _column_map
+from salesflow_xl.cli.app import (
+    AT,
+    DAY,
+    ENCODING,
+    EXISTING_FILE,
+    EXISTING_WORKBOOK,
+    column_map,
+    now,
+    say_encoding,
+)
 from salesflow_xl.cli.workbook_file import act
 
 if TYPE_CHECKING:
@@ -88,11 +96,7 @@ def order(
     help="Read a field (order_id, customer_id, email, name, company, date, amount, status, "
     "currency, refunded) from a CSV column, e.g. --map amount=Subtotal (repeatable).",
 )
-@click.option(
-    "--encoding",
-    default=None,
-    help="The file's encoding, e.g. cp1252 (default: found from the file, and reported).",
-)
+@ENCODING
 @AT
 def import_orders(
     path: Path,
@@ -118,7 +122,7 @@ def import_orders(
     from salesflow_xl.actions import order_exports, orders, safe_text
 
     decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
-    file = order_exports.parse_orders(decoded.text, _column_map(mapping) or None)
+    file = order_exports.parse_orders(decoded.text, column_map(mapping) or None)
     moment = now(at)
     result: dict[str, Any] = {}
 
@@ -127,8 +131,7 @@ def import_orders(
         return changes
 
     act(path, plan)
-    if note := decoded.note(csv_file.name):
-        click.echo(f"{note} If names look wrong, give --encoding.", err=True)
+    say_encoding(decoded.note(csv_file.name))
     report: orders.OrderImportReport = result["report"]
     click.echo(f"  Read as: {order_exports.with_article(report.layout)} ({report.rule}).")
     for title, lines in (

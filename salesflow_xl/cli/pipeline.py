@@ -13,11 +13,14 @@ from salesflow_xl.cli.app import (
     AT,
     DAY,
     DEAL_IDS,
+    ENCODING,
     EXISTING_FILE,
     EXISTING_WORKBOOK,
     NOTE,
+    column_map,
     lazy,
     now,
+    say_encoding,
 )
 from salesflow_xl.cli.workbook_file import act, read
 
@@ -176,17 +179,6 @@ def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
     act(path, lambda data: leads.add_lead(data, lead, now(at)))
 
 
-def _column_map(mapping: tuple[str, ...]) -> dict[str, str]:
-    """``--map FIELD=COLUMN`` options as {field: column}."""
-    pairs = {}
-    for item in mapping:
-        field, _, column = item.partition("=")
-        if not column:
-            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
-        pairs[field.strip()] = column.strip()
-    return pairs
-
-
 @click.command("import")
 @click.argument("path", type=EXISTING_WORKBOOK)
 @click.argument("csv_file", type=EXISTING_FILE)
@@ -197,11 +189,7 @@ def _column_map(mapping: tuple[str, ...]) -> dict[str, str]:
     metavar="FIELD=COLUMN",
     help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
 )
-@click.option(
-    "--encoding",
-    default=None,
-    help="The file's encoding, e.g. cp1252 (default: found from the file, and reported).",
-)
+@ENCODING
 @AT
 def import_(
     path: Path,
@@ -223,7 +211,7 @@ def import_(
     """
     from salesflow_xl.actions import leads, safe_text
 
-    pairs = _column_map(mapping)
+    pairs = column_map(mapping)
     decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
     rows = leads.parse_csv(decoded.text, pairs or None)
     report: dict[str, leads.ImportReport] = {}
@@ -233,8 +221,7 @@ def import_(
         return changes
 
     act(path, plan)
-    if note := decoded.note(csv_file.name):
-        click.echo(f"{note} If names look wrong, give --encoding.", err=True)
+    say_encoding(decoded.note(csv_file.name))
     result = report["result"]
     for title, lines in (
         ("Added", result.added),
