@@ -6,7 +6,7 @@ import io
 import math
 import shutil
 import textwrap
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -46,7 +46,7 @@ def same_cell_value(expected: Any, got: Any) -> bool:
     blank = (None, "")
     if expected in blank or (isinstance(expected, float) and math.isnan(expected)):
         return got in blank
-    if isinstance(got, datetime):
+    if isinstance(got, date):
         got = to_excel(got)
     if isinstance(expected, str) or isinstance(got, str) or got is None:
         return expected == got

@@ -63,6 +63,13 @@ class FakeRange:
             return [v for row in grid for v in row]
         return grid[0][0] if len(grid) == 1 and len(grid[0]) == 1 else grid
 
+    @property
+    def formula(self) -> Any:
+        self.sheet.book.calls.append(
+            ("read formula", self.sheet.name, _ref(self.r1, self.c1, self.r1, self.c1))
+        )
+        return self.sheet.formulas.get((self.r1, self.c1))
+
     @value.setter
     def value(self, values: Any) -> None:
         self.sheet.book.calls.append(
@@ -89,6 +96,8 @@ class FakeSheet:
     book: FakeBook
     name: str
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: Formulas as Excel shows them ("=[@Orders]*2"), where a test sets them.
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def range(self, first: tuple[int, int], last: tuple[int, int] | None = None) -> FakeRange:
         last = last or first

@@ -19,7 +19,7 @@ from salesflow_xl.excel import ribbon
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook, SelectionError
 from salesflow_xl.gateway.file import WorkbookFile
-from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook import build, reader, schema
 
 DEMO = (Path(__file__).parent.parent / "workbook" / build.DEMO_NAME).read_bytes()
 
@@ -158,9 +158,15 @@ def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
     monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
     ribbon.refresh_dashboard()
     # the as-of date, then the four prediction columns of every customer in one block
-    assert fake.writes() == [("write", "Settings", "B3:B3"), ("write", "Customers", "Q2:T151")]
+    first = schema.CUSTOMERS.letter("P(alive)")
+    last = schema.CUSTOMERS.letter("RFM segment")
+    assert fake.writes() == [
+        ("write", "Settings", "B3:B3"),
+        ("write", "Customers", f"{first}2:{last}151"),
+    ]
     assert fake.sheets["Settings"].cells[(3, 2)].date() == date.today()
-    segments = {fake.sheets["Customers"].cells.get((row, 20)) for row in range(2, 152)}
+    column = schema.CUSTOMERS.columns.index(schema.CUSTOMERS.column("RFM segment")) + 1
+    segments = {fake.sheets["Customers"].cells.get((row, column)) for row in range(2, 152)}
     assert segments - {None} <= set(rfm.SEGMENTS)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -148,7 +149,10 @@ class ExcelBook:
             by_row = {snapshot.row(table, p): v for p, v in values.items()}
             self._write_columns(schema.TABLES[table], by_row)
         self._write_lists_and_stages(snapshot, changes)
-        self._write_derived(snapshot, derived, appended, whole=changes.stages is not None)
+        # the Deals' furthest steps count the pipeline's stages: an older workbook's formula
+        # there counted as many as it had then, so a new pipeline rewrites them whole
+        whole = {schema.DEALS.key} if changes.stages is not None else set()
+        self._write_derived(snapshot, derived, appended, whole)
         # every write, as the file gateway checks: a campaign typed in by hand needs new rows
         self.layout_differences = self._layout_differences(after.data)
 
@@ -190,21 +194,22 @@ class ExcelBook:
         snapshot: Snapshot,
         derived: dict[str, dict[str, dict[int, Any]]],
         appended: dict[str, set[int]],
-        whole: bool,
+        whole: set[str],
     ) -> None:
         """The derived columns' values (table → header → Excel row → value) where they differ
         from what was read — a deal whose stage log grew, a value typed by hand or gone stale
         after the StageLog was edited by hand —, one call per run of adjacent rows; rows just
-        appended have theirs already. ``whole`` (the stages changed) writes each column whole
-        in one call: a workbook made by an older SalesFlow may still hold the formula there,
-        which counted only as many stages as the pipeline had then."""
+        appended have theirs already. The tables in ``whole`` have each column written whole
+        in one call: a workbook made by an older SalesFlow may still hold a formula there."""
         for key, columns in derived.items():
             spec = schema.TABLES[key]
             sheet = self.book.sheets[spec.sheet]
             stored = snapshot.cells.get(spec.sheet, [])
             for header, values in columns.items():
+                if header not in self.headers(spec.sheet):
+                    continue  # added to the schema after this workbook was made
                 number = self.column(spec.sheet, header)
-                if whole:
+                if key in whole:
                     last = max(values, default=1)
                     runs = [(2, last)] if last >= 2 else []
                 else:
@@ -280,6 +285,21 @@ class ExcelBook:
             ]
             sheet.range((first_row, first), (last_row, last)).value = block
 
+    def _formulas(self, spec: schema.TableSpec, headers: Sequence[str]) -> dict[str, str]:
+        """Computed column's header → the formula a new row gets: the schema's, or, where the
+        schema's names a column this workbook lacks (a workbook made before Customers' "First
+        order" was added), the formula its first data row holds (one read per such column)."""
+        sheet = self.book.sheets[spec.sheet]
+        result = {}
+        for column in spec.computed:
+            formula = schema.formula_of(spec, column)
+            if column.header not in headers:
+                continue
+            if column.formula and not _mentioned(column.formula) <= set(headers):
+                formula = sheet.range((2, headers.index(column.header) + 1)).formula
+            result[column.header] = formula
+        return result
+
     def _append(
         self,
         spec: schema.TableSpec,
@@ -293,6 +313,7 @@ class ExcelBook:
         table = sheet.tables[spec.name]
         headers = self.headers(spec.sheet)
         by_header = {c.header: c for c in spec.columns}
+        formulas = self._formulas(spec, headers)
         first, last = rows[0], rows[-1]
         block = []
         for number, record in zip(rows, records, strict=True):
@@ -302,7 +323,7 @@ class ExcelBook:
                 if column is None:
                     row.append(None)
                 elif column.computed:
-                    row.append(schema.formula_of(spec, column))
+                    row.append(formulas[header])
                 elif column.derived:
                     row.append(_excel(derived.get(header, {}).get(number)))
                 else:
@@ -311,6 +332,11 @@ class ExcelBook:
         width = len(headers)
         table.resize(sheet.range((1, 1), (max(last, 2), width)))
         sheet.range((first, 1), (last, width)).value = block
+
+
+def _mentioned(formula: str) -> set[str]:
+    """The headers a formula names in its short form's ``[@Header]`` references."""
+    return set(re.findall(r"\[@([^\]]+)\]", formula))
 
 
 def _derived_values(after: Snapshot) -> dict[str, dict[str, dict[int, Any]]]:

@@ -94,7 +94,17 @@ def deal_derived(data: SalesData) -> pd.DataFrame:
     return _frame(schema.DEALS, {"Furthest step": furthest}, data.deals.index)
 
 
-def customer_columns(data: SalesData) -> pd.DataFrame:
+def _excel_digits(value: float) -> float:
+    """``value`` to Excel's 15 significant digits: a sum of money amounts such as
+    2807.1499999999996 is stored as 2807.15 (openpyxl writes 16 digits, Excel keeps 15), so
+    the value a file holds compares equal to the one SalesFlow derives again."""
+    return float(f"{value:.15g}")
+
+
+def customer_derived(data: SalesData) -> pd.DataFrame:
+    """Customers: Won deals (deals won), and Orders, Revenue and First order (count, sum and
+    earliest date of the orders up to the as-of date) — one group-by each instead of a
+    COUNTIFS or SUMIFS over the whole Deals or Orders table in every row."""
     value = metrics.customer_value(data.customers, data.orders, data.settings)
     value = value.reset_index(drop=True).set_axis(data.customers.index)
     won = data.deals.loc[data.deals["status"] == "won", "customer_id"].value_counts()
@@ -103,7 +113,21 @@ def customer_columns(data: SalesData) -> pd.DataFrame:
         {
             "Won deals": data.customers["id"].map(won).fillna(0).astype("int64"),
             "Orders": value["orders"],
-            "Revenue": value["revenue"],
+            "Revenue": value["revenue"].map(_excel_digits),
+            "First order": value["first_order"].astype(object).where(value["orders"] > 0, None),
+        },
+        data.customers.index,
+    )
+
+
+def customer_columns(data: SalesData) -> pd.DataFrame:
+    """Customers: Avg order value, Months active, Orders per month and CLV, the row-local
+    formulas over the derived columns (:func:`customer_derived`)."""
+    value = metrics.customer_value(data.customers, data.orders, data.settings)
+    value = value.reset_index(drop=True).set_axis(data.customers.index)
+    return _frame(
+        schema.CUSTOMERS,
+        {
             "Avg order value": value["average_order_value"],
             "Months active": value["months_active"].astype(object).where(value["orders"] > 0, None),
             "Orders per month": value["purchase_frequency"],
@@ -165,7 +189,7 @@ _BY_TABLE = {
 }
 
 
-_DERIVED_BY_TABLE = {"deals": deal_derived}
+_DERIVED_BY_TABLE = {"deals": deal_derived, "customers": customer_derived}
 
 
 def derived_columns(data: SalesData, spec: TableSpec) -> pd.DataFrame:

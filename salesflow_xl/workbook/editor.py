@@ -113,7 +113,11 @@ class Editor:
         if spec.name not in self.tables:
             raise EditError(f"the workbook has no table {spec.name} (sheet {spec.sheet})")
         layout = self.tables[spec.name]
-        missing = [c.header for c in spec.columns if c.header not in layout.headers]
+        # a derived column added after the workbook was made (Customers' "First order") is
+        # left out: its values are a convenience the workbook's own formulas there do without
+        missing = [
+            c.header for c in spec.columns if c.header not in layout.headers and not c.derived
+        ]
         if missing:
             raise EditError(
                 f"table {spec.name} on sheet {layout.sheet} has no column "
@@ -247,6 +251,8 @@ class Editor:
             frame = computed.derived_columns(data, spec)
             writes: dict[int, dict[Column, CellValue]] = {}
             for column in spec.derived:
+                if column.header not in layout.headers:
+                    continue
                 values = dict(
                     zip(rows[spec.key], cached.column_values(frame[column.header]), strict=True)
                 )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from salesflow_xl.workbook.schema_spec import Column, TableSpec, exactly
 
-_ORDERS_UP_TO_AS_OF = 'tblOrders[Customer ID],[@Customer ID],tblOrders[Date],"<="&AsOf'
 _STAGE_ROW = "MATCH([@Stage],tblStages[Stage],0)"
 
 STAGES = TableSpec(
@@ -73,20 +72,32 @@ CUSTOMERS = TableSpec(
             "Won deals",
             kind="integer",
             width=10,
-            formula='=COUNTIFS(tblDeals[Customer ID],[@Customer ID],tblDeals[Status],"won")',
+            derived=True,
+            note="Deals won with this customer. Filled by SalesFlow from the Deals: refresh "
+            "after editing them by hand.",
         ),
         Column(
             "Orders",
             kind="integer",
             width=9,
-            formula=f"=COUNTIFS({_ORDERS_UP_TO_AS_OF})",
-            note="Orders up to the as-of date.",
+            derived=True,
+            note="Orders up to the as-of date. Filled by SalesFlow from the Orders: refresh "
+            "after editing them by hand.",
         ),
         Column(
             "Revenue",
             kind="money",
             width=12,
-            formula=f"=SUMIFS(tblOrders[Amount],{_ORDERS_UP_TO_AS_OF})",
+            derived=True,
+            note="Sum of the orders up to the as-of date. Filled by SalesFlow from the Orders.",
+        ),
+        Column(
+            "First order",
+            kind="date",
+            width=12,
+            derived=True,
+            note="Date of the first order up to the as-of date (blank: none). Filled by "
+            "SalesFlow from the Orders.",
         ),
         Column(
             "Avg order value",
@@ -98,10 +109,8 @@ CUSTOMERS = TableSpec(
             "Months active",
             kind="number",
             width=10,
-            formula="=IF([@Orders]>0,MAX(1,SUMPRODUCT(MAX((tblOrders[Customer ID]="
-            "[@Customer ID])*(tblOrders[Date]<=AsOf)*(AsOf-tblOrders[Date])))"
-            '/(365.25/12)),"")',
-            note="Months since the first order, at least 1.",
+            formula='=IF([@Orders]>0,MAX(1,(AsOf-[@First order])/(365.25/12)),"")',
+            note="Months from the first order to the as-of date, at least 1.",
         ),
         Column(
             "Orders per month",

@@ -56,7 +56,9 @@ def build(data: SalesData) -> Workbook:
 
     predictions = customer_predictions(data.customers, data.orders, data.settings)
     for spec in schema.TABLES.values():
-        extra = predictions if spec.key == "customers" else derived_columns(data, spec)
+        extra = derived_columns(data, spec)
+        if spec.key == "customers":
+            extra = extra.join(predictions)
         table_sheet(wb, spec, data.table(spec.key), extra)
     analytics_sheet(wb, data)
     table_sheet(wb, schema.STAGES, stages_frame(data))
