@@ -152,9 +152,16 @@ class Editor:
         if numbers[0] <= layout.first_row:
             raise EditError(f"{spec.name}: row {numbers[0]} is not below the header")
         if numbers[-1] > MAX_ROWS:
+            held = min(layout.last_row, numbers[0] - 1) - layout.first_row
+            room = max(MAX_ROWS - layout.first_row - held, 0)
             raise EditError(
-                f"the {layout.sheet} sheet would need row {numbers[-1]:,}; Excel has "
-                f"{MAX_ROWS:,} rows: archive old rows to another workbook first"
+                f"the {layout.sheet} sheet cannot take {len(numbers):,} more row(s): its table "
+                f"{spec.name} holds {held:,} rows, and Excel has {MAX_ROWS:,} rows per sheet "
+                f"(the header included), which leaves room for {room:,}. Nothing was written: "
+                "the workbook is as it was. "
+                + (f"Add at most {room:,} row(s) to it, or start" if room else "Start")
+                + " a new workbook for the next period (salesflow new) and keep this one for "
+                "the period it holds"
             )
         first_new = numbers[0]
         for number in numbers:
@@ -464,7 +471,13 @@ class Editor:
         first = layout.first_row + 1
         last = first + len(rows) - 1
         if last > MAX_ROWS:
-            raise EditError(f"the {layout.sheet} sheet would need row {last:,}")
+            raise EditError(
+                f"the {layout.sheet} sheet cannot hold {len(rows):,} rows in its table "
+                f"{spec.name} (it holds {layout.last_row - layout.first_row:,}): Excel has "
+                f"{MAX_ROWS:,} rows per sheet (the header included), so at most "
+                f"{MAX_ROWS - layout.first_row:,} fit. Nothing was written: the workbook is as "
+                "it was; keep fewer rows"
+            )
         blank_styles = _styles(existing.get(first, b""))
         calculated = {h: f.removeprefix("=") for h, f in (formulas or {}).items()}
         calculated.update(layout.formulas)
