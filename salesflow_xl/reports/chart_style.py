@@ -1,12 +1,21 @@
-"""The charts' common look: colours, figure size and resolution, axes styling, money ticks, and
-the PNG encoding. matplotlib's object API only (no pyplot, no global state)."""
+"""The charts' common look: colours, fonts, figure size and resolution, axes styling, money
+ticks, and the PNG encoding. matplotlib's object API (no pyplot); the one global setting, the
+font family, is set only while a chart is drawn (:func:`chart`)."""
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+import matplotlib
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 INK = "#1f2933"
 MUTED = "#7b8794"
@@ -20,6 +29,28 @@ FUNNEL_COLOURS = ("#9ecae1", "#6baed6", "#3182bd", "#2e8b57")
 DPI = 110
 
 MONEY = FuncFormatter(lambda value, _: short_money(value))
+
+#: Fonts for Chinese text, the first one installed taken: Noto Sans CJK (Debian's
+#: fonts-noto-cjk, which scripts/test installs), else what Windows and macOS have.
+CJK_FONTS = ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC")
+
+
+@functools.cache
+def font_family() -> list[str]:
+    """matplotlib's own DejaVu Sans for Latin text, then a Chinese font (glyph by glyph)."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *[name for name in CJK_FONTS if name in installed][:1]]
+
+
+def chart(draw: Callable[P, R]) -> Callable[P, R]:
+    """Draw with :func:`font_family`, so a chart in Chinese has every glyph."""
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context({"font.family": font_family()}):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def short_money(value: float) -> str:

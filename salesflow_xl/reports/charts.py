@@ -15,10 +15,12 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.report import Report
 from salesflow_xl.reports import chart_style as style
 
 
+@style.chart
 def funnel(report: Report) -> bytes:
     """The funnel as a funnel: one centred band per stage, width = deals that ever reached it,
     joined by trapezoids; each band is labelled with its count, the conversion from the stage
@@ -29,7 +31,7 @@ def funnel(report: Report) -> bytes:
     axes.set_axis_off()
     reached = stages["reached"].to_numpy(dtype="float64")
     if len(reached) == 0 or reached[0] <= 0:
-        style.nothing(axes, "No deals in the stage log yet")
+        style.nothing(axes, _("No deals in the stage log yet"))
         return style.png(figure)
     widths = reached / reached[0]
     band, gap = 0.62, 0.38
@@ -61,19 +63,20 @@ def funnel(report: Report) -> bytes:
             color=style.INK,
         )
         conversion = stages["conversion"].iloc[index]
-        detail = f"{count:,.0f} deals"
+        detail = _("{count} deals").format(count=f"{count:,.0f}")
         if not math.isnan(conversion):
-            detail += (
-                f"  ·  {conversion:.0%} of previous  ·  {stages['from_first'].iloc[index]:.0%}"
+            detail += "  ·  " + _("{share} of previous").format(share=f"{conversion:.0%}")
+            detail += "  ·  " + _("{share} of all").format(
+                share=f"{stages['from_first'].iloc[index]:.0%}"
             )
-            detail += " of all"
         axes.text(0.53, top - band / 2, detail, ha="left", va="center", fontsize=9, color=style.INK)
     axes.set_xlim(-1.25, 1.45)
     axes.set_ylim(-(len(widths) - 1) * (band + gap) - band - 0.05, 0.05)
-    axes.set_title("Deals that reached each stage", loc="left", fontsize=11, color=style.INK)
+    axes.set_title(_("Deals that reached each stage"), loc="left", fontsize=11, color=style.INK)
     return style.png(figure)
 
 
+@style.chart
 def stage_conversion(report: Report) -> bytes:
     """Conversion from each funnel stage to the next, as bars with percentage labels, beside
     the average days a completed stay in the stage took."""
@@ -82,7 +85,7 @@ def stage_conversion(report: Report) -> bytes:
     left, right = figure.subplots(1, 2, width_ratios=(3, 2))
     steps = stages.iloc[1:]
     if steps.empty:
-        style.nothing(left, "No stage moves yet")
+        style.nothing(left, _("No stage moves yet"))
     else:
         names = stages["stage"].tolist()
         labels = [f"{a} →\n{b}" for a, b in itertools.pairwise(names)]
@@ -92,24 +95,25 @@ def stage_conversion(report: Report) -> bytes:
         left.yaxis.set_major_formatter(PercentFormatter(1.0))
         left.set_ylim(0, 1.1)
         left.tick_params(axis="x", labelsize=8)
-        left.set_title("Stage-to-stage conversion", loc="left", fontsize=11, color=style.INK)
+        left.set_title(_("Stage-to-stage conversion"), loc="left", fontsize=11, color=style.INK)
         style.tidy(left, "y")
     days = report.days_in_stage.dropna()
     if days.empty:
-        style.nothing(right, "No completed stays yet")
+        style.nothing(right, _("No completed stays yet"))
     else:
         style.ranked_bars(
             right,
             days["stage"],
             days["average_days"],
             style.LIGHT_BLUE,
-            "Average days in stage",
-            labels=[f"{d:.1f} d" for d in days["average_days"]],
+            _("Average days in stage"),
+            labels=[_("{days} d").format(days=f"{d:.1f}") for d in days["average_days"]],
             margin=0.25,
         )
     return style.png(figure)
 
 
+@style.chart
 def win_loss(report: Report) -> bytes:
     """Won against lost deals of the period (one split bar with the win rate) and the lost
     deals by reason."""
@@ -118,30 +122,38 @@ def win_loss(report: Report) -> bytes:
     figure = style.figure(7.2, 3.0)
     left, right = figure.subplots(1, 2, width_ratios=(2, 3))
     if math.isnan(report.win_rate):
-        style.nothing(left, "Nothing closed in the period")
+        style.nothing(left, _("Nothing closed in the period"))
     else:
-        left.bar([0], [won], color=style.GREEN, width=0.5, label="won")
-        left.bar([0], [lost], bottom=[won], color=style.RED, width=0.5, label="lost")
-        left.text(0, won / 2, f"won\n{won:,}", ha="center", va="center", color="white")
-        left.text(0, won + lost / 2, f"lost\n{lost:,}", ha="center", va="center", color="white")
+        left.bar([0], [won], color=style.GREEN, width=0.5, label=_("won"))
+        left.bar([0], [lost], bottom=[won], color=style.RED, width=0.5, label=_("lost"))
+        left.text(0, won / 2, f"{_('won')}\n{won:,}", ha="center", va="center", color="white")
+        left.text(
+            0, won + lost / 2, f"{_('lost')}\n{lost:,}", ha="center", va="center", color="white"
+        )
         left.set_xlim(-0.6, 0.6)
         left.set_xticks([])
-        left.set_title(f"Win rate {report.win_rate:.1%}", loc="left", fontsize=11, color=style.INK)
+        left.set_title(
+            _("Win rate {rate}").format(rate=f"{report.win_rate:.1%}"),
+            loc="left",
+            fontsize=11,
+            color=style.INK,
+        )
         style.tidy(left, "y")
     if totals.empty:
-        style.nothing(right, "No lost deals in the period")
+        style.nothing(right, _("No lost deals in the period"))
     else:
         style.ranked_bars(
             right,
             totals["reason"].astype(str),
             totals["deals"],
             style.RED,
-            "Lost deals by reason",
+            _("Lost deals by reason"),
             margin=0.15,
         )
     return style.png(figure)
 
 
+@style.chart
 def forecast(report: Report) -> bytes:
     """Open value and weighted value by expected-close month; months already over (the close
     date needs a new estimate) in amber."""
@@ -149,10 +161,10 @@ def forecast(report: Report) -> bytes:
     figure = style.figure(7.2, 3.0)
     axes = figure.add_subplot()
     if months.empty:
-        style.nothing(axes, "No open deals")
+        style.nothing(axes, _("No open deals"))
         return style.png(figure)
     positions = np.arange(len(months))
-    axes.bar(positions, months["value"], color=style.GRID, width=0.7, label="open value")
+    axes.bar(positions, months["value"], color=style.GRID, width=0.7, label=_("open value"))
     colours = [style.AMBER if overdue else style.BLUE for overdue in months["overdue"]]
     bars = axes.bar(positions, months["weighted_value"], color=colours, width=0.45)
     axes.bar_label(
@@ -161,9 +173,9 @@ def forecast(report: Report) -> bytes:
     axes.set_xticks(positions, months["month"], fontsize=8, rotation=0 if len(months) < 9 else 45)
     axes.yaxis.set_major_formatter(style.MONEY)
     handles = [
-        Patch(color=style.GRID, label="open value"),
-        Patch(color=style.BLUE, label="weighted forecast"),
-        Patch(color=style.AMBER, label="weighted, close date passed"),
+        Patch(color=style.GRID, label=_("open value")),
+        Patch(color=style.BLUE, label=_("weighted forecast")),
+        Patch(color=style.AMBER, label=_("weighted, close date passed")),
     ]
     axes.legend(
         handles=handles,
@@ -173,11 +185,12 @@ def forecast(report: Report) -> bytes:
         bbox_to_anchor=(0, -0.1),
         ncol=3,
     )
-    axes.set_title("Weighted forecast by expected close month", loc="left", fontsize=11)
+    axes.set_title(_("Weighted forecast by expected close month"), loc="left", fontsize=11)
     style.tidy(axes, "y")
     return style.png(figure)
 
 
+@style.chart
 def marketing(report: Report) -> bytes:
     """ROI, ROAS and CAC per campaign (top row) and per channel (bottom row). Organic channels
     and campaigns without spend have no ROI or ROAS: their rows say "no spend". Red marks money
@@ -190,14 +203,17 @@ def marketing(report: Report) -> bytes:
         sharey="row",
         height_ratios=(max(len(report.campaigns), 1), max(len(report.channels), 1)),
     )
-    for row, (frame, key) in enumerate(
-        ((report.campaigns, "campaign"), (report.channels, "channel"))
+    for row, (frame, key, by) in enumerate(
+        (
+            (report.campaigns, "campaign", N_("campaign")),
+            (report.channels, "channel", N_("channel")),
+        )
     ):
         for column, (measure, title, formatter) in enumerate(
             (
-                ("roi", "ROI", PercentFormatter(1.0)),
-                ("roas", "ROAS", FuncFormatter(lambda v, _: f"{v:.0f}×")),
-                ("cac", "CAC", style.MONEY),
+                ("roi", N_("ROI per {by}"), PercentFormatter(1.0)),
+                ("roas", N_("ROAS per {by}"), FuncFormatter(lambda v, _pos: f"{v:.0f}×")),
+                ("cac", N_("CAC per {by}"), style.MONEY),
             )
         ):
             axes = grid[row][column]
@@ -215,10 +231,12 @@ def marketing(report: Report) -> bytes:
             axes.barh(names, shown, color=colours)
             for position, missing in enumerate(values.isna() | (frame["spend"] == 0)):
                 if missing:
-                    axes.text(0, position, " no spend", va="center", fontsize=7, color=style.MUTED)
+                    axes.text(
+                        0, position, " " + _("no spend"), va="center", fontsize=7, color=style.MUTED
+                    )
             axes.xaxis.set_major_formatter(formatter)
             axes.tick_params(axis="x", labelsize=7)
-            axes.set_title(f"{title} per {key}", loc="left", fontsize=10)
+            axes.set_title(_(title).format(by=_(by)), loc="left", fontsize=10)
             if measure == "roas":
                 axes.axvline(1.0, color=style.MUTED, linewidth=0.8, linestyle="--")
             style.tidy(axes)
@@ -226,6 +244,7 @@ def marketing(report: Report) -> bytes:
     return style.png(figure)
 
 
+@style.chart
 def clv_distribution(report: Report) -> bytes:
     """How many customers fall in each CLV band, with the median band marked; a last band that
     also holds the top 1 % says "and above"."""
@@ -233,7 +252,7 @@ def clv_distribution(report: Report) -> bytes:
     figure = style.figure(7.2, 3.0)
     axes = figure.add_subplot()
     if bands.empty or bands["customers"].sum() == 0:
-        style.nothing(axes, "No customers with orders yet")
+        style.nothing(axes, _("No customers with orders yet"))
         return style.png(figure)
     width = float(bands["to"].iloc[0] - bands["from"].iloc[0])
     bars = axes.bar(
@@ -246,7 +265,7 @@ def clv_distribution(report: Report) -> bytes:
     )
     if bands["and_above"].iloc[-1]:
         axes.bar_label(
-            bars, labels=[""] * (len(bands) - 1) + ["and above"], fontsize=8, color=style.MUTED
+            bars, labels=[""] * (len(bands) - 1) + [_("and above")], fontsize=8, color=style.MUTED
         )
     counts = bands["customers"].to_numpy()
     half = np.searchsorted(np.cumsum(counts), counts.sum() / 2)
@@ -256,43 +275,45 @@ def clv_distribution(report: Report) -> bytes:
         median_band["to"],
         color=style.AMBER,
         alpha=0.15,
-        label="median customer's band",
+        label=_("median customer's band"),
     )
     axes.xaxis.set_major_formatter(style.MONEY)
-    axes.set_xlabel("customer lifetime value (CLV)", fontsize=9, color=style.INK)
-    axes.set_ylabel("customers", fontsize=9, color=style.INK)
+    axes.set_xlabel(_("customer lifetime value (CLV)"), fontsize=9, color=style.INK)
+    axes.set_ylabel(_("customers"), fontsize=9, color=style.INK)
     axes.legend(fontsize=8, frameon=False)
-    axes.set_title("CLV distribution", loc="left", fontsize=11)
+    axes.set_title(_("CLV distribution"), loc="left", fontsize=11)
     style.tidy(axes, "y")
     return style.png(figure)
 
 
+@style.chart
 def rfm_segments(report: Report) -> bytes:
     """Customers and revenue share per RFM segment, side by side."""
     segments = report.rfm_segments
     figure = style.figure(7.2, 3.2)
     left, right = figure.subplots(1, 2, sharey=True)
     if segments["customers"].sum() == 0:
-        style.nothing(left, "No customers with orders yet")
+        style.nothing(left, _("No customers with orders yet"))
         right.set_axis_off()
         return style.png(figure)
-    names = segments["segment"]
+    names = [_(str(name)) for name in segments["segment"]]
     bars = left.barh(names, segments["customers"], color=style.BLUE)
     left.bar_label(bars, fontsize=8, padding=2)
     left.invert_yaxis()
-    left.set_title("Customers per RFM segment", loc="left", fontsize=10)
+    left.set_title(_("Customers per RFM segment"), loc="left", fontsize=10)
     left.margins(x=0.2)
     shares = segments["revenue_share"].fillna(0.0)
     bars = right.barh(names, shares, color=style.GREEN)
     right.bar_label(bars, labels=[f"{s:.0%}" for s in shares], fontsize=8, padding=2)
     right.xaxis.set_major_formatter(PercentFormatter(1.0))
-    right.set_title("Share of revenue", loc="left", fontsize=10)
+    right.set_title(_("Share of revenue"), loc="left", fontsize=10)
     right.margins(x=0.2)
     style.tidy(left)
     style.tidy(right)
     return style.png(figure)
 
 
+@style.chart
 def cohort_heatmap(report: Report) -> bytes:
     """Customer retention by first-purchase month (rows) and months since (columns), as a heat
     map with the percentage in each cell; months not reached yet are blank."""
@@ -302,7 +323,7 @@ def cohort_heatmap(report: Report) -> bytes:
     figure = style.figure(7.6, min(height, 9.0))
     axes = figure.add_subplot()
     if table.empty:
-        style.nothing(axes, "No orders yet")
+        style.nothing(axes, _("No orders yet"))
         return style.png(figure)
     values = table[months].to_numpy(dtype="float64")
     colours = LinearSegmentedColormap.from_list(
@@ -324,9 +345,9 @@ def cohort_heatmap(report: Report) -> bytes:
     labels = [f"{c} ({n:,})" for c, n in zip(table["cohort"], table["customers"], strict=True)]
     axes.set_yticks(range(len(table)), labels, fontsize=7)
     axes.set_xticks(range(len(months)), [str(m) for m in months], fontsize=7)
-    axes.set_xlabel("months since first purchase", fontsize=9)
+    axes.set_xlabel(_("months since first purchase"), fontsize=9)
     axes.set_title(
-        "Cohort retention: share of each cohort (size) ordering again", loc="left", fontsize=11
+        _("Cohort retention: share of each cohort (size) ordering again"), loc="left", fontsize=11
     )
     figure.colorbar(image, ax=axes, format=PercentFormatter(1.0), shrink=0.8)
     for side in axes.spines.values():
@@ -334,16 +355,17 @@ def cohort_heatmap(report: Report) -> bytes:
     return style.png(figure)
 
 
+@style.chart
 def rotting(report: Report, limit: int = 15) -> bytes:
     """The most idle open deals: days idle against their stage's limit."""
     deals = report.rotting_deals.head(limit)
     figure = style.figure(7.2, 1.2 + 0.28 * max(len(deals), 1))
     axes = figure.add_subplot()
     if deals.empty:
-        style.nothing(axes, "No rotting deals: every open deal was touched in time")
+        style.nothing(axes, _("No rotting deals: every open deal was touched in time"))
         return style.png(figure)
     labels = [f"{i} · {t}" for i, t in zip(deals["id"], deals["title"], strict=True)]
-    axes.barh(labels, deals["days_idle"], color=style.AMBER, label="days idle")
+    axes.barh(labels, deals["days_idle"], color=style.AMBER, label=_("days idle"))
     axes.scatter(
         deals["rotting_days"],
         labels,
@@ -351,12 +373,12 @@ def rotting(report: Report, limit: int = 15) -> bytes:
         s=200,
         color=style.INK,
         zorder=3,
-        label="stage's limit",
+        label=_("stage's limit"),
     )
     axes.invert_yaxis()
     axes.tick_params(axis="y", labelsize=8)
     axes.legend(fontsize=8, frameon=False, loc="lower right")
-    axes.set_title("Rotting deals: idle days against the stage's limit", loc="left", fontsize=11)
+    axes.set_title(_("Rotting deals: idle days against the stage's limit"), loc="left", fontsize=11)
     style.tidy(axes)
     return style.png(figure)
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from salesflow_xl.core import i18n
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.report import Report
 from salesflow_xl.reports import charts
 from salesflow_xl.reports import terminal as render
@@ -25,66 +27,81 @@ MAX_ROWS = 25
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
     (
         "funnel",
-        "Funnel",
+        N_("Funnel"),
         ("funnel",),
         ("funnel",),
-        "Band width = deals that ever reached the stage (from the stage log); a deal that skipped "
-        "a stage counts as having passed it.",
+        N_(
+            "Band width = deals that ever reached the stage (from the stage log); a deal that "
+            "skipped a stage counts as having passed it."
+        ),
     ),
     (
         "conversion",
-        "Stage-to-stage conversion",
+        N_("Stage-to-stage conversion"),
         ("stage_conversion",),
         (),
-        "Share of the deals that reached a stage which went on to reach the next one, and how "
-        "long a completed stay in each open stage took on average.",
+        N_(
+            "Share of the deals that reached a stage which went on to reach the next one, and how"
+            " long a completed stay in each open stage took on average."
+        ),
     ),
     (
         "win-loss",
-        "Win rate and lost reasons",
+        N_("Win rate and lost reasons"),
         ("win_loss",),
         ("lost_reasons",),
-        "Deals closed in the report period: win rate = won ÷ (won + lost).",
+        N_("Deals closed in the report period: win rate = won ÷ (won + lost)."),
     ),
     (
         "forecast",
-        "Weighted forecast",
+        N_("Weighted forecast"),
         ("forecast",),
         ("forecast",),
-        "Open deals by expected close month; weighted = value × the deal's win chance (its own, "
-        "else its stage's). Amber months are over: those close dates need a new estimate.",
+        N_(
+            "Open deals by expected close month; weighted = value × the deal's win chance (its "
+            "own, else its stage's). Amber months are over: those close dates need a new "
+            "estimate."
+        ),
     ),
     (
         "marketing",
-        "Campaigns and channels",
+        N_("Campaigns and channels"),
         ("marketing",),
         ("campaigns", "channels"),
-        "ROI = (revenue − spend) ÷ spend, ROAS = revenue ÷ spend, CAC = spend ÷ new customers who "
-        "won a deal. Organic channels have no spend, so no ROI or ROAS.",
+        N_(
+            "ROI = (revenue − spend) ÷ spend, ROAS = revenue ÷ spend, CAC = spend ÷ new customers"
+            " who won a deal. Organic channels have no spend, so no ROI or ROAS."
+        ),
     ),
     (
         "clv",
-        "Customer lifetime value",
+        N_("Customer lifetime value"),
         ("clv_distribution",),
         ("top_customers",),
-        "CLV = average order value × orders per month × margin, over the retention months, "
-        "discounted monthly (the workbook's Settings).",
+        N_(
+            "CLV = average order value × orders per month × margin, over the retention months, "
+            "discounted monthly (the workbook's Settings)."
+        ),
     ),
     (
         "rfm",
-        "RFM segments and cohort retention",
+        N_("RFM segments and cohort retention"),
         ("rfm_segments", "cohort_heatmap"),
         ("rfm_segments",),
-        "Segments from recency and frequency scores (1–5, ties scored alike); each cohort row is "
-        "the customers whose first order fell in that month.",
+        N_(
+            "Segments from recency and frequency scores (1–5, ties scored alike); each cohort row"
+            " is the customers whose first order fell in that month."
+        ),
     ),
     (
         "followups",
-        "Follow-ups due and rotting deals",
+        N_("Follow-ups due and rotting deals"),
         ("rotting",),
         ("followups_due", "rotting_deals"),
-        "Due = open activities and deal follow-up dates on or before the report date. Rotting = "
-        "open deals idle longer than their stage allows.",
+        N_(
+            "Due = open activities and deal follow-up dates on or before the report date. Rotting"
+            " = open deals idle longer than their stage allows."
+        ),
     ),
 )
 
@@ -119,14 +136,14 @@ def kpis(report: Report) -> list[tuple[str, str]]:
     """The headline figures shown as cards: (label, formatted value)."""
     totals, velocity = report.totals, report.velocity
     return [
-        ("open pipeline", render.money(totals["open_value"])),
-        ("weighted forecast", render.money(totals["weighted_pipeline"])),
-        ("win rate", render.percent(report.win_rate)),
-        ("pipeline velocity per day", render.money(velocity["per_day"])),
-        ("sales cycle (days)", render.number(velocity["sales_cycle_days"])),
-        ("won value", render.money(totals["won_value"])),
-        ("customers", render.number(totals["customers"])),
-        ("order revenue", render.money(totals["order_revenue"])),
+        (_("open pipeline"), render.money(totals["open_value"])),
+        (_("weighted forecast"), render.money(totals["weighted_pipeline"])),
+        (_("win rate"), render.percent(report.win_rate)),
+        (_("pipeline velocity per day"), render.money(velocity["per_day"])),
+        (_("sales cycle (days)"), render.number(velocity["sales_cycle_days"])),
+        (_("won value"), render.money(totals["won_value"])),
+        (_("customers"), render.number(totals["customers"])),
+        (_("order revenue"), render.money(totals["order_revenue"])),
     ]
 
 
@@ -135,24 +152,21 @@ def html_table(
 ) -> str:
     """An HTML table of ``frame`` (every value escaped; numbers right-aligned), cut to
     ``max_rows`` rows with a caption saying how many more there are."""
-    head = "".join(f"<th>{html.escape(heading)}</th>" for _, heading, _ in columns)
+    head = "".join(f"<th>{html.escape(_(heading))}</th>" for _key, heading, _f in columns)
     body = []
     for row in frame.head(max_rows).to_dict(orient="records"):
         cells = "".join(
-            f"<td{'' if formatter is render.text else ' class=n'}>"
+            f"<td{'' if formatter in (render.text, render.label) else ' class=n'}>"
             f"{html.escape(formatter(row[name]))}</td>"
-            for name, _, formatter in columns
+            for name, _heading, formatter in columns
         )
         body.append(f"<tr>{cells}</tr>")
     if frame.empty:
-        body.append(f'<tr><td colspan="{len(columns)}">(none)</td></tr>')
-    caption = (
-        f"<caption>{len(frame) - max_rows:,} more not shown</caption>"
-        if len(frame) > max_rows
-        else ""
-    )
+        body.append(f'<tr><td colspan="{len(columns)}">{html.escape(_("(none)"))}</td></tr>')
+    more = _("{count} more not shown").format(count=f"{len(frame) - max_rows:,}")
+    caption = f"<caption>{html.escape(more)}</caption>" if len(frame) > max_rows else ""
     return (
-        f"<h3>{html.escape(title)}</h3>\n<table>{caption}<thead><tr>{head}</tr></thead>"
+        f"<h3>{html.escape(_(title))}</h3>\n<table>{caption}<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -172,24 +186,25 @@ def chart_names() -> list[str]:
 
 def render_page(
     report: Report,
-    title: str = "SalesFlow report",
+    title: str | None = None,
     on_chart: Callable[[str], None] | None = None,
 ) -> str:
-    """The whole page as a string. ``on_chart(name)`` is called after each chart is drawn (for a
-    progress bar)."""
+    """The whole page as a string, in the language in effect (title: "SalesFlow report" in
+    it). ``on_chart(name)`` is called after each chart is drawn (for a progress bar)."""
+    title = title or _("SalesFlow report")
     first, *rest = render.headline(report)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{i18n.current()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)} — {report.as_of}</title>",
         f"<style>{STYLE}</style></head><body><main>",
         f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">Report {html.escape(first)}<br>'
+        f'<p class="meta">{html.escape(_("Report {headline}").format(headline=first))}<br>'
         + "<br>".join(html.escape(line) for line in rest)
         + "</p>",
         "<nav>"
-        + "".join(f'<a href="#{anchor}">{html.escape(h)}</a>' for anchor, h, *_ in SECTIONS)
+        + "".join(f'<a href="#{a}">{html.escape(_(h))}</a>' for a, h, *_rest in SECTIONS)
         + "</nav>",
         '<div class="kpis">'
         + "".join(
@@ -199,18 +214,23 @@ def render_page(
         + "</div>",
     ]
     for anchor, heading, chart_keys, table_keys, note in SECTIONS:
-        parts.append(f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>')
-        parts.append(f'<p class="note">{html.escape(note)}</p>')
+        parts.append(f'<section id="{anchor}"><h2>{html.escape(_(heading))}</h2>')
+        parts.append(f'<p class="note">{html.escape(_(note))}</p>')
         for name in chart_keys:
-            parts.append(_image(name, charts.CHARTS[name](report), f"{heading}: {name}"))
+            parts.append(_image(name, charts.CHARTS[name](report), f"{_(heading)}: {name}"))
             if on_chart:
                 on_chart(name)
         for key in table_keys:
             table_title, columns = render.TABLES[key]
             parts.append(html_table(table_title, render.frame_of(report, key), columns))
         parts.append("</section>")
+    made = _(
+        "Made by SalesFlow XL from the workbook's own data; figures match its Dashboard and "
+        "{command}."
+    )
+    command = "<code>salesflow report --json</code>"
     parts.append(
-        '<p class="note">Made by SalesFlow XL from the workbook\'s own data; figures match its '
-        "Dashboard and <code>salesflow report --json</code>.</p></main></body></html>"
+        f'<p class="note">{html.escape(made).replace("{command}", command)}</p>'
+        "</main></body></html>"
     )
     return "\n".join(parts)

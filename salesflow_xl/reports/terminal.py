@@ -1,4 +1,5 @@
-"""The terminal rendering of a :class:`~salesflow_xl.core.report.Report` (rich tables)."""
+"""The terminal rendering of a :class:`~salesflow_xl.core.report.Report` (rich tables), in the
+language in effect (:mod:`salesflow_xl.core.i18n`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.report import Report
 
 Formatter = Callable[[Any], str]
@@ -39,6 +41,11 @@ def text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return str(value)
+
+
+def label(value: Any) -> str:
+    """A name SalesFlow itself gives (an RFM segment), in the language in effect."""
+    return _(text(value)) if text(value) else ""
 
 
 def whole_percent(value: Any) -> str:
@@ -71,112 +78,115 @@ def table(
         caption=caption,
         caption_justify="left",
     )
-    for _, heading, formatter in columns:
+    for _key, heading, formatter in columns:
         result.add_column(
-            heading, justify="left" if formatter is text else "right", overflow="fold"
+            _(heading), justify="left" if formatter in (text, label) else "right", overflow="fold"
         )
     for row in frame.to_dict(orient="records"):
         result.add_row(*(formatter(row[name]) for name, _, formatter in columns))
     if frame.empty:
-        result.add_row(*(["(none)"] + [""] * (len(columns) - 1)))
+        result.add_row(*([_("(none)")] + [""] * (len(columns) - 1)))
     return result
 
 
 Columns = Sequence[tuple[str, str, Formatter]]
 
 _ECONOMICS: Columns = (
-    ("spend", "Spend", money),
-    ("deals", "Deals", number),
-    ("won", "Won", number),
-    ("revenue", "Revenue", money),
-    ("roi", "ROI", percent),
-    ("roas", "ROAS", ratio),
-    ("cac", "CAC", money),
+    ("spend", N_("Spend"), money),
+    ("deals", N_("Deals"), number),
+    ("won", N_("Won"), number),
+    ("revenue", N_("Revenue"), money),
+    ("roi", N_("ROI"), percent),
+    ("roas", N_("ROAS"), ratio),
+    ("cac", N_("CAC"), money),
 )
 
 #: The report's tables, shared by the terminal and the HTML page: key → (title, columns).
 #: "funnel" is the funnel joined with stage conversion and days in stage (:func:`frame_of`).
 TABLES: dict[str, tuple[str, Columns]] = {
     "funnel": (
-        "Funnel",
+        N_("Funnel"),
         (
-            ("stage", "Stage", text),
-            ("deals", "Deals now", number),
-            ("value", "Value", money),
-            ("weighted_value", "Weighted", money),
-            ("reached", "Ever reached", number),
-            ("conversion", "From previous", percent),
-            ("average_days", "Avg days", number),
+            ("stage", N_("Stage"), text),
+            ("deals", N_("Deals now"), number),
+            ("value", N_("Value"), money),
+            ("weighted_value", N_("Weighted"), money),
+            ("reached", N_("Ever reached"), number),
+            ("conversion", N_("From previous"), percent),
+            ("average_days", N_("Avg days"), number),
         ),
     ),
-    "lost_reasons": ("Lost reasons", (("reason", "Reason", text), ("deals", "Deals", number))),
+    "lost_reasons": (
+        N_("Lost reasons"),
+        (("reason", N_("Reason"), text), ("deals", N_("Deals"), number)),
+    ),
     "forecast": (
-        "Weighted forecast by expected close month",
+        N_("Weighted forecast by expected close month"),
         (
-            ("month", "Month", text),
-            ("deals", "Deals", number),
-            ("value", "Open value", money),
-            ("weighted_value", "Weighted", money),
+            ("month", N_("Month"), text),
+            ("deals", N_("Deals"), number),
+            ("value", N_("Open value"), money),
+            ("weighted_value", N_("Weighted"), money),
         ),
     ),
     "campaigns": (
-        "Campaigns",
-        (("campaign", "Campaign", text), ("channel", "Channel", text), *_ECONOMICS),
+        N_("Campaigns"),
+        (("campaign", N_("Campaign"), text), ("channel", N_("Channel"), text), *_ECONOMICS),
     ),
-    "channels": ("Channels", (("channel", "Channel", text), *_ECONOMICS)),
+    "channels": (N_("Channels"), (("channel", N_("Channel"), text), *_ECONOMICS)),
     "segments": (
-        "Segments",
+        N_("Segments"),
         (
-            ("segment", "Segment", text),
-            ("deals", "Deals", number),
-            ("won", "Won", number),
-            ("lost", "Lost", number),
-            ("win_rate", "Win rate", percent),
-            ("won_value", "Won value", money),
+            ("segment", N_("Segment"), text),
+            ("deals", N_("Deals"), number),
+            ("won", N_("Won"), number),
+            ("lost", N_("Lost"), number),
+            ("win_rate", N_("Win rate"), percent),
+            ("won_value", N_("Won value"), money),
         ),
     ),
     "top_customers": (
-        "Top customers by CLV",
+        N_("Top customers by CLV"),
         (
-            ("customer_id", "ID", text),
-            ("name", "Name", text),
-            ("company", "Company", text),
-            ("orders", "Orders", number),
-            ("revenue", "Revenue", money),
-            ("purchase_frequency", "Orders/month", number),
-            ("clv", "CLV", money),
+            ("customer_id", N_("ID"), text),
+            ("name", N_("Name"), text),
+            ("company", N_("Company"), text),
+            ("orders", N_("Orders"), number),
+            ("revenue", N_("Revenue"), money),
+            ("purchase_frequency", N_("Orders/month"), number),
+            ("clv", N_("CLV"), money),
         ),
     ),
     "rfm_segments": (
-        "RFM segments",
+        N_("RFM segments"),
         (
-            ("segment", "Segment", text),
-            ("customers", "Customers", number),
-            ("customer_share", "Share", percent),
-            ("revenue", "Revenue", money),
-            ("revenue_share", "Revenue share", percent),
-            ("recency_days", "Avg days since last order", number),
-            ("frequency", "Avg orders", number),
+            ("segment", N_("Segment"), label),
+            ("customers", N_("Customers"), number),
+            ("customer_share", N_("Share"), percent),
+            ("revenue", N_("Revenue"), money),
+            ("revenue_share", N_("Revenue share"), percent),
+            ("recency_days", N_("Avg days since last order"), number),
+            ("frequency", N_("Avg orders"), number),
         ),
     ),
     "followups_due": (
-        "Follow-ups due",
+        N_("Follow-ups due"),
         (
-            ("due", "Due", text),
-            ("days_overdue", "Days late", number),
-            ("deal_id", "Deal", text),
-            ("what", "What", text),
+            ("due", N_("Due"), text),
+            ("days_overdue", N_("Days late"), number),
+            ("deal_id", N_("Deal"), text),
+            ("what", N_("What"), text),
         ),
     ),
     "rotting_deals": (
-        "Rotting deals",
+        N_("Rotting deals"),
         (
-            ("id", "Deal", text),
-            ("title", "Title", text),
-            ("stage", "Stage", text),
-            ("value", "Value", money),
-            ("days_idle", "Idle days", number),
-            ("rotting_days", "Limit", number),
+            ("id", N_("Deal"), text),
+            ("title", N_("Title"), text),
+            ("stage", N_("Stage"), text),
+            ("value", N_("Value"), money),
+            ("days_idle", N_("Idle days"), number),
+            ("rotting_days", N_("Limit"), number),
         ),
     ),
 }
@@ -193,26 +203,45 @@ def frame_of(report: Report, key: str) -> pd.DataFrame:
 def headline(report: Report) -> list[str]:
     """The report's opening lines: period, counts, pipeline, win rate and velocity."""
     totals, velocity = report.totals, report.velocity
-    period = f"from {report.start} " if report.start else ""
+    if report.start:
+        period = _("as of {as_of} (closed deals from {start} up to {as_of})")
+    else:
+        period = _("as of {as_of} (closed deals up to {as_of})")
     return [
-        f"as of {report.as_of} (closed deals {period}up to {report.as_of})",
-        f"{number(totals['customers'])} customers · {number(totals['deals'])} deals "
-        f"({number(totals['open'])} open, {number(totals['won'])} won, "
-        f"{number(totals['lost'])} lost)",
-        f"Open pipeline {money(totals['open_value'])} · weighted forecast "
-        f"{money(totals['weighted_pipeline'])} · win rate {percent(report.win_rate)} · "
-        f"velocity {money(velocity['per_day'])} per day",
-        f"(velocity = {number(velocity['open_deals'])} open deals × "
-        f"{percent(velocity['win_rate'])} × average won deal {money(velocity['average_won_deal'])}"
-        f" ÷ {number(velocity['sales_cycle_days'])}-day sales cycle)",
+        period.format(as_of=report.as_of, start=report.start),
+        _("{customers} customers · {deals} deals ({open} open, {won} won, {lost} lost)").format(
+            customers=number(totals["customers"]),
+            deals=number(totals["deals"]),
+            open=number(totals["open"]),
+            won=number(totals["won"]),
+            lost=number(totals["lost"]),
+        ),
+        _(
+            "Open pipeline {open_value} · weighted forecast {weighted} · win rate {win_rate} · "
+            "velocity {per_day} per day"
+        ).format(
+            open_value=money(totals["open_value"]),
+            weighted=money(totals["weighted_pipeline"]),
+            win_rate=percent(report.win_rate),
+            per_day=money(velocity["per_day"]),
+        ),
+        _(
+            "(velocity = {open_deals} open deals × {win_rate} × average won deal {average} ÷ "
+            "{cycle}-day sales cycle)"
+        ).format(
+            open_deals=number(velocity["open_deals"]),
+            win_rate=percent(velocity["win_rate"]),
+            average=money(velocity["average_won_deal"]),
+            cycle=number(velocity["sales_cycle_days"]),
+        ),
     ]
 
 
 def print_report(report: Report, console: Console, rows: int = 25) -> None:
     """Print the headline and every table of the report (long tables cut to ``rows`` rows,
-    with how many more there are)."""
+    with how many more there are), in the language in effect."""
     first, *rest = headline(report)
-    console.print(f"[bold]SalesFlow report[/bold] {first}")
+    console.print(f"[bold]{_('SalesFlow report')}[/bold] {first}")
     *figures, explanation = rest
     for line in figures:
         console.print(line)
@@ -220,5 +249,9 @@ def print_report(report: Report, console: Console, rows: int = 25) -> None:
     for key, (title, columns) in TABLES.items():
         frame = frame_of(report, key)
         shown = frame.head(rows)
-        caption = f"{len(frame) - rows:,} more not shown" if len(frame) > rows else None
-        console.print(table(title, shown, columns, caption))
+        caption = (
+            _("{count} more not shown").format(count=f"{len(frame) - rows:,}")
+            if len(frame) > rows
+            else None
+        )
+        console.print(table(_(title), shown, columns, caption))

@@ -23,14 +23,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from salesflow_xl.core.i18n import N_
+
+#: The segments' names (internal keys, in English; shown through :func:`~salesflow_xl.core.i18n._`).
 SEGMENTS = (
-    "Champions",
-    "Loyal",
-    "New customers",
-    "Potential loyalists",
-    "At risk",
-    "Needs attention",
-    "Hibernating",
+    N_("Champions"),
+    N_("Loyal"),
+    N_("New customers"),
+    N_("Potential loyalists"),
+    N_("At risk"),
+    N_("Needs attention"),
+    N_("Hibernating"),
 )
 
 

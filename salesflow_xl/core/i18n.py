@@ -1,0 +1,111 @@
+"""The language SalesFlow speaks: English or Simplified Chinese, through GNU gettext catalogues.
+
+Every text a person reads is written in English in the code, marked ``_("…")`` where it is
+used (or ``N_("…")`` where it is defined once and translated when shown), and looked up in the
+catalogue of the language in effect: ``salesflow_xl/locale/<lang>/LC_MESSAGES/salesflow.po``,
+compiled to ``.mo`` with Babel (``scripts/translations``; a test holds the compiled catalogue
+equal to its source and every marked text translated). English needs no catalogue.
+
+The language in effect is a context variable: a command sets it once, from ``--lang`` or the
+workbook's own language, with :func:`use`; everything it calls then speaks that language.
+Layer: core (standard library only). The catalogues are read as the package's own data
+(``importlib.resources``), like constants of the code: never a file the user names.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from salesflow_xl.core.errors import InvalidArgumentError
+
+#: Language code → its name in that language.
+LANGUAGES: dict[str, str] = {"en": "English", "zh-CN": "简体中文"}
+DEFAULT = "en"
+DOMAIN = "salesflow"
+#: The package holding the catalogues (read as package data, like a constant of the code).
+LOCALE_PACKAGE = "salesflow_xl"
+
+#: Spellings people use for each language, lower case, "_" as "-".
+_ALIASES = {
+    "en": "en",
+    "en-us": "en",
+    "en-gb": "en",
+    "english": "en",
+    "zh": "zh-CN",
+    "zh-cn": "zh-CN",
+    "zh-hans": "zh-CN",
+    "zh-hans-cn": "zh-CN",
+    "chinese": "zh-CN",
+    "中文": "zh-CN",
+    "简体中文": "zh-CN",
+}
+
+_current: ContextVar[str] = ContextVar("salesflow_language", default=DEFAULT)
+
+
+def normalize(code: str) -> str:
+    """The language code for ``code`` ("zh_CN", "zh-Hans", "中文" → "zh-CN"; "en-US" → "en").
+
+    Raises InvalidArgumentError naming the languages there are."""
+    key = str(code).strip().lower().replace("_", "-")
+    if key not in _ALIASES:
+        raise InvalidArgumentError("language", code, " or ".join(LANGUAGES))
+    return _ALIASES[key]
+
+
+def gettext_name(code: str) -> str:
+    """The catalogue directory of language ``code`` ("zh-CN" → "zh_CN")."""
+    return normalize(code).replace("-", "_")
+
+
+@cache
+def translations(code: str) -> gettext.NullTranslations:
+    """The compiled catalogue of language ``code`` (English: the texts as written)."""
+    code = normalize(code)
+    if code == DEFAULT:
+        return gettext.NullTranslations()
+    with catalogue_file(code, "mo").open("rb") as file:
+        return gettext.GNUTranslations(file)
+
+
+def catalogue_file(code: str, kind: str) -> Traversable:
+    """The catalogue of language ``code``: its source (``kind`` "po") or compiled form ("mo")."""
+    locale = resources.files(LOCALE_PACKAGE).joinpath("locale", gettext_name(code))
+    return locale.joinpath("LC_MESSAGES", f"{DOMAIN}.{kind}")
+
+
+def current() -> str:
+    """The language in effect."""
+    return _current.get()
+
+
+@contextmanager
+def use(code: str) -> Iterator[str]:
+    """Speak language ``code`` inside the ``with`` block (nested blocks restore the outer)."""
+    token = _current.set(normalize(code))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def _(message: str) -> str:
+    """``message`` in the language in effect."""
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a message for ``count`` things, in the language in effect."""
+    return translations(_current.get()).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for the marker)
+    """Mark ``message`` for translation where it is defined; :func:`_` translates it when it
+    is shown."""
+    return message
