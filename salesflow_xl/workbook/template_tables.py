@@ -7,7 +7,7 @@ flag rotting deals and overdue follow-ups. Layer: the SalesFlow workbook (import
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.limits import looks_like_formula
@@ -52,7 +53,9 @@ def stages_frame(data: SalesData) -> pd.DataFrame:
     )
 
 
-def _cell_value(value: Any, column: Column) -> Any:
+def table_value(value: Any, column: Column) -> Any:
+    """A record's value as the cell of ``column`` takes it: blank for missing values, dates and
+    timestamps as Python's, numpy scalars as Python numbers."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -64,45 +67,77 @@ def _cell_value(value: Any, column: Column) -> Any:
     return value
 
 
+def record_key(column: Column) -> str:
+    """The name of ``column``'s values in a table's records (:func:`table_records`): its
+    field, else its model figure, else its header."""
+    return column.field or column.prediction or column.header
+
+
+def table_records(
+    spec: TableSpec, frame: pd.DataFrame, filled: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The values table ``spec`` holds, one row per record (columns named by
+    :func:`record_key`): ``frame``'s fields joined by row with ``filled``, the values of the
+    columns SalesFlow fills — predictions by model figure and derived columns by header
+    (:func:`~salesflow_xl.workbook.computed.derived_columns`)."""
+    fields = [c.field for c in spec.columns]
+    records = frame[[f for f in fields if f is not None and f in frame.columns]]
+    if filled is not None and len(frame) and len(filled.columns):
+        records = records.join(filled)
+    return records
+
+
+def as_text(value: Any, column: Column) -> bool:
+    """Whether the cell of a value openpyxl would take for a formula (text starting with "=")
+    or an error value ("#N/A", "#REF!" …) is written as text: data stays text."""
+    return not column.computed and (
+        looks_like_formula(value) or (isinstance(value, str) and value[:1] == "#")
+    )
+
+
+def quoted(value: Any, column: Column) -> bool:
+    """Whether the cell is quote-prefixed: data text that Excel would read as a formula."""
+    return not column.computed and looks_like_formula(value)
+
+
 def table_sheet(
-    wb: Workbook, spec: TableSpec, frame: pd.DataFrame, filled: pd.DataFrame | None = None
-) -> None:
-    """Table ``spec`` on a new sheet: ``frame``'s records (one blank row when empty), the
-    computed columns' formulas, formats, header notes, and ``filled`` joined by row: the
-    values of the columns SalesFlow fills, predictions by model figure and derived columns by
-    header (:func:`~salesflow_xl.workbook.computed.derived_columns`)."""
+    wb: Workbook, spec: TableSpec, records: pd.DataFrame, rows: Sequence[int] | None = None
+) -> Worksheet:
+    """Table ``spec`` on a new sheet: ``records`` (:func:`table_records`; one blank row when
+    there are none), the computed columns' formulas, formats and header notes.
+
+    ``rows`` (positions in ``records``) writes only those records, one under the other, for
+    a workbook whose rows are streamed in afterwards
+    (:mod:`~salesflow_xl.workbook.template_stream`); column widths and the table's range
+    still cover every record."""
     ws = wb.create_sheet(spec.sheet)
     ws.sheet_properties.tabColor = spec.tab_color
     ws.append([c.header for c in spec.columns])
     formulas = {c.header: schema.formula_of(spec, c) for c in spec.columns if c.computed}
-    fields = [c.field for c in spec.columns]
-    inputs = frame[[f for f in fields if f is not None and f in frame.columns]]
-    if filled is not None and len(frame) and len(filled.columns):
-        inputs = inputs.join(filled)
-    rows: Iterable[dict[str, Any]] = inputs.to_dict(orient="records") if len(frame) else [{}]
-    for number, record in enumerate(rows, start=2):
+    written = records if rows is None else records.iloc[list(rows)]
+    lines: Iterable[dict[str, Any]] = written.to_dict(orient="records") if len(records) else [{}]
+    for number, record in enumerate(lines, start=2):
         values = [
-            formulas[c.header]
-            if c.computed
-            else _cell_value(record.get(c.field or c.prediction or c.header), c)
+            formulas[c.header] if c.computed else table_value(record.get(record_key(c)), c)
             for c in spec.columns
         ]
         ws.append(values)
         for index, (value, column) in enumerate(zip(values, spec.columns, strict=True), 1):
             # openpyxl takes text starting with "=" for a formula and "#N/A", "#REF!" … for
             # error values: data stays text, quote-prefixed where Excel would read a formula
-            quoted = looks_like_formula(value)
-            if not column.computed and (quoted or (isinstance(value, str) and value[:1] == "#")):
+            if as_text(value, column):
                 cell = ws.cell(row=number, column=index)
                 cell.data_type = "s"
-                cell.quotePrefix = quoted
-    last_row = max(2, len(frame) + 1)
+                cell.quotePrefix = quoted(value, column)
+    written_rows = max(2, len(written) + 1)
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
-        texts = inputs[column.field] if column.field in inputs.columns else None
+        texts = records[column.field] if column.field in records.columns else None
         ws.column_dimensions[letter].width = column_width(column, texts)
         if column.kind != "text":
-            for (cell,) in ws.iter_rows(min_row=2, max_row=last_row, min_col=index, max_col=index):
+            for (cell,) in ws.iter_rows(
+                min_row=2, max_row=written_rows, min_col=index, max_col=index
+            ):
                 cell.number_format = column.number_format
         header = ws.cell(row=1, column=index)
         header.alignment = HEADER_ALIGNMENT  # a long header wraps; headers never run together
@@ -127,7 +162,7 @@ def table_sheet(
         )
         if note.strip():
             header.comment = Comment(note.strip(), "SalesFlow", width=260, height=90)
-    ref = f"A1:{get_column_letter(len(spec.columns))}{last_row}"
+    ref = f"A1:{get_column_letter(len(spec.columns))}{last_row(records)}"
     table = Table(displayName=spec.name, ref=ref, autoFilter=AutoFilter(ref=ref))
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     for index, column in enumerate(spec.columns, start=1):
@@ -141,6 +176,12 @@ def table_sheet(
     ws.freeze_panes = "B2" if spec.key in ("deals", "customers") else "A2"
     ws.row_dimensions[1].height = HEADER_HEIGHT  # room for a header wrapped onto two lines
     print_setup(ws, landscape=len(spec.columns) > PORTRAIT_COLUMNS)
+    return ws
+
+
+def last_row(records: pd.DataFrame) -> int:
+    """The sheet row of a table's last record (2 for a table without records: its blank row)."""
+    return max(2, len(records) + 1)
 
 
 #: The header row's height in points: two lines of the default 11-point font.
