@@ -13,27 +13,37 @@ from datetime import date, datetime
 from typing import Literal
 
 from salesflow_xl.core.errors import InvalidArgumentError, PipelineError
+from salesflow_xl.core.i18n import N_
 
 Outcome = Literal["open", "won", "lost"]
 DealStatus = Outcome
 
 DEAL_STATUSES: tuple[DealStatus, ...] = ("open", "won", "lost")
-ACTIVITY_TYPES: tuple[str, ...] = ("Call", "E-mail", "Meeting", "Demo", "Proposal", "Task")
+#: The default lists (names marked for translation: a workbook in another language is made
+#: with them translated, see :mod:`salesflow_xl.core.i18n`).
+ACTIVITY_TYPES: tuple[str, ...] = (
+    N_("Call"),
+    N_("E-mail"),
+    N_("Meeting"),
+    N_("Demo"),
+    N_("Proposal"),
+    N_("Task"),
+)
 LOST_REASONS: tuple[str, ...] = (
-    "Price",
-    "Timing",
-    "Competitor",
-    "No budget",
-    "No response",
-    "Not a fit",
+    N_("Price"),
+    N_("Timing"),
+    N_("Competitor"),
+    N_("No budget"),
+    N_("No response"),
+    N_("Not a fit"),
 )
 CHANNELS: tuple[str, ...] = (
-    "Referral",
-    "Website",
-    "LinkedIn",
-    "Google Ads",
-    "Events",
-    "Newsletter",
+    N_("Referral"),
+    N_("Website"),
+    N_("LinkedIn"),
+    N_("Google Ads"),
+    N_("Events"),
+    N_("Newsletter"),
 )
 
 
@@ -132,11 +142,11 @@ def _key(name: str) -> str:
 
 DEFAULT_PIPELINE = Pipeline(
     (
-        Stage("Lead acquisition", 0.10, rotting_days=14),
-        Stage("Nurturing", 0.30, rotting_days=21),
-        Stage("Negotiation", 0.60, rotting_days=14),
-        Stage("Closed won", 1.0, outcome="won"),
-        Stage("Closed lost", 0.0, outcome="lost"),
+        Stage(N_("Lead acquisition"), 0.10, rotting_days=14),
+        Stage(N_("Nurturing"), 0.30, rotting_days=21),
+        Stage(N_("Negotiation"), 0.60, rotting_days=14),
+        Stage(N_("Closed won"), 1.0, outcome="won"),
+        Stage(N_("Closed lost"), 0.0, outcome="lost"),
     )
 )
 
@@ -246,7 +256,12 @@ class Order:
     amount: float
 
 
-SEGMENTS: tuple[str, ...] = ("Retail", "Hospitality", "Professional services", "Other")
+SEGMENTS: tuple[str, ...] = (
+    N_("Retail"),
+    N_("Hospitality"),
+    N_("Professional services"),
+    N_("Other"),
+)
 
 
 @dataclass(frozen=True, slots=True)
