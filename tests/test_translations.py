@@ -22,44 +22,51 @@ from salesflow_xl.reports import chart_style, charts, html, terminal
 
 PACKAGE = Path(__file__).resolve().parents[1] / "salesflow_xl"
 LANGUAGES = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+#: Each catalogue and the markers of its texts (as scripts/translations extracts them).
+KEYWORDS = {
+    i18n.DOMAIN: {"_": None, "N_": None, "ngettext": (1, 2)},
+    i18n.WORKBOOK_DOMAIN: {"W_": None},
+}
+CATALOGUES = [(code, domain) for code in LANGUAGES for domain in KEYWORDS]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
-def marked_texts() -> set[str]:
-    """Every text marked in the package's source (what ``scripts/translations`` extracts)."""
+def marked_texts(domain: str) -> set[str]:
+    """Every text of catalogue ``domain`` marked in the package's source."""
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        PACKAGE, keywords=KEYWORDS, comment_tags=()
+        PACKAGE, keywords=KEYWORDS[domain], comment_tags=()
     ):
         found.update(message if isinstance(message, tuple) else (message,))
     return found
 
 
-def catalogue(code: str):
-    with i18n.catalogue_file(code, "po").open("rb") as file:
+def catalogue(code: str, domain: str = i18n.DOMAIN):
+    with i18n.catalogue_file(code, "po", domain).open("rb") as file:
         return read_po(file)
 
 
 @pytest.fixture(scope="module")
-def texts() -> set[str]:
-    found = marked_texts()
-    assert len(found) > 50  # the extraction found the reports' texts
+def texts() -> dict[str, set[str]]:
+    found = {domain: marked_texts(domain) for domain in KEYWORDS}
+    assert len(found[i18n.DOMAIN]) > 50  # the extraction found the reports' texts
+    assert len(found[i18n.WORKBOOK_DOMAIN]) > 100  # … and the workbook's names
     return found
 
 
-@pytest.mark.parametrize("code", LANGUAGES)
-def test_every_marked_text_is_translated(texts, code) -> None:
-    messages = {m.id: m for m in catalogue(code) if m.id}
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_every_marked_text_is_translated(texts, code, domain) -> None:
+    texts = texts[domain]
+    messages = {m.id: m for m in catalogue(code, domain) if m.id}
     assert sorted(texts - set(messages)) == [], "run scripts/translations and translate"
     untranslated = [i for i, m in messages.items() if not m.string or m.fuzzy]
     assert untranslated == []
     assert sorted(set(messages) - texts) == [], "texts no longer in the code: scripts/translations"
 
 
-@pytest.mark.parametrize("code", LANGUAGES)
-def test_translations_keep_the_placeholders(code) -> None:
-    for message in catalogue(code):
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_translations_keep_the_placeholders(code, domain) -> None:
+    for message in catalogue(code, domain):
         if message.id:
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -69,11 +76,11 @@ def test_translations_keep_the_placeholders(code) -> None:
                 )
 
 
-@pytest.mark.parametrize("code", LANGUAGES)
-def test_the_compiled_catalogue_says_what_its_source_says(code) -> None:
-    with i18n.catalogue_file(code, "mo").open("rb") as file:
+@pytest.mark.parametrize(("code", "domain"), CATALOGUES)
+def test_the_compiled_catalogue_says_what_its_source_says(code, domain) -> None:
+    with i18n.catalogue_file(code, "mo", domain).open("rb") as file:
         compiled = gettext.GNUTranslations(file)
-    for message in catalogue(code):
+    for message in catalogue(code, domain):
         if message.id and not isinstance(message.id, tuple):
             assert compiled.gettext(message.id) == message.string, "run scripts/translations"
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from salesflow_xl.core.i18n import N_
+from salesflow_xl.core.i18n import W_
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,11 @@ B2B = DemoBusiness(
     customers=150,
     deals=300,
     segments={
-        N_("Cafés"): (0.34, 1.0, 1.5),
-        N_("Restaurants"): (0.22, 1.2, 1.2),
-        N_("Offices"): (0.2, 0.8, 0.7),
-        N_("Hotels"): (0.1, 2.0, 1.3),
-        N_("Retailers"): (0.14, 1.5, 0.9),
+        W_("Cafés"): (0.34, 1.0, 1.5),
+        W_("Restaurants"): (0.22, 1.2, 1.2),
+        W_("Offices"): (0.2, 0.8, 0.7),
+        W_("Hotels"): (0.1, 2.0, 1.3),
+        W_("Retailers"): (0.14, 1.5, 0.9),
     },
     channels={
         "Referral": (0.26, 0.15),
@@ -103,20 +103,20 @@ B2B = DemoBusiness(
     },
     organic_channels=("Website", "Referral"),
     offers=(
-        (N_("Espresso supply contract"), 6000.0),
-        (N_("House blend subscription"), 3600.0),
-        (N_("Office coffee service"), 2400.0),
-        (N_("Private-label blend"), 9000.0),
-        (N_("Barista training + beans"), 1800.0),
-        (N_("Seasonal single-origin order"), 1200.0),
+        (W_("Espresso supply contract"), 6000.0),
+        (W_("House blend subscription"), 3600.0),
+        (W_("Office coffee service"), 2400.0),
+        (W_("Private-label blend"), 9000.0),
+        (W_("Barista training + beans"), 1800.0),
+        (W_("Seasonal single-origin order"), 1200.0),
     ),
     campaigns=(
-        (N_("Spring search ads"), "Google Ads", 2, 91, 6500.0),
-        (N_("LinkedIn café owners"), "LinkedIn", 3, 90, 4200.0),
-        (N_("Hotel & Gastro fair"), "Events", 8, 3, 9800.0),
-        (N_("Autumn newsletter"), "Newsletter", 9, 60, 1800.0),
-        (N_("Winter search ads"), "Google Ads", 11, 89, 7200.0),
-        (N_("LinkedIn office managers"), "LinkedIn", 13, 89, 3900.0),
+        (W_("Spring search ads"), "Google Ads", 2, 91, 6500.0),
+        (W_("LinkedIn café owners"), "LinkedIn", 3, 90, 4200.0),
+        (W_("Hotel & Gastro fair"), "Events", 8, 3, 9800.0),
+        (W_("Autumn newsletter"), "Newsletter", 9, 60, 1800.0),
+        (W_("Winter search ads"), "Google Ads", 11, 89, 7200.0),
+        (W_("LinkedIn office managers"), "LinkedIn", 13, 89, 3900.0),
     ),
     stages={
         "Lead acquisition": StageBehaviour(
@@ -149,8 +149,8 @@ B2B = DemoBusiness(
     },
     second_start=0.15,
     close_days=(30, 90),
-    back_note=N_("Needs rework"),
-    skip_note=N_("Ready to negotiate"),
+    back_note=W_("Needs rework"),
+    skip_note=W_("Ready to negotiate"),
     business_words={
         "Cafés": ("Café", "Kaffeehaus", "Espresso Bar", "Coffee Corner"),
         "Restaurants": ("Trattoria", "Bistro", "Kitchen", "Brasserie"),
@@ -188,20 +188,20 @@ SERVICES = DemoBusiness(
     },
     organic_channels=("Website", "Referral"),
     offers=(
-        (N_("Website relaunch"), 12000.0),
-        (N_("Data dashboard project"), 18000.0),
-        (N_("Monthly support retainer"), 6000.0),
-        (N_("Cloud migration"), 24000.0),
-        (N_("Training workshop"), 3000.0),
-        (N_("Security audit"), 8000.0),
+        (W_("Website relaunch"), 12000.0),
+        (W_("Data dashboard project"), 18000.0),
+        (W_("Monthly support retainer"), 6000.0),
+        (W_("Cloud migration"), 24000.0),
+        (W_("Training workshop"), 3000.0),
+        (W_("Security audit"), 8000.0),
     ),
     campaigns=(
-        (N_("Spring webinars"), "Webinars", 2, 60, 3500.0),
-        (N_("Case study e-book"), "Content", 4, 120, 2500.0),
-        (N_("WeChat articles"), "WeChat", 6, 90, 1800.0),
-        (N_("LinkedIn outreach"), "LinkedIn", 9, 60, 4000.0),
-        (N_("Partner referral"), "Partners", 11, 120, 3000.0),
-        (N_("Industry summit talk"), "Events", 14, 2, 6000.0),
+        (W_("Spring webinars"), "Webinars", 2, 60, 3500.0),
+        (W_("Case study e-book"), "Content", 4, 120, 2500.0),
+        (W_("WeChat articles"), "WeChat", 6, 90, 1800.0),
+        (W_("LinkedIn outreach"), "LinkedIn", 9, 60, 4000.0),
+        (W_("Partner referral"), "Partners", 11, 120, 3000.0),
+        (W_("Industry summit talk"), "Events", 14, 2, 6000.0),
     ),
     stages={
         "Qualified lead": StageBehaviour(
@@ -252,8 +252,8 @@ SERVICES = DemoBusiness(
     },
     second_start=0.1,
     close_days=(45, 120),
-    back_note=N_("Scope to be clarified again"),
-    skip_note=N_("Proposal requested at once"),
+    back_note=W_("Scope to be clarified again"),
+    skip_note=W_("Proposal requested at once"),
     business_words={
         "Technology": ("Software", "Labs", "Systems", "Digital"),
         "Manufacturing": ("Works", "Industries", "Components", "Tools"),
@@ -290,19 +290,19 @@ TRADE = DemoBusiness(
     },
     organic_channels=("Website", "Referral"),
     offers=(
-        (N_("Container of ceramic mugs"), 14000.0),
-        (N_("Custom-printed tote bags"), 4000.0),
-        (N_("LED lamp batch"), 9000.0),
-        (N_("Stainless steel bottles"), 7000.0),
-        (N_("Bamboo kitchenware"), 5000.0),
-        (N_("Sample order"), 1200.0),
+        (W_("Container of ceramic mugs"), 14000.0),
+        (W_("Custom-printed tote bags"), 4000.0),
+        (W_("LED lamp batch"), 9000.0),
+        (W_("Stainless steel bottles"), 7000.0),
+        (W_("Bamboo kitchenware"), 5000.0),
+        (W_("Sample order"), 1200.0),
     ),
     campaigns=(
-        (N_("Canton Fair spring"), "Trade fairs", 3, 5, 12000.0),
-        (N_("Alibaba keyword ads"), "B2B platforms", 1, 180, 6000.0),
-        (N_("Q1 cold e-mails"), "Cold e-mail", 6, 90, 900.0),
-        (N_("Autumn visit tour"), "Field visits", 9, 21, 4500.0),
-        (N_("Agent recruitment"), "Agents", 12, 120, 3000.0),
+        (W_("Canton Fair spring"), "Trade fairs", 3, 5, 12000.0),
+        (W_("Alibaba keyword ads"), "B2B platforms", 1, 180, 6000.0),
+        (W_("Q1 cold e-mails"), "Cold e-mail", 6, 90, 900.0),
+        (W_("Autumn visit tour"), "Field visits", 9, 21, 4500.0),
+        (W_("Agent recruitment"), "Agents", 12, 120, 3000.0),
     ),
     stages={
         "Enquiry": StageBehaviour(
@@ -353,8 +353,8 @@ TRADE = DemoBusiness(
     },
     second_start=0.1,
     close_days=(20, 75),
-    back_note=N_("Quotation to be revised"),
-    skip_note=N_("Price list sent at once"),
+    back_note=W_("Quotation to be revised"),
+    skip_note=W_("Price list sent at once"),
     business_words={
         "Wholesalers": ("Trading", "Wholesale", "Distribution", "Supply"),
         "Retailers": ("Home Store", "Living", "Concept Store", "Market"),
@@ -392,20 +392,20 @@ ECOMMERCE = DemoBusiness(
     },
     organic_channels=("Organic search", "Referral"),
     offers=(
-        (N_("Coffee beans 1 kg"), 38.0),
-        (N_("Espresso starter set"), 120.0),
-        (N_("Gift box"), 65.0),
-        (N_("Monthly subscription"), 29.0),
-        (N_("Hand grinder"), 180.0),
-        (N_("Office bulk order"), 450.0),
+        (W_("Coffee beans 1 kg"), 38.0),
+        (W_("Espresso starter set"), 120.0),
+        (W_("Gift box"), 65.0),
+        (W_("Monthly subscription"), 29.0),
+        (W_("Hand grinder"), 180.0),
+        (W_("Office bulk order"), 450.0),
     ),
     campaigns=(
-        (N_("New customer coupon"), "Social ads", 1, 150, 2400.0),
-        (N_("618 flash sale"), "Search ads", 5, 18, 3200.0),
-        (N_("Double 11 presale"), "Affiliates", 10, 21, 4800.0),
-        (N_("Influencer seeding"), "Social content", 7, 60, 2600.0),
-        (N_("Refer-a-friend"), "Referral", 3, 240, 900.0),
-        (N_("Spend-and-save"), "WeChat community", 12, 30, 1200.0),
+        (W_("New customer coupon"), "Social ads", 1, 150, 2400.0),
+        (W_("618 flash sale"), "Search ads", 5, 18, 3200.0),
+        (W_("Double 11 presale"), "Affiliates", 10, 21, 4800.0),
+        (W_("Influencer seeding"), "Social content", 7, 60, 2600.0),
+        (W_("Refer-a-friend"), "Referral", 3, 240, 900.0),
+        (W_("Spend-and-save"), "WeChat community", 12, 30, 1200.0),
     ),
     stages={
         "First contact": StageBehaviour(
@@ -447,8 +447,8 @@ ECOMMERCE = DemoBusiness(
     },
     second_start=0.1,
     close_days=(1, 14),
-    back_note=N_("Back to browsing"),
-    skip_note=N_("Added to cart at once"),
+    back_note=W_("Back to browsing"),
+    skip_note=W_("Added to cart at once"),
     business_words={
         "Consumers": (),
         "Gift buyers": (),

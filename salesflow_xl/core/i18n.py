@@ -6,6 +6,11 @@ catalogue of the language in effect: ``salesflow_xl/locale/<lang>/LC_MESSAGES/sa
 compiled to ``.mo`` with Babel (``scripts/translations``; a test holds the compiled catalogue
 equal to its source and every marked text translated). English needs no catalogue.
 
+The workbook's own names — sheets, table headers, settings labels, stage names and list values
+a new workbook starts with — are a second catalogue, ``workbook.po``, marked ``W_("…")`` and
+looked up with :func:`workbook_name`: the same English word may need another Chinese word as a
+sheet name than in a sentence ("Customers": 客户 the sheet, 客户数 the report's column).
+
 The language in effect is a context variable: a command sets it once, from ``--lang`` or the
 workbook's own language, with :func:`use`; everything it calls then speaks that language.
 Layer: core (standard library only). The catalogues are read as the package's own data
@@ -28,6 +33,7 @@ from salesflow_xl.core.errors import InvalidArgumentError
 LANGUAGES: dict[str, str] = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT = "en"
 DOMAIN = "salesflow"
+WORKBOOK_DOMAIN = "workbook"
 #: The package holding the catalogues (read as package data, like a constant of the code).
 LOCALE_PACKAGE = "salesflow_xl"
 
@@ -65,19 +71,20 @@ def gettext_name(code: str) -> str:
 
 
 @cache
-def translations(code: str) -> gettext.NullTranslations:
-    """The compiled catalogue of language ``code`` (English: the texts as written)."""
+def translations(code: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalogue ``domain`` of language ``code`` (English: the texts as written)."""
     code = normalize(code)
     if code == DEFAULT:
         return gettext.NullTranslations()
-    with catalogue_file(code, "mo").open("rb") as file:
+    with catalogue_file(code, "mo", domain).open("rb") as file:
         return gettext.GNUTranslations(file)
 
 
-def catalogue_file(code: str, kind: str) -> Traversable:
-    """The catalogue of language ``code``: its source (``kind`` "po") or compiled form ("mo")."""
+def catalogue_file(code: str, kind: str, domain: str = DOMAIN) -> Traversable:
+    """The catalogue ``domain`` of language ``code``: its source (``kind`` "po") or compiled
+    form ("mo")."""
     locale = resources.files(LOCALE_PACKAGE).joinpath("locale", gettext_name(code))
-    return locale.joinpath("LC_MESSAGES", f"{DOMAIN}.{kind}")
+    return locale.joinpath("LC_MESSAGES", f"{domain}.{kind}")
 
 
 def current() -> str:
@@ -109,3 +116,15 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for the marker)
     """Mark ``message`` for translation where it is defined; :func:`_` translates it when it
     is shown."""
     return message
+
+
+def W_(name: str) -> str:  # noqa: N802 (a marker, like N_)
+    """Mark one of the workbook's names for the workbook catalogue; :func:`workbook_name`
+    translates it."""
+    return name
+
+
+def workbook_name(name: str, code: str | None = None) -> str:
+    """The workbook's name ``name`` (a sheet, header, label, stage or list value, in English)
+    in language ``code`` (default: the language in effect)."""
+    return translations(code or _current.get(), WORKBOOK_DOMAIN).gettext(name)

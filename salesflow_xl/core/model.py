@@ -13,37 +13,37 @@ from datetime import date, datetime
 from typing import Literal
 
 from salesflow_xl.core.errors import InvalidArgumentError, PipelineError
-from salesflow_xl.core.i18n import N_
+from salesflow_xl.core.i18n import W_
 
 Outcome = Literal["open", "won", "lost"]
 DealStatus = Outcome
 
 DEAL_STATUSES: tuple[DealStatus, ...] = ("open", "won", "lost")
 #: The default lists (names marked for translation: a workbook in another language is made
-#: with them translated, see :mod:`salesflow_xl.core.i18n`).
+#: with them translated, see :func:`salesflow_xl.core.i18n.workbook_name`).
 ACTIVITY_TYPES: tuple[str, ...] = (
-    N_("Call"),
-    N_("E-mail"),
-    N_("Meeting"),
-    N_("Demo"),
-    N_("Proposal"),
-    N_("Task"),
+    W_("Call"),
+    W_("E-mail"),
+    W_("Meeting"),
+    W_("Demo"),
+    W_("Proposal"),
+    W_("Task"),
 )
 LOST_REASONS: tuple[str, ...] = (
-    N_("Price"),
-    N_("Timing"),
-    N_("Competitor"),
-    N_("No budget"),
-    N_("No response"),
-    N_("Not a fit"),
+    W_("Price"),
+    W_("Timing"),
+    W_("Competitor"),
+    W_("No budget"),
+    W_("No response"),
+    W_("Not a fit"),
 )
 CHANNELS: tuple[str, ...] = (
-    N_("Referral"),
-    N_("Website"),
-    N_("LinkedIn"),
-    N_("Google Ads"),
-    N_("Events"),
-    N_("Newsletter"),
+    W_("Referral"),
+    W_("Website"),
+    W_("LinkedIn"),
+    W_("Google Ads"),
+    W_("Events"),
+    W_("Newsletter"),
 )
 
 
@@ -142,11 +142,11 @@ def _key(name: str) -> str:
 
 DEFAULT_PIPELINE = Pipeline(
     (
-        Stage(N_("Lead acquisition"), 0.10, rotting_days=14),
-        Stage(N_("Nurturing"), 0.30, rotting_days=21),
-        Stage(N_("Negotiation"), 0.60, rotting_days=14),
-        Stage(N_("Closed won"), 1.0, outcome="won"),
-        Stage(N_("Closed lost"), 0.0, outcome="lost"),
+        Stage(W_("Lead acquisition"), 0.10, rotting_days=14),
+        Stage(W_("Nurturing"), 0.30, rotting_days=21),
+        Stage(W_("Negotiation"), 0.60, rotting_days=14),
+        Stage(W_("Closed won"), 1.0, outcome="won"),
+        Stage(W_("Closed lost"), 0.0, outcome="lost"),
     )
 )
 
@@ -257,10 +257,10 @@ class Order:
 
 
 SEGMENTS: tuple[str, ...] = (
-    N_("Retail"),
-    N_("Hospitality"),
-    N_("Professional services"),
-    N_("Other"),
+    W_("Retail"),
+    W_("Hospitality"),
+    W_("Professional services"),
+    W_("Other"),
 )
 
 
