@@ -349,7 +349,7 @@ def _derived_values(after: Snapshot) -> dict[str, dict[str, dict[int, Any]]]:
         frame = computed.derived_columns(after.data, spec)
         result[key] = {
             column.header: dict(
-                zip(after.rows[key], cached.column_values(frame[column.header]), strict=True)
+                zip(after.rows[key], cached.column_values(frame[column.name]), strict=True)
             )
             for column in spec.derived
         }

@@ -28,8 +28,9 @@ from salesflow_xl.workbook.schema import TableSpec
 
 
 def _frame(spec: TableSpec, columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
-    """``columns`` (keyed by field or computed header) under the schema's headers."""
-    return pd.DataFrame({spec.column_for(key).header: v for key, v in columns.items()}, index=index)
+    """``columns`` (keyed by field or computed header) under the schema's column names (in
+    English, whatever the workbook's language)."""
+    return pd.DataFrame({spec.column_for(key).name: v for key, v in columns.items()}, index=index)
 
 
 def _blank_where(series: pd.Series, mask: pd.Series) -> pd.Series:
@@ -193,22 +194,22 @@ _DERIVED_BY_TABLE = {"deals": deal_derived, "customers": customer_derived}
 
 
 def derived_columns(data: SalesData, spec: TableSpec) -> pd.DataFrame:
-    """The derived columns of table ``spec`` (headers as columns, one row per record): the
+    """The derived columns of table ``spec`` (column names as columns, one row per record): the
     values SalesFlow writes into them."""
     frame = _DERIVED_BY_TABLE[spec.key](data) if spec.key in _DERIVED_BY_TABLE else pd.DataFrame()
-    expected = [c.header for c in spec.derived]
+    expected = [c.name for c in spec.derived]
     assert list(frame.columns) == expected, (spec.key, list(frame.columns), expected)
     return frame
 
 
 def computed_columns(data: SalesData, spec: TableSpec) -> pd.DataFrame:
-    """The computed columns of table ``spec`` (headers as columns, one row per table row)."""
+    """The computed columns of table ``spec`` (column names as columns, one row per table row)."""
     if spec.key == "stages":
         frame = stage_columns(data)
     elif spec.key in _BY_TABLE:
         frame = _BY_TABLE[spec.key](data)
     else:
         frame = pd.DataFrame(index=data.table(spec.key).index)
-    expected = [c.header for c in spec.computed]
+    expected = [c.name for c in spec.computed]
     assert list(frame.columns) == expected, (spec.key, list(frame.columns), expected)
     return frame

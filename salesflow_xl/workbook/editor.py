@@ -261,7 +261,7 @@ class Editor:
                 if column.header not in layout.headers:
                     continue
                 values = dict(
-                    zip(rows[spec.key], cached.column_values(frame[column.header]), strict=True)
+                    zip(rows[spec.key], cached.column_values(frame[column.name]), strict=True)
                 )
                 if self._drop_formulas(layout, column):
                     every = range(layout.first_row + 1, layout.last_row + 1)

@@ -24,6 +24,7 @@ from typing import Any
 
 from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import MAX_FORMULA
 from salesflow_xl.core.model import Settings
 from salesflow_xl.workbook.schema_spec import (
@@ -47,24 +48,20 @@ from salesflow_xl.workbook.schema_tables import (
 
 __all__ = [
     "ACTIVITIES",
-    "ANALYTICS_SHEET",
     "ANNUAL_DISCOUNT_RATE",
     "AS_OF",
     "CAMPAIGNS",
     "CUSTOMERS",
-    "DASHBOARD_SHEET",
     "DEALS",
     "GROSS_MARGIN",
     "LISTS",
-    "LISTS_SHEET",
     "MONTHLY_DISCOUNT_RATE",
     "NUMBER_FORMATS",
     "ORDERS",
     "PINNED_AS_OF",
     "RETENTION_MONTHS",
     "SETTINGS",
-    "SETTINGS_SHEET",
-    "SHEET_ORDER",
+    "SHEET_NAMES",
     "STAGES",
     "STAGE_LOG",
     "TABLES",
@@ -80,6 +77,8 @@ __all__ = [
     "expand",
     "field_kind_mismatches",
     "formula_of",
+    "sheet_name",
+    "sheet_order",
     "sheets_read",
     "stored_setting",
 ]
@@ -95,52 +94,53 @@ GROSS_MARGIN = "GrossMargin"
 ANNUAL_DISCOUNT_RATE = "AnnualDiscountRate"
 MONTHLY_DISCOUNT_RATE = "MonthlyDiscountRate"
 
-SETTINGS_SHEET = "Settings"
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         PINNED_AS_OF,
-        "As of date",
+        W_("As of date"),
         "as_of",
         "date",
-        "Blank: every figure is as of today and follows the calendar. A date pins every 'days', "
-        "'due' and 'rotting' figure and the period's closed deals to it.",
+        W_(
+            "Blank: every figure is as of today and follows the calendar. A date pins every "
+            "'days', 'due' and 'rotting' figure and the period's closed deals to it."
+        ),
         required=False,
     ),
     Setting(
         AS_OF,
-        "Figures as of",
+        W_("Figures as of"),
         None,
         "date",
-        "Computed: the as-of date above, or today when it is blank.",
+        W_("Computed: the as-of date above, or today when it is blank."),
         formula=f'=IF({PINNED_AS_OF}="",TODAY(),{PINNED_AS_OF})',
     ),
     Setting(
         RETENTION_MONTHS,
-        "Expected customer lifetime (months)",
+        W_("Expected customer lifetime (months)"),
         "retention_months",
         "number",
-        "The retention time of the simple CLV.",
+        W_("The retention time of the simple CLV."),
     ),
     Setting(
         GROSS_MARGIN,
-        "Gross margin",
+        W_("Gross margin"),
         "gross_margin",
         "percent",
-        "Share of revenue kept after direct costs.",
+        W_("Share of revenue kept after direct costs."),
     ),
     Setting(
         ANNUAL_DISCOUNT_RATE,
-        "Discount rate (per year)",
+        W_("Discount rate (per year)"),
         "annual_discount_rate",
         "percent",
-        "Used to discount future margin in CLV.",
+        W_("Used to discount future margin in CLV."),
     ),
     Setting(
         MONTHLY_DISCOUNT_RATE,
-        "Discount rate (per month)",
+        W_("Discount rate (per month)"),
         None,
         "percent",
-        "Computed: (1 + yearly rate)^(1/12) − 1.",
+        W_("Computed: (1 + yearly rate)^(1/12) − 1."),
         formula="=(1+AnnualDiscountRate)^(1/12)-1",
     ),
 )
@@ -154,23 +154,22 @@ def stored_setting(settings: Settings, field: str) -> Any:
     return getattr(settings, field)
 
 
-LISTS_SHEET = "Lists"
 #: The drop-down lists kept on the Lists sheet, keyed by field of ``core.model.Lists``.
 LISTS: dict[str, ListSpec] = {
     spec.key: spec
     for spec in (
-        ListSpec("segments", "tblSegments", "Segment", "SegmentList"),
-        ListSpec("channels", "tblChannels", "Channel", "ChannelList"),
-        ListSpec("lost_reasons", "tblLostReasons", "Lost reason", "LostReasonList"),
-        ListSpec("activity_types", "tblActivityTypes", "Activity type", "ActivityTypeList"),
+        ListSpec("segments", "tblSegments", W_("Segment"), "SegmentList"),
+        ListSpec("channels", "tblChannels", W_("Channel"), "ChannelList"),
+        ListSpec("lost_reasons", "tblLostReasons", W_("Lost reason"), "LostReasonList"),
+        ListSpec("activity_types", "tblActivityTypes", W_("Activity type"), "ActivityTypeList"),
     )
 }
 #: Drop-downs fed by a data table's key column rather than the Lists sheet.
 TABLE_CHOICES: dict[str, ListSpec] = {
     spec.key: spec
     for spec in (
-        ListSpec("stages", STAGES.name, STAGES.header_of("name"), "StageList"),
-        ListSpec("campaigns", CAMPAIGNS.name, CAMPAIGNS.header_of("name"), "CampaignList"),
+        ListSpec("stages", STAGES.name, STAGES.column_for("name").name, "StageList"),
+        ListSpec("campaigns", CAMPAIGNS.name, CAMPAIGNS.column_for("name").name, "CampaignList"),
     )
 }
 
@@ -180,20 +179,46 @@ TABLE_CHOICES: dict[str, ListSpec] = {
 TABLES: dict[str, TableSpec] = {
     t.key: t for t in (DEALS, CUSTOMERS, ACTIVITIES, STAGE_LOG, CAMPAIGNS, ORDERS)
 }
-DASHBOARD_SHEET = "Dashboard"
-ANALYTICS_SHEET = "Analytics"
-#: xlwings reads its settings for this workbook from a sheet of this name.
+#: xlwings reads its settings from a sheet of exactly this name, in every language.
 XLWINGS_SHEET = "xlwings.conf"
 XLWINGS_SETTINGS = (("UDF MODULES", "salesflow_udfs"),)
-SHEET_ORDER: tuple[str, ...] = (
-    DASHBOARD_SHEET,
-    *(t.sheet for t in TABLES.values()),
-    ANALYTICS_SHEET,
-    STAGES.sheet,
-    LISTS_SHEET,
-    SETTINGS_SHEET,
-    XLWINGS_SHEET,
-)
+
+#: The sheets without a table, by constant: their names in English (the workbook's language
+#: names them, see :func:`__getattr__`).
+SHEET_NAMES: dict[str, str] = {
+    "DASHBOARD_SHEET": W_("Dashboard"),
+    "ANALYTICS_SHEET": W_("Analytics"),
+    "LISTS_SHEET": W_("Lists"),
+    "SETTINGS_SHEET": W_("Settings"),
+}
+
+
+def sheet_name(constant: str) -> str:
+    """The name of sheet ``constant`` ("SETTINGS_SHEET" …) in the language in effect."""
+    return workbook_name(SHEET_NAMES[constant])
+
+
+def sheet_order() -> tuple[str, ...]:
+    """Every sheet's name, in the workbook's order, in the language in effect."""
+    return (
+        sheet_name("DASHBOARD_SHEET"),
+        *(t.sheet for t in TABLES.values()),
+        sheet_name("ANALYTICS_SHEET"),
+        STAGES.sheet,
+        sheet_name("LISTS_SHEET"),
+        sheet_name("SETTINGS_SHEET"),
+        XLWINGS_SHEET,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``schema.DASHBOARD_SHEET``, ``schema.SETTINGS_SHEET`` … and ``schema.SHEET_ORDER``: the
+    sheets' names in the language in effect, looked up each time they are read."""
+    if name in SHEET_NAMES:
+        return sheet_name(name)
+    if name == "SHEET_ORDER":
+        return sheet_order()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def formula_of(table: TableSpec, column: Column) -> str:
@@ -205,7 +230,7 @@ def formula_of(table: TableSpec, column: Column) -> str:
     it; the test of the schema holds them under it)."""
     assert column.formula is not None
     body = column.formula.removeprefix("=")
-    formula = expand(f'=IF([@{table.key_column.header}]="","",{body})', table.name)
+    formula = expand(f'=IF([@{table.key_column.name}]="","",{body})', table.name)
     if len(formula) > MAX_FORMULA:
         raise SalesflowError(
             f"the {table.sheet} column {column.header!r} would need a formula of "
@@ -223,7 +248,8 @@ def all_tables() -> Iterator[TableSpec]:
 def sheets_read() -> list[str]:
     """The sheets the reader reads, in the order it needs them: Lists, Stages and Settings
     (which the tables are checked against), then the data tables."""
-    return [LISTS_SHEET, STAGES.sheet, SETTINGS_SHEET] + [spec.sheet for spec in TABLES.values()]
+    lists, settings = sheet_name("LISTS_SHEET"), sheet_name("SETTINGS_SHEET")
+    return [lists, STAGES.sheet, settings] + [spec.sheet for spec in TABLES.values()]
 
 
 def field_kind_mismatches() -> list[str]:

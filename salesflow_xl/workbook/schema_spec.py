@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from salesflow_xl.core.i18n import workbook_name
 from salesflow_xl.ooxml.refs import column_letter
 
 Kind = Literal["text", "money", "number", "integer", "percent", "date", "timestamp"]
@@ -34,7 +35,8 @@ class Column:
     """One column of an Excel table.
 
     Attributes:
-        header: the header cell's text (also the structured-reference name).
+        name: the column's name in English, its key in code; :attr:`header` is the header
+            cell's text (and the structured-reference name) in the workbook's language.
         field: the record field stored here; None for a computed-only column.
         kind: how values are typed, formatted and validated.
         formula: for a computed column, its formula in short form (see :func:`expand`).
@@ -42,7 +44,7 @@ class Column:
             :data:`salesflow_xl.workbook.schema.LISTS`).
         required: a row without a value here is invalid.
         width: column width in Excel's character units.
-        note: shown as the header cell's input message in Excel.
+        note: shown as the header cell's note in Excel (in English; translated when written).
         prediction: the key of a model figure (:data:`salesflow_xl.core.clv.predictions.COLUMNS`)
             that ``salesflow refresh`` writes here as a value: neither typed nor a formula.
         derived: a figure SalesFlow derives from other tables
@@ -51,7 +53,7 @@ class Column:
             would look through a whole other table in every row (rows × rows to recalculate).
     """
 
-    header: str
+    name: str
     field: str | None = None
     kind: Kind = "text"
     formula: str | None = None
@@ -64,7 +66,12 @@ class Column:
 
     def __post_init__(self) -> None:
         if self.derived and (self.formula is not None or self.field or self.prediction):
-            raise ValueError(f"column {self.header!r}: a derived column has no formula or field")
+            raise ValueError(f"column {self.name!r}: a derived column has no formula or field")
+
+    @property
+    def header(self) -> str:
+        """The header cell's text in the language in effect (see :mod:`salesflow_xl.core.i18n`)."""
+        return workbook_name(self.name)
 
     @property
     def computed(self) -> bool:
@@ -90,13 +97,19 @@ class TableSpec:
     """
 
     key: str
-    sheet: str
+    sheet_name: str
     name: str
     columns: tuple[Column, ...]
     tab_color: str = "1F4E78"
 
+    @property
+    def sheet(self) -> str:
+        """The sheet's name in the language in effect (``sheet_name`` in English)."""
+        return workbook_name(self.sheet_name)
+
     def column(self, header: str) -> Column:
-        return next(c for c in self.columns if c.header == header)
+        """The column named ``header``, in English or in the language in effect."""
+        return next(c for c in self.columns if header in (c.name, c.header))
 
     def header_of(self, field: str) -> str:
         """The header of the column that stores record field ``field``."""
@@ -112,7 +125,7 @@ class TableSpec:
             if key in (column.field, column.prediction):
                 return column
         for column in self.columns:
-            if column.field is None and column.header == key:
+            if column.field is None and key in (column.name, column.header):
                 return column
         raise KeyError(f"{self.name} has no column for {key!r}")
 
@@ -155,11 +168,16 @@ class TableSpec:
 
 
 _THIS_ROW = re.compile(r"\[@([^\]]+)\]")
+#: ``tblStages[Stage]``: a whole column of a table, named in English.
+_TABLE_COLUMN = re.compile(r"\b(tbl\w+)\[([^\[\]@#]+)\]")
 
 
 def expand(formula: str, table: str) -> str:
-    """``[@Value]`` → ``tblDeals[[#This Row],[Value]]`` (the full form LibreOffice also reads)."""
-    return _THIS_ROW.sub(lambda m: f"{table}[[#This Row],[{m.group(1)}]]", formula)
+    """``[@Value]`` → ``tblDeals[[#This Row],[Value]]`` (the full form LibreOffice also reads),
+    with every column name — of this row and of a whole column, ``tblStages[Stage]`` — in the
+    language in effect."""
+    whole = _TABLE_COLUMN.sub(lambda m: f"{m.group(1)}[{workbook_name(m.group(2))}]", formula)
+    return _THIS_ROW.sub(lambda m: f"{table}[[#This Row],[{workbook_name(m.group(1))}]]", whole)
 
 
 def exactly(ref: str) -> str:
@@ -174,16 +192,21 @@ def exactly(ref: str) -> str:
 
 @dataclass(frozen=True)
 class Setting:
-    """A named cell on the Settings sheet (column B, label in A)."""
+    """A named cell on the Settings sheet (column B, label in A; ``label_name`` in English,
+    :attr:`label` in the language in effect)."""
 
     name: str
-    label: str
+    label_name: str
     field: str | None
     kind: Kind
     note: str = ""
     formula: str | None = None
     #: a blank value cell is a problem (the as-of date may be blank: figures follow today)
     required: bool = True
+
+    @property
+    def label(self) -> str:
+        return workbook_name(self.label_name)
 
 
 @dataclass(frozen=True)
@@ -192,8 +215,12 @@ class ListSpec:
 
     key: str  # field of core.model.Lists
     table: str
-    header: str
+    header_name: str  # in English; :attr:`header` in the language in effect
     name: str  # defined name used by data validation
+
+    @property
+    def header(self) -> str:
+        return workbook_name(self.header_name)
 
     @property
     def ref(self) -> str:

@@ -11,44 +11,45 @@ hand, in Excel's short form (``[@Value]`` is "this row's Value", see
 
 from __future__ import annotations
 
+from salesflow_xl.core.i18n import W_
 from salesflow_xl.workbook.schema_spec import Column, TableSpec, exactly
 
 _STAGE_ROW = "MATCH([@Stage],tblStages[Stage],0)"
 
 STAGES = TableSpec(
     "stages",
-    "Stages",
+    W_("Stages"),
     "tblStages",
     (
         Column(
-            "Stage",
+            W_("Stage"),
             "name",
             required=True,
             width=20,
-            note="Open stages in funnel order, then the won stage, then the lost stage.",
+            note=W_("Open stages in funnel order, then the won stage, then the lost stage."),
         ),
         Column(
-            "Probability",
+            W_("Probability"),
             "probability",
             "percent",
             required=True,
             width=12,
-            note="Chance that a deal in this stage is won.",
+            note=W_("Chance that a deal in this stage is won."),
         ),
         Column(
-            "Rotting days",
+            W_("Rotting days"),
             "rotting_days",
             "integer",
             width=13,
-            note="An open deal untouched this many days is rotting; blank never rots.",
+            note=W_("An open deal untouched this many days is rotting; blank never rots."),
         ),
-        Column("Outcome", "outcome", required=True, width=10, note="open, won or lost."),
+        Column(W_("Outcome"), "outcome", required=True, width=10, note=W_("open, won or lost.")),
         Column(
-            "Funnel step",
+            W_("Funnel step"),
             kind="integer",
             width=10,
             formula='=IF([@Outcome]="lost",0,MATCH([@Stage],tblStages[Stage],0))',
-            note="Position in the funnel; 0 for the lost stage.",
+            note=W_("Position in the funnel; 0 for the lost stage."),
         ),
     ),
     tab_color="7F7F7F",
@@ -56,107 +57,121 @@ STAGES = TableSpec(
 
 CUSTOMERS = TableSpec(
     "customers",
-    "Customers",
+    W_("Customers"),
     "tblCustomers",
     (
-        Column("Customer ID", "id", required=True, width=12),
-        Column("Name", "name", required=True, width=20),
-        Column("Company", "company", width=24),
-        Column("E-mail", "email", width=28),
-        Column("Phone", "phone", width=16),
-        Column("Segment", "segment", choices="segments", width=14),
-        Column("Channel", "channel", choices="channels", width=13),
-        Column("Campaign", "campaign", choices="campaigns", width=22),
-        Column("First touch", "first_touch", "date", width=12),
+        Column(W_("Customer ID"), "id", required=True, width=12),
+        Column(W_("Name"), "name", required=True, width=20),
+        Column(W_("Company"), "company", width=24),
+        Column(W_("E-mail"), "email", width=28),
+        Column(W_("Phone"), "phone", width=16),
+        Column(W_("Segment"), "segment", choices="segments", width=14),
+        Column(W_("Channel"), "channel", choices="channels", width=13),
+        Column(W_("Campaign"), "campaign", choices="campaigns", width=22),
+        Column(W_("First touch"), "first_touch", "date", width=12),
         Column(
-            "Won deals",
+            W_("Won deals"),
             kind="integer",
             width=10,
             derived=True,
-            note="Deals won with this customer. Filled by SalesFlow from the Deals: refresh "
-            "after editing them by hand.",
+            note=W_(
+                "Deals won with this customer. Filled by SalesFlow from the Deals: refresh "
+                "after editing them by hand."
+            ),
         ),
         Column(
-            "Orders",
+            W_("Orders"),
             kind="integer",
             width=9,
             derived=True,
-            note="Orders up to the as-of date. Filled by SalesFlow from the Orders: refresh "
-            "after editing them by hand.",
+            note=W_(
+                "Orders up to the as-of date. Filled by SalesFlow from the Orders: refresh "
+                "after editing them by hand."
+            ),
         ),
         Column(
-            "Revenue",
+            W_("Revenue"),
             kind="money",
             width=12,
             derived=True,
-            note="Sum of the orders up to the as-of date. Filled by SalesFlow from the Orders.",
+            note=W_("Sum of the orders up to the as-of date. Filled by SalesFlow from the Orders."),
         ),
         Column(
-            "First order",
+            W_("First order"),
             kind="date",
             width=12,
             derived=True,
-            note="Date of the first order up to the as-of date (blank: none). Filled by "
-            "SalesFlow from the Orders.",
+            note=W_(
+                "Date of the first order up to the as-of date (blank: none). Filled by "
+                "SalesFlow from the Orders."
+            ),
         ),
         Column(
-            "Avg order value",
+            W_("Avg order value"),
             kind="money",
             width=12,
             formula="=IF([@Orders]>0,[@Revenue]/[@Orders],0)",
         ),
         Column(
-            "Months active",
+            W_("Months active"),
             kind="number",
             width=10,
             formula='=IF([@Orders]>0,MAX(1,(AsOf-[@First order])/(365.25/12)),"")',
-            note="Months from the first order to the as-of date, at least 1.",
+            note=W_("Months from the first order to the as-of date, at least 1."),
         ),
         Column(
-            "Orders per month",
+            W_("Orders per month"),
             kind="number",
             width=10,
             formula="=IF([@Orders]>0,[@Orders]/[@Months active],0)",
         ),
         Column(
-            "CLV",
+            W_("CLV"),
             kind="money",
             width=12,
             formula="=[@Avg order value]*[@Orders per month]*GrossMargin*IF("
             "MonthlyDiscountRate>0,(1-(1+MonthlyDiscountRate)^(-RetentionMonths))"
             "/MonthlyDiscountRate,RetentionMonths)",
-            note="Avg order value × orders per month × margin over the expected lifetime, "
-            "discounted monthly.",
+            note=W_(
+                "Avg order value × orders per month × margin over the expected lifetime, "
+                "discounted monthly."
+            ),
         ),
         Column(
-            "P(alive)",
+            W_("P(alive)"),
             kind="percent",
             width=9,
             prediction="p_alive",
-            note="Chance the customer still buys (BG/NBD model of the Orders); filled by "
-            "Refresh dashboard / salesflow refresh.",
+            note=W_(
+                "Chance the customer still buys (BG/NBD model of the Orders); filled by "
+                "Refresh dashboard / salesflow refresh."
+            ),
         ),
         Column(
-            "Predicted purchases (12 m)",
+            W_("Predicted purchases (12 m)"),
             kind="number",
             width=12,
             prediction="predicted_purchases",
-            note="Expected orders in the next 12 months (BG/NBD); filled by refresh.",
+            note=W_("Expected orders in the next 12 months (BG/NBD); filled by refresh."),
         ),
         Column(
-            "Predicted CLV (12 m)",
+            W_("Predicted CLV (12 m)"),
             kind="money",
             width=12,
             prediction="predicted_clv",
-            note="Expected margin in the next 12 months, discounted (BG/NBD x Gamma-Gamma); "
-            "filled by refresh.",
+            note=W_(
+                "Expected margin in the next 12 months, discounted (BG/NBD x Gamma-Gamma); "
+                "filled by refresh."
+            ),
         ),
         Column(
-            "RFM segment",
+            W_("RFM segment"),
             width=16,
             prediction="rfm_segment",
-            note="Champions, Loyal, New customers, Potential loyalists, At risk, Needs "
-            "attention or Hibernating; filled by refresh.",
+            note=W_(
+                "Champions, Loyal, New customers, Potential loyalists, At risk, Needs "
+                "attention or Hibernating; filled by refresh."
+            ),
         ),
     ),
     tab_color="548235",
@@ -164,92 +179,94 @@ CUSTOMERS = TableSpec(
 
 DEALS = TableSpec(
     "deals",
-    "Deals",
+    W_("Deals"),
     "tblDeals",
     (
-        Column("Deal ID", "id", required=True, width=10),
-        Column("Customer ID", "customer_id", required=True, width=12),
+        Column(W_("Deal ID"), "id", required=True, width=10),
+        Column(W_("Customer ID"), "customer_id", required=True, width=12),
         Column(
-            "Customer",
+            W_("Customer"),
             width=22,
             formula='=IF([@Customer ID]="","",IFERROR(INDEX(tblCustomers[Company],MATCH('
             '[@Customer ID],tblCustomers[Customer ID],0))&"","(unknown customer)"))',
         ),
-        Column("Title", "title", required=True, width=28),
-        Column("Value", "value", "money", required=True, width=12),
-        Column("Stage", "stage", choices="stages", required=True, width=17),
+        Column(W_("Title"), "title", required=True, width=28),
+        Column(W_("Value"), "value", "money", required=True, width=12),
+        Column(W_("Stage"), "stage", choices="stages", required=True, width=17),
         Column(
-            "Status",
+            W_("Status"),
             "status",
             width=8,
             formula=f'=IF([@Stage]="","",IFERROR(INDEX(tblStages[Outcome],{_STAGE_ROW}),"?"))',
-            note="open, won or lost: follows from the stage.",
+            note=W_("open, won or lost: follows from the stage."),
         ),
         Column(
-            "Probability",
+            W_("Probability"),
             "probability",
             "percent",
             width=11,
-            note="The deal's own win chance; blank uses the stage's.",
+            note=W_("The deal's own win chance; blank uses the stage's."),
         ),
-        Column("Created", "created", "date", required=True, width=11),
-        Column("Stage entered", "stage_entered", "date", required=True, width=12),
-        Column("Expected close", "expected_close", "date", width=12),
-        Column("Next follow-up", "next_follow_up", "date", width=12),
-        Column("Last activity", "last_activity", "date", width=12),
-        Column("Closed", "closed", "date", width=11),
-        Column("Lost reason", "lost_reason", choices="lost_reasons", width=13),
-        Column("Channel", "channel", choices="channels", width=13),
-        Column("Campaign", "campaign", choices="campaigns", width=22),
+        Column(W_("Created"), "created", "date", required=True, width=11),
+        Column(W_("Stage entered"), "stage_entered", "date", required=True, width=12),
+        Column(W_("Expected close"), "expected_close", "date", width=12),
+        Column(W_("Next follow-up"), "next_follow_up", "date", width=12),
+        Column(W_("Last activity"), "last_activity", "date", width=12),
+        Column(W_("Closed"), "closed", "date", width=11),
+        Column(W_("Lost reason"), "lost_reason", choices="lost_reasons", width=13),
+        Column(W_("Channel"), "channel", choices="channels", width=13),
+        Column(W_("Campaign"), "campaign", choices="campaigns", width=22),
         Column(
-            "Segment",
+            W_("Segment"),
             width=14,
             formula="=IFERROR(INDEX(tblCustomers[Segment],MATCH([@Customer ID],"
             'tblCustomers[Customer ID],0))&"","")',
         ),
         Column(
-            "Win chance",
+            W_("Win chance"),
             kind="percent",
             width=10,
             formula='=IF([@Status]="won",1,IF([@Status]="open",IF(ISNUMBER([@Probability]),'
             f"[@Probability],INDEX(tblStages[Probability],{_STAGE_ROW})),0))",
-            note="1 if won, 0 if lost, else the deal's probability or its stage's.",
+            note=W_("1 if won, 0 if lost, else the deal's probability or its stage's."),
         ),
-        Column("Weighted value", kind="money", width=13, formula="=[@Value]*[@Win chance]"),
+        Column(W_("Weighted value"), kind="money", width=13, formula="=[@Value]*[@Win chance]"),
         Column(
-            "Days in stage",
+            W_("Days in stage"),
             kind="integer",
             width=10,
             formula='=IF([@Status]="open",MAX(0,AsOf-[@Stage entered]),"")',
         ),
         Column(
-            "Days idle",
+            W_("Days idle"),
             kind="integer",
             width=9,
             formula='=IF([@Status]="open",MAX(0,AsOf-MAX([@Stage entered],[@Last activity])),"")',
-            note="Days since the stage changed or an activity was logged.",
+            note=W_("Days since the stage changed or an activity was logged."),
         ),
         Column(
-            "Rotting",
+            W_("Rotting"),
             width=9,
             formula='=IF([@Status]<>"open","",IF(ISNUMBER(INDEX(tblStages[Rotting days],'
             f"{_STAGE_ROW})),IF([@Days idle]>INDEX(tblStages[Rotting days],"
             f'{_STAGE_ROW}),"Rotting",""),""))',
         ),
         Column(
-            "Cycle days",
+            W_("Cycle days"),
             kind="integer",
             width=9,
             formula='=IF([@Status]="won",[@Closed]-[@Created],"")',
-            note="Days from created to won.",
+            note=W_("Days from created to won."),
         ),
         Column(
-            "Furthest step",
+            W_("Furthest step"),
             kind="integer",
             width=10,
             derived=True,
-            note="Furthest funnel position the deal ever reached (0: none). Filled by SalesFlow "
-            "from the stage log: refresh after editing the StageLog by hand.",
+            note=W_(
+                "Furthest funnel position the deal ever reached (0: none). Filled by SalesFlow "
+                "from the stage log: refresh after editing the StageLog by hand."
+            ),
         ),
     ),
     tab_color="C55A11",
@@ -257,23 +274,23 @@ DEALS = TableSpec(
 
 STAGE_LOG = TableSpec(
     "stage_log",
-    "StageLog",
+    W_("StageLog"),
     "tblStageLog",
     (
-        Column("Timestamp", "timestamp", "timestamp", required=True, width=17),
-        Column("Deal ID", "deal_id", required=True, width=10),
-        Column("From stage", "from_stage", width=17),
-        Column("To stage", "to_stage", required=True, width=17),
-        Column("Note", "note", width=30),
+        Column(W_("Timestamp"), "timestamp", "timestamp", required=True, width=17),
+        Column(W_("Deal ID"), "deal_id", required=True, width=10),
+        Column(W_("From stage"), "from_stage", width=17),
+        Column(W_("To stage"), "to_stage", required=True, width=17),
+        Column(W_("Note"), "note", width=30),
         Column(
-            "From step",
+            W_("From step"),
             kind="integer",
             width=8,
             formula="=IFERROR(INDEX(tblStages[Funnel step],MATCH([@From stage],"
             "tblStages[Stage],0)),0)",
         ),
         Column(
-            "To step",
+            W_("To step"),
             kind="integer",
             width=8,
             formula="=IFERROR(INDEX(tblStages[Funnel step],MATCH([@To stage],"
@@ -285,18 +302,18 @@ STAGE_LOG = TableSpec(
 
 ACTIVITIES = TableSpec(
     "activities",
-    "Activities",
+    W_("Activities"),
     "tblActivities",
     (
-        Column("Activity ID", "id", required=True, width=11),
-        Column("Deal ID", "deal_id", width=10),
-        Column("Customer ID", "customer_id", width=12),
-        Column("Type", "type", choices="activity_types", required=True, width=11),
-        Column("Due", "due", "date", required=True, width=11),
-        Column("Done", "done", "date", width=11),
-        Column("Note", "note", width=36),
+        Column(W_("Activity ID"), "id", required=True, width=11),
+        Column(W_("Deal ID"), "deal_id", width=10),
+        Column(W_("Customer ID"), "customer_id", width=12),
+        Column(W_("Type"), "type", choices="activity_types", required=True, width=11),
+        Column(W_("Due"), "due", "date", required=True, width=11),
+        Column(W_("Done"), "done", "date", width=11),
+        Column(W_("Note"), "note", width=36),
         Column(
-            "Days overdue",
+            W_("Days overdue"),
             kind="integer",
             width=10,
             formula='=IF(AND([@Done]="",[@Due]<=AsOf),AsOf-[@Due],"")',
@@ -308,50 +325,52 @@ ACTIVITIES = TableSpec(
 _DEALS_OF_CAMPAIGN = f"tblDeals[Campaign],{exactly('[@Campaign]')}"
 CAMPAIGNS = TableSpec(
     "campaigns",
-    "Campaigns",
+    W_("Campaigns"),
     "tblCampaigns",
     (
-        Column("Campaign", "name", required=True, width=26),
-        Column("Channel", "channel", choices="channels", required=True, width=13),
-        Column("Start", "start", "date", required=True, width=11),
-        Column("End", "end", "date", required=True, width=11),
-        Column("Spend", "spend", "money", required=True, width=11),
+        Column(W_("Campaign"), "name", required=True, width=26),
+        Column(W_("Channel"), "channel", choices="channels", required=True, width=13),
+        Column(W_("Start"), "start", "date", required=True, width=11),
+        Column(W_("End"), "end", "date", required=True, width=11),
+        Column(W_("Spend"), "spend", "money", required=True, width=11),
         Column(
-            "Deals",
+            W_("Deals"),
             kind="integer",
             width=7,
             formula=f'=IF([@Campaign]="","",COUNTIFS({_DEALS_OF_CAMPAIGN}))',
         ),
         Column(
-            "Won",
+            W_("Won"),
             kind="integer",
             width=6,
             formula=f'=IF([@Campaign]="","",COUNTIFS({_DEALS_OF_CAMPAIGN},tblDeals[Status],"won"))',
         ),
         Column(
-            "Revenue",
+            W_("Revenue"),
             kind="money",
             width=12,
             formula=f'=IF([@Campaign]="","",SUMIFS(tblDeals[Value],{_DEALS_OF_CAMPAIGN},'
             'tblDeals[Status],"won"))',
         ),
         Column(
-            "New customers",
+            W_("New customers"),
             kind="integer",
             width=10,
             formula='=IF([@Campaign]="","",COUNTIFS(tblCustomers[Campaign],'
             f'{exactly("[@Campaign]")},tblCustomers[Won deals],">0"))',
-            note="Customers this campaign acquired who won at least one deal.",
+            note=W_("Customers this campaign acquired who won at least one deal."),
         ),
         Column(
-            "ROI",
+            W_("ROI"),
             kind="percent",
             width=9,
             formula='=IF(N([@Spend])>0,([@Revenue]-[@Spend])/[@Spend],"")',
         ),
-        Column("ROAS", kind="number", width=8, formula='=IF(N([@Spend])>0,[@Revenue]/[@Spend],"")'),
         Column(
-            "CAC",
+            W_("ROAS"), kind="number", width=8, formula='=IF(N([@Spend])>0,[@Revenue]/[@Spend],"")'
+        ),
+        Column(
+            W_("CAC"),
             kind="money",
             width=10,
             formula='=IF(N([@New customers])>0,[@Spend]/[@New customers],"")',
@@ -362,13 +381,13 @@ CAMPAIGNS = TableSpec(
 
 ORDERS = TableSpec(
     "orders",
-    "Orders",
+    W_("Orders"),
     "tblOrders",
     (
-        Column("Order ID", "id", required=True, width=12),
-        Column("Customer ID", "customer_id", required=True, width=12),
-        Column("Date", "date", "date", required=True, width=11),
-        Column("Amount", "amount", "money", required=True, width=11),
+        Column(W_("Order ID"), "id", required=True, width=12),
+        Column(W_("Customer ID"), "customer_id", required=True, width=12),
+        Column(W_("Date"), "date", "date", required=True, width=11),
+        Column(W_("Amount"), "amount", "money", required=True, width=11),
     ),
     tab_color="548235",
 )

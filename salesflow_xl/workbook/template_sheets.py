@@ -15,6 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import workbook_name
 from salesflow_xl.ooxml.refs import cell_position
 from salesflow_xl.workbook import analytics, schema
 from salesflow_xl.workbook.cached import settings_refs
@@ -127,5 +128,6 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
         cell.number_format = schema.NUMBER_FORMATS[setting.kind]
         if setting.formula:
             cell.fill = COMPUTED_HEADER
-        ws.cell(row=row, column=3, value=setting.note).alignment = Alignment(wrap_text=True)
+        note = ws.cell(row=row, column=3, value=workbook_name(setting.note))
+        note.alignment = Alignment(wrap_text=True)
         define(wb, setting.name, f"'{schema.SETTINGS_SHEET}'!$B${row}")

@@ -21,6 +21,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import Column, TableSpec
@@ -69,8 +70,8 @@ def table_value(value: Any, column: Column) -> Any:
 
 def record_key(column: Column) -> str:
     """The name of ``column``'s values in a table's records (:func:`table_records`): its
-    field, else its model figure, else its header."""
-    return column.field or column.prediction or column.header
+    field, else its model figure, else its name (in English)."""
+    return column.field or column.prediction or column.name
 
 
 def table_records(
@@ -151,11 +152,15 @@ def table_sheet(
             header.fill = DERIVED_HEADER
             header.font = DERIVED_FONT
         note = (
-            column.note
+            workbook_name(column.note)
             + ("\n" if column.note else "")
-            + ("Computed by formula: do not type here." if column.computed else "")
             + (
-                "A value typed here is replaced when SalesFlow next writes."
+                workbook_name(W_("Computed by formula: do not type here."))
+                if column.computed
+                else ""
+            )
+            + (
+                workbook_name(W_("A value typed here is replaced when SalesFlow next writes."))
                 if column.derived
                 else ""
             )
