@@ -11,6 +11,10 @@ LibreOffice opened directly) no cell shows an error: each function cell is wrapp
 shows :data:`WITHOUT_ADDIN` (the table functions stay blank), the banner in A2 says what is
 missing, and column C keeps computing every figure natively.
 
+Every text the sheet shows — titles, labels, the banner, :data:`WITHOUT_ADDIN` — is marked ``W_``
+in English and made in the language in effect (:func:`~salesflow_xl.core.i18n.workbook_name`);
+``analytics.SHEET``, ``BANNER`` and the other texts are read in that language too.
+
 Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
 ``salesflow_xl.workbook`` only); formulas take their table, column, sheet and setting names
 from :mod:`~salesflow_xl.workbook.schema`.
@@ -26,43 +30,75 @@ import pandas as pd
 
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter, range_bounds
 from salesflow_xl.workbook import dashboard, schema
 from salesflow_xl.workbook.schema import Kind
 
-SHEET = schema.ANALYTICS_SHEET
 HEADER_ROW = 4
 Expected = Callable[[Report, SalesData], Any]
 
 _DEALS, _STAGES, _LOG = schema.DEALS.ref, schema.STAGES.ref, schema.STAGE_LOG.ref
 _CUSTOMERS, _CAMPAIGNS = schema.CUSTOMERS.ref, schema.CAMPAIGNS.ref
-_WON_DEALS = f'COUNTIFS({_DEALS("status")},"won")'
 
 
-#: What a SalesFlow function cell shows where the add-in is missing.
-WITHOUT_ADDIN = "add-in needed"
+def _won_deals() -> str:
+    return f'COUNTIFS({_DEALS("status")},"won")'
+
+
 #: The banner (A2): which text shows tells whether SalesFlow's functions run here.
 BANNER_CELL = "A2"
-BANNER_WORKING = (
-    "Column B uses the SalesFlow Excel functions; column C computes the same figure natively."
-)
-BANNER_MISSING = (
-    "Column B and the table functions need the SalesFlow add-in (Windows Excel: salesflow "
-    "install) or salesflow recalc; column C computes the same figures natively, everywhere."
-)
-BANNER = f'=IF(ISNUMBER(WIN_RATE(3,1)),"{BANNER_WORKING}","{BANNER_MISSING}")'
+#: The sheet's texts read as constants (``analytics.BANNER_WORKING`` …), in English; the module
+#: gives them in the language in effect (see :func:`__getattr__`).
+TEXTS: dict[str, str] = {
+    #: What a SalesFlow function cell shows where the add-in is missing.
+    "WITHOUT_ADDIN": W_("add-in needed"),
+    "BANNER_WORKING": W_(
+        "Column B uses the SalesFlow Excel functions; column C computes the same figure natively."
+    ),
+    "BANNER_MISSING": W_(
+        "Column B and the table functions need the SalesFlow add-in (Windows Excel: salesflow "
+        "install) or salesflow recalc; column C computes the same figures natively, everywhere."
+    ),
+}
 
 
-def guarded(formula: str, fallback: str = WITHOUT_ADDIN) -> str:
-    """``formula`` (a SalesFlow function) showing ``fallback`` instead of ``#NAME?`` where the
-    add-in is missing: ``=IFERROR(f(…),fallback)``."""
+def text(constant: str) -> str:
+    """The sheet's text ``constant`` ("BANNER_WORKING" …) in the language in effect."""
+    return workbook_name(TEXTS[constant])
+
+
+def banner() -> str:
+    """The banner's formula: the one text or the other, as SalesFlow's functions run or not."""
+    working, missing = text("BANNER_WORKING"), text("BANNER_MISSING")
+    return f'=IF(ISNUMBER(WIN_RATE(3,1)),"{working}","{missing}")'
+
+
+def __getattr__(name: str) -> Any:
+    """``analytics.SHEET`` (the sheet's name), ``BANNER`` (the banner's formula),
+    ``WITHOUT_ADDIN``, ``BANNER_WORKING`` and ``BANNER_MISSING``: in the language in effect,
+    made each time they are read."""
+    if name == "SHEET":
+        return schema.ANALYTICS_SHEET
+    if name == "BANNER":
+        return banner()
+    if name in TEXTS:
+        return text(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def guarded(formula: str, fallback: str | None = None) -> str:
+    """``formula`` (a SalesFlow function) showing ``fallback`` (default: ``WITHOUT_ADDIN``)
+    instead of ``#NAME?`` where the add-in is missing: ``=IFERROR(f(…),fallback)``."""
+    fallback = text("WITHOUT_ADDIN") if fallback is None else fallback
     return f'=IFERROR({formula.removeprefix("=")},"{fallback}")'
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One row: a SalesFlow function and a native formula that must agree."""
+    """One row: a SalesFlow function and a native formula that must agree (``label`` in the
+    language in effect)."""
 
     label: str
     function: str
@@ -73,7 +109,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class ArrayBlock:
-    """A table function written as an array formula over ``ref``, with its expected cells."""
+    """A table function written as an array formula over ``ref``, with its expected cells
+    (``title`` in the language in effect)."""
 
     title: str
     ref: str
@@ -82,63 +119,80 @@ class ArrayBlock:
     kinds: tuple[Kind, ...]
 
 
-def _kpi_cells(data: SalesData) -> dict[str, str]:
-    """KPI label → its cell on the Dashboard ("Dashboard!D5")."""
-    return {name: f"{schema.DASHBOARD_SHEET}!{f.cell}" for name, f in dashboard.layout(data).kpis}
+def _kpi_cells() -> dict[str, str]:
+    """KPI label in English → its cell on the Dashboard ("Dashboard!D5")."""
+    board = schema.DASHBOARD_SHEET
+    return {name: f"{board}!{f.cell}" for name, f in dashboard.kpi_figures()}
 
 
 def examples() -> list[Comparison]:
     """The documented examples, on constants (hand-worked values in the comments)."""
     return [
         Comparison(
-            "CLV: 1000 per order, 1 a month, 24 months",
+            workbook_name(W_("CLV: 1000 per order, 1 a month, 24 months")),
             "=CLV(1000,1,24)",
             "=1000*1*24",
             "money",
             lambda r, d: 24000.0,
         ),
         Comparison(
-            "CLV with 40 % margin, 10 % a month",
+            workbook_name(W_("CLV with 40 % margin, 10 % a month")),
             "=CLV(100,1,2,40%,10%)",
             "=PV(10%,2,-100*1*40%)",
             "money",
             lambda r, d: 40 / 1.1 + 40 / 1.21,
         ),
         Comparison(
-            "Conversion: 20 of 100",
+            workbook_name(W_("Conversion: 20 of 100")),
             "=CONVERSION_RATE(20,100)",
             "=20/100",
             "percent",
             lambda r, d: 0.2,
         ),
         Comparison(
-            "ROI: 100000 on 50000",
+            workbook_name(W_("ROI: 100000 on 50000")),
             "=ROI(100000,50000)",
             "=(100000-50000)/50000",
             "percent",
             lambda r, d: 1.0,
         ),
         Comparison(
-            "ROAS: 15000 on 5000", "=ROAS(15000,5000)", "=15000/5000", "number", lambda r, d: 3.0
+            workbook_name(W_("ROAS: 15000 on 5000")),
+            "=ROAS(15000,5000)",
+            "=15000/5000",
+            "number",
+            lambda r, d: 3.0,
         ),
         Comparison(
-            "CAC: 6000 for 12 customers", "=CAC(6000,12)", "=6000/12", "money", lambda r, d: 500.0
+            workbook_name(W_("CAC: 6000 for 12 customers")),
+            "=CAC(6000,12)",
+            "=6000/12",
+            "money",
+            lambda r, d: 500.0,
         ),
         Comparison(
-            "LTV:CAC: 1500 and 500", "=LTV_CAC(1500,500)", "=1500/500", "number", lambda r, d: 3.0
+            workbook_name(W_("LTV:CAC: 1500 and 500")),
+            "=LTV_CAC(1500,500)",
+            "=1500/500",
+            "number",
+            lambda r, d: 3.0,
         ),
         Comparison(
-            "Win rate: 3 won, 1 lost", "=WIN_RATE(3,1)", "=3/(3+1)", "percent", lambda r, d: 0.75
+            workbook_name(W_("Win rate: 3 won, 1 lost")),
+            "=WIN_RATE(3,1)",
+            "=3/(3+1)",
+            "percent",
+            lambda r, d: 0.75,
         ),
         Comparison(
-            "Weighted value: 8000 at 60 %",
+            workbook_name(W_("Weighted value: 8000 at 60 %")),
             "=WEIGHTED_VALUE(8000,60%)",
             "=8000*60%",
             "money",
             lambda r, d: 4800.0,
         ),
         Comparison(
-            "Velocity: 40 deals, 25 %, 5000, 50 days",
+            workbook_name(W_("Velocity: 40 deals, 25 %, 5000, 50 days")),
             "=PIPELINE_VELOCITY(40,25%,5000,50)",
             "=40*25%*5000/50",
             "money",
@@ -165,9 +219,10 @@ def _value_rows(data: SalesData, k: int) -> list[Comparison]:
     """CLV, conversion, and the ROI, ROAS and CAC of a campaign (``k``: one with customers)."""
     value = metrics.customer_value(data.customers, data.orders, data.settings)
     row_of_cac = _first_data_row() + 4  # the CAC comparison, fifth in the list below
+    won_deals = _won_deals()
     return [
         Comparison(
-            "CLV of the first customer",
+            workbook_name(W_("CLV of the first customer")),
             f"=CLV(INDEX({_CUSTOMERS('Avg order value')},1),"
             f"INDEX({_CUSTOMERS('Orders per month')},1),{schema.RETENTION_MONTHS},"
             f"{schema.GROSS_MARGIN},{schema.MONTHLY_DISCOUNT_RATE})",
@@ -176,35 +231,35 @@ def _value_rows(data: SalesData, k: int) -> list[Comparison]:
             lambda r, d: float(value["clv"].iloc[0]),
         ),
         Comparison(
-            "Conversion: won deals of all deals",
-            f"=CONVERSION_RATE({_WON_DEALS},COUNTA({_DEALS('id')}))",
-            f"={_WON_DEALS}/COUNTA({_DEALS('id')})",
+            workbook_name(W_("Conversion: won deals of all deals")),
+            f"=CONVERSION_RATE({won_deals},COUNTA({_DEALS('id')}))",
+            f"={won_deals}/COUNTA({_DEALS('id')})",
             "percent",
             lambda r, d: float((d.deals["status"] == "won").mean()),
         ),
         Comparison(
-            "ROI of the first campaign",
+            workbook_name(W_("ROI of the first campaign")),
             f"=ROI(INDEX({_CAMPAIGNS('Revenue')},1),INDEX({_CAMPAIGNS('spend')},1))",
             f"=INDEX({_CAMPAIGNS('ROI')},1)",
             "percent",
             lambda r, d: float(r.campaigns["roi"].iloc[0]),
         ),
         Comparison(
-            "ROAS of the first campaign",
+            workbook_name(W_("ROAS of the first campaign")),
             f"=ROAS(INDEX({_CAMPAIGNS('Revenue')},1),INDEX({_CAMPAIGNS('spend')},1))",
             f"=INDEX({_CAMPAIGNS('ROAS')},1)",
             "number",
             lambda r, d: float(r.campaigns["roas"].iloc[0]),
         ),
         Comparison(
-            f"CAC of campaign {k}",
+            workbook_name(W_("CAC of campaign {k}")).format(k=k),
             f"=CAC(INDEX({_CAMPAIGNS('spend')},{k}),INDEX({_CAMPAIGNS('New customers')},{k}))",
             f"=INDEX({_CAMPAIGNS('CAC')},{k})",
             "money",
             lambda r, d: float(r.campaigns["cac"].iloc[k - 1]),
         ),
         Comparison(
-            "LTV:CAC: average CLV ÷ that CAC",
+            workbook_name(W_("LTV:CAC: average CLV ÷ that CAC")),
             f"=LTV_CAC(AVERAGE({_CUSTOMERS('CLV')}),B{row_of_cac})",
             f"=AVERAGE({_CUSTOMERS('CLV')})/C{row_of_cac}",
             "number",
@@ -216,18 +271,18 @@ def _value_rows(data: SalesData, k: int) -> list[Comparison]:
 def _pipeline_rows(data: SalesData, deal: int) -> list[Comparison]:
     """Win rate, a deal's weighted value (``deal``: an open one) and pipeline velocity."""
     weighted = metrics.weighted_values(data.deals, data.pipeline)
-    won_to_date, lost_to_date = dashboard.WON_TO_DATE, dashboard.LOST_TO_DATE
-    kpi = _kpi_cells(data)
+    won_to_date, lost_to_date = dashboard.won_to_date(), dashboard.lost_to_date()
+    kpi = _kpi_cells()
     return [
         Comparison(
-            "Win rate to the as-of date",
+            workbook_name(W_("Win rate to the as-of date")),
             f"=WIN_RATE(COUNTIFS({won_to_date}),COUNTIFS({lost_to_date}))",
             "=" + kpi["Win rate"],
             "percent",
             lambda r, d: r.win_rate,
         ),
         Comparison(
-            f"Weighted value of deal row {deal}",
+            workbook_name(W_("Weighted value of deal row {deal}")).format(deal=deal),
             f"=WEIGHTED_VALUE(INDEX({_DEALS('value')},{deal}),"
             f"INDEX({_DEALS('Win chance')},{deal}))",
             f"=INDEX({_DEALS('Weighted value')},{deal})",
@@ -235,7 +290,7 @@ def _pipeline_rows(data: SalesData, deal: int) -> list[Comparison]:
             lambda r, d: float(weighted.iloc[deal - 1]),
         ),
         Comparison(
-            "Pipeline velocity per day",
+            workbook_name(W_("Pipeline velocity per day")),
             "=PIPELINE_VELOCITY("
             + ",".join(
                 kpi[label]
@@ -273,14 +328,14 @@ def blocks(data: SalesData, first_row: int) -> list[ArrayBlock]:
     funnel_stages = len(data.pipeline.funnel)
     return [
         ArrayBlock(
-            "FUNNEL: the funnel from current stages",
+            workbook_name(W_("FUNNEL: the funnel from current stages")),
             f"A{first_row}:E{first_row + stages}",
             f"=FUNNEL({_DEALS('stage')},{_DEALS('value')},{_STAGES('name')})",
             _funnel_table,
             ("text", "integer", "money", "integer", "percent"),
         ),
         ArrayBlock(
-            "STAGE_CONVERSION: from the stage log",
+            workbook_name(W_("STAGE_CONVERSION: from the stage log")),
             f"G{first_row}:J{first_row + funnel_stages}",
             f"=STAGE_CONVERSION({_LOG('deal_id')},{_LOG('from_stage')},"
             f"{_LOG('to_stage')},{_STAGES('name')})",
@@ -302,7 +357,7 @@ class Layout:
 def layout(data: SalesData) -> Layout:
     """The sheet for ``data``: the examples, then (with data) the comparisons and blocks on it."""
     rows: list[tuple[int, Comparison]] = []
-    titles = [(HEADER_ROW, "On the documented examples")]
+    titles = [(HEADER_ROW, workbook_name(W_("On the documented examples")))]
     row = HEADER_ROW + 1
     for comparison in examples():
         rows.append((row, comparison))
@@ -311,7 +366,7 @@ def layout(data: SalesData) -> Layout:
     data_rows = on_data(data)
     if data_rows:
         row += 1
-        titles.append((row, "On this workbook's data"))
+        titles.append((row, workbook_name(W_("On this workbook's data"))))
         row += 1
         assert row == _first_data_row()
         for comparison in data_rows:
@@ -319,13 +374,13 @@ def layout(data: SalesData) -> Layout:
             row += 1
         row += 2
         array_blocks = blocks(data, row + 1)
-        titles.append((row, "Table functions (array formulas)"))
+        titles.append((row, workbook_name(W_("Table functions (array formulas)"))))
     return Layout(rows, titles, array_blocks)
 
 
 def expected_cells(data: SalesData, report: Report) -> dict[str, Any]:
     """Cell → the core's value for every computed cell of the sheet."""
-    cells: dict[str, Any] = {BANNER_CELL: BANNER_WORKING}
+    cells: dict[str, Any] = {BANNER_CELL: text("BANNER_WORKING")}
     plan = layout(data)
     for row, comparison in plan.rows:
         value = comparison.expected(report, data)

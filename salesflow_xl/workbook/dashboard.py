@@ -7,7 +7,10 @@ channels, segments); the refresh action rebuilds it when those change. Each :cla
 pairs a cell's formula with a function of the core :class:`Report`, so the golden test and the
 cached-value writer read the meaning of a cell from the same place the builder writes it.
 Formulas take their table, column and defined names from :mod:`~salesflow_xl.workbook.schema`;
-the labels of the KPIs and of the blocks' columns are the Dashboard's own words.
+the labels of the KPIs, the blocks' titles and their columns are the Dashboard's own words,
+marked ``W_`` in English and laid out in the language in effect
+(:func:`~salesflow_xl.core.i18n.workbook_name`), so the builder and
+:func:`~salesflow_xl.workbook.relayout.layout_differences` see the same words.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.model import Stage
 from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter
@@ -42,9 +46,26 @@ _CAMPAIGNS, _CUSTOMERS = schema.CAMPAIGNS.ref, schema.CUSTOMERS.ref
 _ACTIVITIES = schema.ACTIVITIES.ref
 _AS_OF = schema.AS_OF
 
-#: COUNTIFS/SUMIFS criteria: deals won (lost) on or before the as-of date.
-WON_TO_DATE = f'{_DEALS("status")},"won",{_DEALS("closed")},"<="&{_AS_OF}'
-LOST_TO_DATE = f'{_DEALS("status")},"lost",{_DEALS("closed")},"<="&{_AS_OF}'
+
+def won_to_date() -> str:
+    """COUNTIFS/SUMIFS criteria: deals won on or before the as-of date (the columns named in the
+    language in effect)."""
+    return f'{_DEALS("status")},"won",{_DEALS("closed")},"<="&{_AS_OF}'
+
+
+def lost_to_date() -> str:
+    """COUNTIFS/SUMIFS criteria: deals lost on or before the as-of date."""
+    return f'{_DEALS("status")},"lost",{_DEALS("closed")},"<="&{_AS_OF}'
+
+
+def __getattr__(name: str) -> Any:
+    """``dashboard.WON_TO_DATE`` and ``LOST_TO_DATE``: the criteria in the language in effect,
+    made each time they are read."""
+    if name == "WON_TO_DATE":
+        return won_to_date()
+    if name == "LOST_TO_DATE":
+        return lost_to_date()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +80,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Block:
-    """A titled table of figures: its title cell, header row and rows of figures."""
+    """A titled table of figures: its title cell, header row and rows of figures (the title and
+    headers in the language in effect)."""
 
     title: str
     anchor: tuple[int, int]  # row, column of the title
@@ -71,7 +93,7 @@ class Block:
 class Layout:
     """Every figure of the Dashboard and the rows the charts draw from."""
 
-    kpis: tuple[tuple[str, Figure], ...]
+    kpis: tuple[tuple[str, Figure], ...]  # label in the language in effect → figure
     blocks: dict[str, Block]
     funnel_rows: tuple[int, int]  # first and last row of the funnel stages
     open_rows: tuple[int, int]  # first and last row of the open stages
@@ -98,7 +120,7 @@ def layout(data: SalesData) -> Layout:
     c_first = campaign_header + 1
     segment_header = first + len(data.lists.channels) + 2
     return Layout(
-        kpis=_kpis(),
+        kpis=tuple((workbook_name(label), figure) for label, figure in kpi_figures()),
         blocks={
             "funnel": _funnel(data),
             "campaigns": _campaigns(data, campaign_header),
@@ -114,38 +136,54 @@ def layout(data: SalesData) -> Layout:
 # -- KPIs ------------------------------------------------------------------------------------
 
 
-def _kpis() -> tuple[tuple[str, Figure], ...]:
-    """The KPI row: label → figure, from column A."""
+def kpi_figures() -> tuple[tuple[str, Figure], ...]:
+    """The KPI row: label (in English, the key :mod:`~salesflow_xl.workbook.analytics` names a
+    KPI by) → figure, from column A. :attr:`Layout.kpis` has the labels as shown."""
     k = KPI_ROW
     is_open = f'{_DEALS("status")},"open"'
-    won, lost = f"COUNTIFS({WON_TO_DATE})", f"COUNTIFS({LOST_TO_DATE})"
+    won, lost = f"COUNTIFS({won_to_date()})", f"COUNTIFS({lost_to_date()})"
     due = f'"<="&{_AS_OF}'
 
     def won_average(column: str) -> str:
-        return f'=IFERROR(AVERAGEIFS({_DEALS(column)},{WON_TO_DATE}),"")'
+        return f'=IFERROR(AVERAGEIFS({_DEALS(column)},{won_to_date()}),"")'
 
     specs: list[tuple[str, str, Kind, Expected]] = [
-        ("Open deals", f"=COUNTIFS({is_open})", "integer", lambda r: r.totals["open"]),
-        ("Open pipeline", f"=SUMIFS({_DEALS('value')},{is_open})", "money", _total("open_value")),
+        (W_("Open deals"), f"=COUNTIFS({is_open})", "integer", lambda r: r.totals["open"]),
         (
-            "Weighted forecast",
+            W_("Open pipeline"),
+            f"=SUMIFS({_DEALS('value')},{is_open})",
+            "money",
+            _total("open_value"),
+        ),
+        (
+            W_("Weighted forecast"),
             f"=SUMIFS({_DEALS('Weighted value')},{is_open})",
             "money",
             _total("weighted_pipeline"),
         ),
-        ("Win rate", f'=IFERROR({won}/({won}+{lost}),"")', "percent", lambda r: r.win_rate),
-        ("Average won deal", won_average("value"), "money", _velocity("average_won_deal")),
-        ("Sales cycle (days)", won_average("Cycle days"), "number", _velocity("sales_cycle_days")),
-        ("Velocity per day", f'=IFERROR(A{k}*D{k}*E{k}/F{k},"")', "money", _velocity("per_day")),
+        (W_("Win rate"), f'=IFERROR({won}/({won}+{lost}),"")', "percent", lambda r: r.win_rate),
+        (W_("Average won deal"), won_average("value"), "money", _velocity("average_won_deal")),
         (
-            "Follow-ups due",
+            W_("Sales cycle (days)"),
+            won_average("Cycle days"),
+            "number",
+            _velocity("sales_cycle_days"),
+        ),
+        (
+            W_("Velocity per day"),
+            f'=IFERROR(A{k}*D{k}*E{k}/F{k},"")',
+            "money",
+            _velocity("per_day"),
+        ),
+        (
+            W_("Follow-ups due"),
             f'=COUNTIFS({_ACTIVITIES("done")},"",{_ACTIVITIES("due")},{due})'
             f"+COUNTIFS({is_open},{_DEALS('next_follow_up')},{due})",
             "integer",
             lambda r: len(r.followups_due),
         ),
         (
-            "Rotting deals",
+            W_("Rotting deals"),
             f'=COUNTIFS({_DEALS("Rotting")},"Rotting")',
             "integer",
             lambda r: len(r.rotting_deals),
@@ -169,13 +207,13 @@ def _velocity(key: str) -> Expected:
 
 
 _FUNNEL_HEADERS = (
-    "Stage",
-    "Deals now",
-    "Value",
-    "Weighted value",
-    "Ever reached",
-    "From previous",
-    "From first",
+    W_("Stage"),
+    W_("Deals now"),
+    W_("Value"),
+    W_("Weighted value"),
+    W_("Ever reached"),
+    W_("From previous"),
+    W_("From first"),
 )
 
 
@@ -189,9 +227,9 @@ def _funnel(data: SalesData) -> Block:
             row += _reach_row(stage, i, first, first + funnel_length - 1)
         rows.append(tuple(row))
     return Block(
-        "Funnel",
+        workbook_name(W_("Funnel")),
         (FUNNEL_HEADER_ROW - 1, 1),
-        _FUNNEL_HEADERS,
+        tuple(workbook_name(header) for header in _FUNNEL_HEADERS),
         tuple(rows),
     )
 
@@ -280,7 +318,7 @@ def _campaigns(data: SalesData, header_row: int) -> Block:
             )
         )
     return Block(
-        "Campaigns",
+        workbook_name(W_("Campaigns")),
         (header_row - 1, 1),
         tuple(schema.CAMPAIGNS.column_for(column).header for column, _, _ in _CAMPAIGN_COLUMNS),
         tuple(rows),
@@ -292,9 +330,9 @@ def _campaigns(data: SalesData, header_row: int) -> Block:
 
 @dataclass(frozen=True)
 class _Measure:
-    """A column of a breakdown block: its header, the formula for row ``r`` (whose name is in
-    column K, the first measure in L …), and the report's column with its value when the name
-    is missing there."""
+    """A column of a breakdown block: its header (in English), the formula for row ``r``
+    (whose name is in column K, the first measure in L …), and the report's column with its
+    value when the name is missing there."""
 
     header: str
     kind: Kind
@@ -312,8 +350,9 @@ def _breakdown(
     key: str,
     measures: Sequence[_Measure],
 ) -> Block:
-    """A block with one row per name of list ``values`` (column K) and a column per measure,
-    each expected to equal the named row of ``report_frame(report)`` (matched on ``key``)."""
+    """A block titled ``title`` (in English) with one row per name of list ``values`` (column K)
+    and a column per measure, each expected to equal the named row of ``report_frame(report)``
+    (matched on ``key``)."""
     rows, names_column = [], column_letter(BREAKDOWN_COLUMN)
     for i, name in enumerate(names):
         r = header_row + 1 + i
@@ -332,9 +371,9 @@ def _breakdown(
         )
         rows.append((label, *figures))
     return Block(
-        title,
+        workbook_name(title),
         (header_row - 1, BREAKDOWN_COLUMN),
-        (values.header, *(m.header for m in measures)),
+        (values.header, *(workbook_name(m.header) for m in measures)),
         tuple(rows),
     )
 
@@ -358,17 +397,19 @@ def _channels(data: SalesData, header_row: int) -> Block:
         return f'{_DEALS("channel")},{_named(r)},{_DEALS("status")},"won"'
 
     measures = (
-        _Measure("Spend", "money", lambda r: f"={spend(r)}", "spend"),
+        _Measure(W_("Spend"), "money", lambda r: f"={spend(r)}", "spend"),
         _Measure(
-            "Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('channel')},{_named(r)})", "deals"
+            W_("Deals"), "integer", lambda r: f"=COUNTIFS({_DEALS('channel')},{_named(r)})", "deals"
         ),
-        _Measure("Won", "integer", lambda r: f"=COUNTIFS({won(r)})", "won"),
-        _Measure("Revenue", "money", lambda r: f"=SUMIFS({_DEALS('value')},{won(r)})", "revenue"),
-        _Measure("ROI", "percent", lambda r: f'=IF(L{r}>0,(O{r}-L{r})/L{r},"")', "roi", None),
-        _Measure("CAC", "money", lambda r: f'=IF({new(r)}>0,L{r}/{new(r)},"")', "cac", None),
+        _Measure(W_("Won"), "integer", lambda r: f"=COUNTIFS({won(r)})", "won"),
+        _Measure(
+            W_("Revenue"), "money", lambda r: f"=SUMIFS({_DEALS('value')},{won(r)})", "revenue"
+        ),
+        _Measure(W_("ROI"), "percent", lambda r: f'=IF(L{r}>0,(O{r}-L{r})/L{r},"")', "roi", None),
+        _Measure(W_("CAC"), "money", lambda r: f'=IF({new(r)}>0,L{r}/{new(r)},"")', "cac", None),
     )
     return _breakdown(
-        "Channels",
+        W_("Channels"),
         header_row,
         data.lists.channels,
         schema.LISTS["channels"],
@@ -386,22 +427,22 @@ def _segments(data: SalesData, header_row: int) -> Block:
 
     measures = (
         _Measure(
-            "Deals", "integer", lambda r: f"=COUNTIFS({_DEALS('Segment')},{_named(r)})", "deals"
+            W_("Deals"), "integer", lambda r: f"=COUNTIFS({_DEALS('Segment')},{_named(r)})", "deals"
         ),
-        _Measure("Won", "integer", lambda r: f"=COUNTIFS({outcome(r, 'won')})", "won"),
-        _Measure("Lost", "integer", lambda r: f"=COUNTIFS({outcome(r, 'lost')})", "lost"),
+        _Measure(W_("Won"), "integer", lambda r: f"=COUNTIFS({outcome(r, 'won')})", "won"),
+        _Measure(W_("Lost"), "integer", lambda r: f"=COUNTIFS({outcome(r, 'lost')})", "lost"),
         _Measure(
-            "Win rate", "percent", lambda r: f'=IFERROR(M{r}/(M{r}+N{r}),"")', "win_rate", None
+            W_("Win rate"), "percent", lambda r: f'=IFERROR(M{r}/(M{r}+N{r}),"")', "win_rate", None
         ),
         _Measure(
-            "Won value",
+            W_("Won value"),
             "money",
             lambda r: f"=SUMIFS({_DEALS('value')},{outcome(r, 'won')})",
             "won_value",
         ),
     )
     return _breakdown(
-        "Segments",
+        W_("Segments"),
         header_row,
         data.lists.segments,
         schema.LISTS["segments"],

@@ -1,5 +1,6 @@
 """Writing the Dashboard sheet: the KPI row and blocks that :mod:`salesflow_xl.workbook.dashboard`
-lays out, and its three charts (the funnel, open pipeline value per stage, ROI per campaign).
+lays out, and its three charts (the funnel, open pipeline value per stage, ROI per campaign),
+every text in the language in effect (:func:`~salesflow_xl.core.i18n.workbook_name`).
 Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
 ``salesflow_xl.workbook`` only, with openpyxl).
 """
@@ -16,6 +17,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.ooxml.refs import cell_position
 from salesflow_xl.workbook import dashboard, schema
 from salesflow_xl.workbook.cached import AS_OF_CELL
@@ -36,9 +38,9 @@ def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
     ws.sheet_view.showGridLines = False
     landscape(ws)
     layout = dashboard.layout(data)
-    ws["A1"] = "SalesFlow dashboard"
+    ws["A1"] = workbook_name(W_("SalesFlow dashboard"))
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = "As of"
+    ws["A2"] = workbook_name(W_("As of"))
     ws["A2"].font = LABEL_FONT
     ws[AS_OF_CELL] = f"={schema.AS_OF}"
     ws[AS_OF_CELL].number_format = "yyyy-mm-dd"
@@ -93,7 +95,7 @@ def _funnel_chart(ws: Worksheet, layout: dashboard.Layout) -> BarChart:
     funnel.grouping = "stacked"
     funnel.overlap = 100
     funnel.gapWidth = 30
-    funnel.title = "Sales funnel: deals that reached each stage"
+    funnel.title = workbook_name(W_("Sales funnel: deals that reached each stage"))
     spacer_column = column_index_from_string(dashboard.SPACER_COLUMN)
     funnel.add_data(
         Reference(ws, min_col=spacer_column, min_row=top, max_row=bottom), titles_from_data=False
@@ -122,13 +124,13 @@ def _value_chart(ws: Worksheet, layout: dashboard.Layout) -> BarChart:
     first_open, last_open = layout.open_rows
     value = BarChart()
     value.type = "col"
-    value.title = "Open pipeline value per stage"
+    value.title = workbook_name(W_("Open pipeline value per stage"))
     value.add_data(
         Reference(ws, min_col=3, max_col=4, min_row=first_open - 1, max_row=last_open),
         titles_from_data=True,
     )
     value.set_categories(Reference(ws, min_col=1, min_row=first_open, max_row=last_open))
-    value.y_axis.title = "Value"
+    value.y_axis.title = workbook_name(W_("Value"))
     value.y_axis.delete = False
     value.x_axis.delete = False
     value.height, value.width = 8, 16
@@ -140,7 +142,7 @@ def _roi_chart(ws: Worksheet, layout: dashboard.Layout) -> BarChart:
     c_first, c_last = layout.campaign_rows
     roi = BarChart()
     roi.type = "bar"
-    roi.title = "ROI per campaign"
+    roi.title = workbook_name(W_("ROI per campaign"))
     roi.add_data(Reference(ws, min_col=5, min_row=c_first, max_row=c_last), titles_from_data=False)
     roi.set_categories(Reference(ws, min_col=1, min_row=c_first, max_row=c_last))
     roi.series[0].graphicalProperties = GraphicalProperties(solidFill="7030A0")

@@ -1,6 +1,7 @@
 """The template's sheets other than the tables and the Dashboard: Analytics (SalesFlow functions
 beside native formulas), Lists (the drop-down values), Settings (the named cells) and
-xlwings.conf. Layer: the SalesFlow workbook (imports ``salesflow_xl.core``,
+xlwings.conf, their labels in the language in effect (xlwings.conf's key stays as xlwings reads
+it). Layer: the SalesFlow workbook (imports ``salesflow_xl.core``,
 ``salesflow_xl.ooxml`` and ``salesflow_xl.workbook`` only, with openpyxl).
 """
 
@@ -15,7 +16,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from salesflow_xl.core.dataset import SalesData
-from salesflow_xl.core.i18n import workbook_name
+from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.ooxml.refs import cell_position
 from salesflow_xl.workbook import analytics, schema
 from salesflow_xl.workbook.cached import settings_refs
@@ -38,14 +39,18 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
     ws = wb.create_sheet(analytics.SHEET)
     ws.sheet_properties.tabColor = "1F4E78"
     landscape(ws)
-    ws["A1"] = "SalesFlow functions"
+    ws["A1"] = workbook_name(W_("SalesFlow functions"))
     ws["A1"].font = TITLE_FONT
-    ws[analytics.BANNER_CELL] = analytics.BANNER
-    for column, header in zip(
-        "ABCD", ("Figure", "SalesFlow function", "Native formula", "Function used"), strict=True
-    ):
+    ws[analytics.BANNER_CELL] = analytics.banner()
+    headers = (
+        W_("Figure"),
+        W_("SalesFlow function"),
+        W_("Native formula"),
+        W_("Function used"),
+    )
+    for column, header in zip("ABCD", headers, strict=True):
         cell = ws[f"{column}3"]
-        cell.value = header
+        cell.value = workbook_name(header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     plan = analytics.layout(data)
@@ -112,7 +117,7 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
     ws = wb.create_sheet(schema.SETTINGS_SHEET)
     ws.sheet_properties.tabColor = "7F7F7F"
     landscape(ws)
-    ws["A1"] = "SalesFlow settings"
+    ws["A1"] = workbook_name(W_("SalesFlow settings"))
     ws["A1"].font = TITLE_FONT
     ws.column_dimensions["A"].width = 38
     ws.column_dimensions["B"].width = 14

@@ -1,0 +1,202 @@
+"""The Dashboard and the Analytics sheet speak the workbook's language: built in Chinese (zh-CN),
+every label they show — titles, KPI labels, block titles, column headers, explanations, the
+banner and the charts' titles — is Chinese, while formulas, function names and the data's own
+names are not labels; built in English they say what they always said. Built with
+``template.build`` (no cached values)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openpyxl.chart.title import Title
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.worksheet import Worksheet
+
+from salesflow_xl.core import demo, demo_language, i18n
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.workbook import analytics, dashboard, schema, template
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+LANGUAGE = "zh-CN"
+#: Texts that may stay as they are on a Chinese sheet, by sheet constant: none on the Dashboard
+#: and Analytics; on xlwings.conf the key and module xlwings reads, in every language.
+UNTRANSLATED: dict[str, set[str]] = {
+    "DASHBOARD_SHEET": set(),
+    "ANALYTICS_SHEET": set(),
+    "XLWINGS_SHEET": {"UDF MODULES", "salesflow_udfs"},
+}
+#: Texts in formulas that are no label: the data's own keys a formula compares with (a deal's
+#: status, the Deals' "Rotting" flag) and COUNTIFS criteria.
+NOT_LABELS = {"", "open", "won", "lost", "Rotting", "<=", ">0", "="}
+STRING_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
+
+
+@pytest.fixture(scope="module")
+def data() -> SalesData:
+    return demo_language.localized(demo.generate(), LANGUAGE)
+
+
+@pytest.fixture(scope="module")
+def chinese(data) -> Workbook:
+    with i18n.use(LANGUAGE):
+        return template.build(data)
+
+
+def in_chinese(function, *args) -> Any:
+    with i18n.use(LANGUAGE):
+        return function(*args)
+
+
+def sheet(book: Workbook, constant: str) -> Worksheet:
+    return book[in_chinese(schema.sheet_name, constant)]
+
+
+def is_formula(value: Any) -> bool:
+    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
+
+
+def texts(ws: Worksheet) -> Iterator[tuple[str, str]]:
+    """Cell reference → text, for every cell holding text that is not a formula."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and not is_formula(cell.value):
+                yield cell.coordinate, cell.value
+
+
+def not_chinese(ws: Worksheet, constant: str, skip: set[str] = frozenset()) -> dict[str, str]:
+    return {
+        ref: text
+        for ref, text in texts(ws)
+        if ref not in skip and text not in UNTRANSLATED[constant] and not CHINESE.search(text)
+    }
+
+
+def function_cells(data: SalesData) -> set[str]:
+    """The Analytics cells showing the function a row uses (column D): formula text, not a
+    label (its table and column names are the schema's, in the workbook's language)."""
+    return {f"D{row}" for row, _ in in_chinese(analytics.layout, data).rows}
+
+
+def title_text(title: Title | None) -> str:
+    assert title is not None
+    assert title.tx.rich is not None
+    return "".join(run.t for paragraph in title.tx.rich.p for run in paragraph.r or ())
+
+
+def test_every_dashboard_label_is_chinese(chinese) -> None:
+    ws = sheet(chinese, "DASHBOARD_SHEET")
+    assert ws.title == "仪表板"
+    assert ws["A1"].value == "SalesFlow 仪表板"
+    assert len(list(texts(ws))) >= 30  # title, as-of, 9 KPIs, 4 block titles, their headers
+    assert not_chinese(ws, "DASHBOARD_SHEET") == {}
+
+
+def test_every_analytics_label_is_chinese(chinese, data) -> None:
+    ws = sheet(chinese, "ANALYTICS_SHEET")
+    assert ws.title == "分析"
+    labels = dict(texts(ws))
+    skip = function_cells(data)
+    assert len(set(labels) - skip) >= 25  # title, headers, sections, every comparison, blocks
+    assert not_chinese(ws, "ANALYTICS_SHEET", skip) == {}
+    for ref in skip:  # column D: the function as written, named as in Excel
+        assert ws[ref].value.split("(")[0].isupper(), ref
+
+
+def test_the_analytics_formulas_show_chinese_texts(chinese) -> None:
+    """The banner and the text a function cell shows without the add-in are in formulas: every
+    text a formula shows is Chinese, except the data's own keys it compares with."""
+    ws = sheet(chinese, "ANALYTICS_SHEET")
+    banner = ws[analytics.BANNER_CELL].value
+    working, missing = STRING_LITERAL.findall(banner)
+    assert CHINESE.search(working)
+    assert CHINESE.search(missing)
+    assert [working, missing] == in_chinese(
+        lambda: [analytics.BANNER_WORKING, analytics.BANNER_MISSING]
+    )
+    shown = set()
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+            if is_formula(cell.value):
+                shown.update(STRING_LITERAL.findall(value))
+    assert "需要加载项" in shown
+    assert {text for text in shown - NOT_LABELS if not CHINESE.search(text)} == set()
+
+
+def test_every_dashboard_chart_title_is_chinese(chinese) -> None:
+    charts = sheet(chinese, "DASHBOARD_SHEET")._charts
+    assert len(charts) == 3
+    titles = [title_text(chart.title) for chart in charts]
+    titles += [title_text(chart.y_axis.title) for chart in charts if chart.y_axis.title]
+    assert len(titles) == 4  # three charts and the value chart's axis
+    assert [t for t in titles if not CHINESE.search(t)] == []
+
+
+def test_the_settings_and_lists_labels_are_chinese(chinese) -> None:
+    settings = sheet(chinese, "SETTINGS_SHEET")
+    assert settings["A1"].value == "SalesFlow 设置"
+    assert [text for _, text in texts(settings) if not CHINESE.search(text)] == []
+    lists = sheet(chinese, "LISTS_SHEET")
+    headers = [cell.value for cell in lists[1] if cell.value]
+    assert len(headers) == len(schema.LISTS)
+    assert [h for h in headers if not CHINESE.search(h)] == []
+    assert not_chinese(chinese[schema.XLWINGS_SHEET], "XLWINGS_SHEET") == {}
+
+
+def test_the_sheets_show_what_their_layouts_say(chinese, data) -> None:
+    """The labels a re-layout compares with what Excel shows (:mod:`relayout`) are the ones the
+    builder wrote, in the same language: the layout and the sheet agree cell for cell."""
+    board = sheet(chinese, "DASHBOARD_SHEET")
+    plan = in_chinese(dashboard.layout, data)
+    for label, figure in plan.kpis:
+        column = re.match(r"[A-Z]+", figure.cell).group()
+        assert board[f"{column}{dashboard.KPI_LABEL_ROW}"].value == label
+    for block in plan.blocks.values():
+        row, column = block.anchor
+        assert board.cell(row=row, column=column).value == block.title
+        shown = [
+            board.cell(row=row + 1, column=column + i).value for i in range(len(block.headers))
+        ]
+        assert shown == list(block.headers)
+    ws = sheet(chinese, "ANALYTICS_SHEET")
+    layout = in_chinese(analytics.layout, data)
+    expected = {f"A{row}": title for row, title in layout.section_titles}
+    expected |= {f"A{row}": comparison.label for row, comparison in layout.rows}
+    for block in layout.blocks:  # the first block's title is in the last section's title cell
+        top_left = block.ref.split(":")[0]
+        expected[f"{top_left[0]}{int(top_left[1:]) - 1}"] = block.title
+    assert {ref: ws[ref].value for ref in expected} == expected
+
+
+def test_the_kpis_are_named_in_english_in_the_code(data) -> None:
+    """Analytics names the Dashboard's KPIs by their English labels, whatever the language:
+    its velocity row points at the same cells in both."""
+    english = analytics.layout(data).rows[-1][1]
+    chinese_row = in_chinese(analytics.layout, data).rows[-1][1]
+    assert english.native == "=Dashboard!G5"
+    assert chinese_row.native == "=仪表板!G5"
+    assert chinese_row.function.count("仪表板!") == 4
+
+
+def test_english_is_as_it_was(data) -> None:
+    """In English the labels are the texts as written (the committed workbooks, built in
+    English, are held byte for byte by tests/test_template.py)."""
+    plan = dashboard.layout(data)
+    assert [label for label, _ in plan.kpis][:4] == [
+        "Open deals",
+        "Open pipeline",
+        "Weighted forecast",
+        "Win rate",
+    ]
+    assert plan.blocks["funnel"].headers[:2] == ("Stage", "Deals now")
+    assert analytics.WITHOUT_ADDIN == "add-in needed"
+    assert analytics.SHEET == "Analytics"
+    assert analytics.BANNER.startswith('=IF(ISNUMBER(WIN_RATE(3,1)),"Column B uses')
+    assert analytics.guarded("=CAC(1,2)") == '=IFERROR(CAC(1,2),"add-in needed")'
+    with i18n.use(LANGUAGE):
+        assert analytics.guarded("=CAC(1,2)") == '=IFERROR(CAC(1,2),"需要加载项")'
+        assert analytics.SHEET == "分析"
