@@ -163,7 +163,7 @@ class ExcelBook:
         platform's own API (COM on Windows, AppleScript on macOS), which SalesFlow does not
         drive; :meth:`relayout_note` says what to do instead."""
         present = {sheet.name for sheet in self.book.sheets}
-        shown = {sheet: self.values(sheet) for sheet in relayout.SHEETS if sheet in present}
+        shown = {sheet: self.values(sheet) for sheet in relayout.sheets() if sheet in present}
         return relayout.layout_differences(shown, data)
 
     def relayout_note(self) -> str:

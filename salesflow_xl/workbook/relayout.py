@@ -30,8 +30,18 @@ from salesflow_xl.ooxml.transplant import TransplantError, transplant_sheets
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.editor import EditError, Editor
 
-#: The sheets a re-layout rebuilds, in the template's order.
-SHEETS: tuple[str, ...] = (schema.DASHBOARD_SHEET, schema.ANALYTICS_SHEET)
+
+def sheets() -> tuple[str, ...]:
+    """The sheets a re-layout rebuilds, in the template's order, named in the language in
+    effect."""
+    return (schema.DASHBOARD_SHEET, schema.ANALYTICS_SHEET)
+
+
+def __getattr__(name: str) -> object:
+    """``relayout.SHEETS``: :func:`sheets`, looked up when read."""
+    if name == "SHEETS":
+        return sheets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def layout_workbook(data: SalesData) -> bytes:
@@ -59,7 +69,7 @@ def relayout(editor: Editor, data: SalesData) -> None:
     laid out for ``data``, the Dashboard with its drawing and charts. The new sheets carry no
     cached values: :meth:`~salesflow_xl.workbook.editor.Editor.refresh_cached_values` writes
     them next, every one (the reader does not read these sheets, so none is taken as stored)."""
-    present = [sheet for sheet in SHEETS if sheet in editor.sheets]
+    present = [sheet for sheet in sheets() if sheet in editor.sheets]
     if not present:
         return
     donor = Package.from_bytes(layout_workbook(data), "the new layout")
@@ -76,7 +86,7 @@ def laid_out_for(editor: Editor, data: SalesData) -> bool:
     figure is written into a cell laid out for another."""
     values = {
         sheet: stored_values(editor.package, editor.sheets[sheet])
-        for sheet in SHEETS
+        for sheet in sheets()
         if sheet in editor.sheets
     }
     return not layout_differences(values, data)
@@ -122,12 +132,13 @@ def layout_differences(values: Mapping[str, Sequence[Sequence[Any]]], data: Sale
     laid out for ``data``. Names themselves are not compared: their cells look them up in the
     tables, so a renamed campaign needs no new layout."""
     found: list[tuple[int, int, int, str]] = []
-    for order, sheet in enumerate(SHEETS):
+    names = sheets()
+    for order, sheet in enumerate(names):
         if sheet in values:
             check = _dashboard_differences if sheet == schema.DASHBOARD_SHEET else _analytics
             found += [(order, *difference) for difference in check(values[sheet], data)]
     return [
-        f"{SHEETS[order]}!{_ref(row, column)} {what}" for order, row, column, what in sorted(found)
+        f"{names[order]}!{_ref(row, column)} {what}" for order, row, column, what in sorted(found)
     ]
 
 
