@@ -6,8 +6,11 @@ names are not labels; built in English they say what they always said. Built wit
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core import demo, demo_language, i18n
 from salesflow_xl.core.dataset import SalesData
-from salesflow_xl.workbook import analytics, dashboard, schema, template
+from salesflow_xl.workbook import analytics, dashboard, language, schema, template
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 LANGUAGE = "zh-CN"
@@ -200,3 +203,20 @@ def test_english_is_as_it_was(data) -> None:
     with i18n.use(LANGUAGE):
         assert analytics.guarded("=CAC(1,2)") == '=IFERROR(CAC(1,2),"需要加载项")'
         assert analytics.SHEET == "分析"
+
+
+def test_a_workbook_records_its_language() -> None:
+    """The hidden defined name SalesFlowLanguage says which language a workbook speaks; a
+    workbook made before SalesFlow spoke Chinese records none and is English."""
+    root = Path(__file__).parent
+    committed = (root.parent / "workbook" / "SalesFlow-demo.xlsx").read_bytes()
+    assert language.of_bytes(committed) == "en"
+    older = root / "data" / "demo-before-customer-values.xlsx"
+    assert b"SalesFlowLanguage" not in zipfile.ZipFile(older).read("xl/workbook.xml")
+    assert language.of_bytes(older.read_bytes()) == "en"
+    data = demo_language.localized(demo.generate(), "zh-CN")
+    with i18n.use("zh-CN"):
+        chinese = template.to_bytes(template.build(data))
+    assert language.of_bytes(chinese) == "zh-CN"
+    names = zipfile.ZipFile(io.BytesIO(chinese)).read("xl/workbook.xml")
+    assert b'<definedName name="SalesFlowLanguage" hidden="1">"zh-CN"</definedName>' in names

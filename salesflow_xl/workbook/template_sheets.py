@@ -15,10 +15,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.ooxml.refs import cell_position
-from salesflow_xl.workbook import analytics, schema
+from salesflow_xl.workbook import analytics, language, schema
 from salesflow_xl.workbook.cached import settings_refs
 from salesflow_xl.workbook.template_style import (
     BLOCK_FONT,
@@ -136,3 +137,4 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
         note = ws.cell(row=row, column=3, value=workbook_name(setting.note))
         note.alignment = Alignment(wrap_text=True)
         define(wb, setting.name, f"'{schema.SETTINGS_SHEET}'!$B${row}")
+    define(wb, language.NAME, language.formula(i18n.current()), hidden=True)

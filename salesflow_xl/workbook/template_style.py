@@ -55,6 +55,6 @@ def print_setup(ws: Worksheet, landscape: bool) -> None:
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 
-def define(wb: Workbook, name: str, target: str) -> None:
-    """A workbook-level defined name."""
-    wb.defined_names[name] = DefinedName(name, attr_text=target)
+def define(wb: Workbook, name: str, target: str, hidden: bool = False) -> None:
+    """A workbook-level defined name (``hidden``: not listed in Excel's Name Manager)."""
+    wb.defined_names[name] = DefinedName(name, attr_text=target, hidden=hidden or None)

@@ -1,0 +1,45 @@
+"""The language a workbook speaks, as it records it: a hidden defined name,
+``SalesFlowLanguage``, whose value is the language code (``"zh-CN"``). Commands read a workbook
+in its own language — sheet names, headers and labels are looked up in that language (see
+:mod:`salesflow_xl.core.i18n`) — and write it in that language.
+
+A workbook made before SalesFlow spoke Chinese has no such name: it is English. Layer: the
+SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
+``salesflow_xl.workbook`` only).
+"""
+
+from __future__ import annotations
+
+import re
+
+from salesflow_xl.core import i18n
+from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.ooxml.package import Package
+
+#: The defined name that records the workbook's language.
+NAME = "SalesFlowLanguage"
+_RECORDED = re.compile(
+    rb'<(?:\w+:)?definedName\b[^>]*\bname="' + NAME.encode() + rb'"[^>]*>\s*"([^"<]*)"\s*<'
+)
+
+
+def formula(code: str) -> str:
+    """The defined name's value for language ``code``: a text constant (``"zh-CN"``)."""
+    return f'"{i18n.normalize(code)}"'
+
+
+def of_package(package: Package) -> str:
+    """The language ``package`` records (English when it records none, or one SalesFlow does
+    not speak)."""
+    found = _RECORDED.search(package.read("xl/workbook.xml"))
+    if found is None:
+        return i18n.DEFAULT
+    try:
+        return i18n.normalize(found.group(1).decode("utf-8", "replace"))
+    except InvalidArgumentError:
+        return i18n.DEFAULT
+
+
+def of_bytes(content: bytes) -> str:
+    """The language of the workbook file ``content``."""
+    return of_package(Package.from_bytes(content))
