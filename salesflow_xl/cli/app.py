@@ -14,14 +14,16 @@ import sys
 import types
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from salesflow_xl import __version__
 from salesflow_xl.core import limits
 from salesflow_xl.core.errors import SalesflowError
+
+if TYPE_CHECKING:  # rich is imported where tables are printed
+    from rich.console import Console
 
 
 def lazy(name: str) -> types.ModuleType:
@@ -149,6 +151,8 @@ def output_console() -> Console:
     """The console tables are printed on: the terminal's width on a terminal (or ``COLUMNS``
     when set); piped or redirected, wide enough for any table, so no cell is cut (rich would
     take 80 columns)."""
+    from rich.console import Console
+
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
         return Console()
     return Console(width=PIPED_WIDTH)

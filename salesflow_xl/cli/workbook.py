@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from salesflow_xl.cli import progress
+from salesflow_xl.cli import progress, workbook_file
 from salesflow_xl.cli.app import (
     DAY,
     EXISTING_WORKBOOK,
@@ -223,7 +223,8 @@ def report(path: Path, top: int, as_json: bool, html_out: Path | None) -> None:
         salesflow report Sales.xlsx --json > report.json
         salesflow report Sales.xlsx --html report.html
     """
-    show_report(lambda: reader.load(path), top, as_json, html_out, f"SalesFlow report: {path.stem}")
+    title = f"SalesFlow report: {path.stem}"
+    show_report(lambda: workbook_file.read(path), top, as_json, html_out, title)
 
 
 @click.command()

@@ -54,7 +54,7 @@ def _table_after(
     spec, record_type = schema.TABLES[key], RECORD_TYPES[key]
     inputs = {c.field: c for c in spec.inputs}
     data = snapshot.data
-    table = data.table(key).copy()
+    table = data.table(key)
     written: dict[str, dict[int, Any]] = {}  # field → position → value
     for update in (u for u in changes.updates if u.table == key):
         row = snapshot.row(key, update.position)
@@ -62,11 +62,14 @@ def _table_after(
             written.setdefault(field, {})[update.position] = checker.value(
                 spec.sheet, row, inputs[field], _as_stored(value, inputs[field].kind)
             )
+    if written:
+        table = table.copy()
     for field, values in written.items():
         column = table[field].astype(object)  # only the columns that change
         for position, value in values.items():
             column.iat[position] = value
         table[field] = column
+    retype = bool(written)  # typed once, at the end, and only when a column lost its type
     records = changes.appends.get(key, [])
     new = [
         {
@@ -79,14 +82,16 @@ def _table_after(
         }
         for record, row in zip(records, new_rows, strict=True)
     ]
-    table = typed(table, record_type)
     if new:
         added = typed(pd.DataFrame(new, columns=table.columns), record_type)
-        table = pd.concat([table, added], ignore_index=True)
+        table = pd.concat([typed(table, record_type) if retype else table, added])
+        table = table.reset_index(drop=True)
+        retype = False
     if key == "deals":
         outcome = {s.name: s.outcome for s in checker.pipeline.stages}
-        table["status"] = table["stage"].map(outcome)
-    return typed(table, record_type), (*snapshot.rows[key], *new_rows)
+        table = table.assign(status=table["stage"].map(outcome))
+        retype = True
+    return typed(table, record_type) if retype else table, (*snapshot.rows[key], *new_rows)
 
 
 def _lists_and_stages_after(

@@ -241,11 +241,13 @@ def _splice(
     xml: bytes, spans: Mapping[int, tuple[int, int]], replacements: Mapping[int, bytes]
 ) -> bytes:
     """``xml`` with each span replaced (spans ascending, not overlapping)."""
-    pieces, position = [], 0
+    view = memoryview(xml)  # slices of a view copy nothing until the join
+    pieces: list[bytes | memoryview] = []
+    position = 0
     for number, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
-        pieces += [xml[position:start], replacements[number]]
+        pieces += [view[position:start], replacements[number]]
         position = end
-    pieces.append(xml[position:])
+    pieces.append(view[position:])
     return b"".join(pieces)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
@@ -95,19 +96,97 @@ def core_values(
             values = column_values(frame[column.header])
             cells.update(zip([f"{letter}{row}" for row in record_rows], values, strict=True))
         result[spec.sheet] = cells
+    result.update(board_values(data))
+    result[schema.SETTINGS_SHEET] = settings_values(data)
+    return result
+
+
+def board_values(data: SalesData) -> dict[str, dict[str, CellValue]]:
+    """The Dashboard's and the Analytics' formula cells (sheet → cell → the core's value):
+    both from one :func:`~salesflow_xl.core.report.build_report`."""
     report = build_report(data)
-    result[schema.ANALYTICS_SHEET] = {
-        ref: cell_value(value) for ref, value in analytics.expected_cells(data, report).items()
-    }
+    analytics_cells = analytics.expected_cells(data, report)
     board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}
     board[AS_OF_CELL] = cell_value(data.settings.as_of)
-    result[schema.DASHBOARD_SHEET] = board
-    refs = settings_refs()
-    result[schema.SETTINGS_SHEET] = {
-        refs[schema.AS_OF]: cell_value(data.settings.as_of),
-        refs[schema.MONTHLY_DISCOUNT_RATE]: monthly_rate(data.settings.annual_discount_rate),
+    return {
+        schema.ANALYTICS_SHEET: {ref: cell_value(value) for ref, value in analytics_cells.items()},
+        schema.DASHBOARD_SHEET: board,
     }
-    return result
+
+
+def setting_figures(data: SalesData) -> dict[str, CellValue]:
+    """The Settings' computed cells by setting name (``AsOf`` …)."""
+    return {
+        schema.AS_OF: cell_value(data.settings.as_of),
+        schema.MONTHLY_DISCOUNT_RATE: monthly_rate(data.settings.annual_discount_rate),
+    }
+
+
+def settings_values(data: SalesData) -> dict[str, CellValue]:
+    """The Settings' computed cells, at the template's places (:func:`settings_refs`)."""
+    refs = settings_refs()
+    return {refs[name]: value for name, value in setting_figures(data).items()}
+
+
+def canonical(value: Any) -> CellValue:
+    """What a cell's value compares as: blank (None, "", NaN) → None, a number or a date (as
+    its serial number) → float; text, booleans and error values as they are."""
+    cls = value.__class__
+    if cls is float:
+        return None if value != value else value
+    if value is None or (cls is str and value == ""):
+        return None
+    if cls is str or cls is bool:
+        return cast(CellValue, value)
+    if isinstance(value, datetime | date):
+        return float(excel_serial(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None if value != value else float(value)
+    if hasattr(value, "item"):  # a NumPy scalar
+        return canonical(value.item())
+    return cast(CellValue, value)
+
+
+#: A column of figures as compared: float64 (NaN for blank) when every value is a number or
+#: blank, else each value's :func:`canonical` form.
+FigureColumn = np.ndarray | list[CellValue]
+
+
+def figure_column(series: pd.Series) -> FigureColumn:
+    """The figures of a computed or derived column (as :func:`column_values` writes them) in
+    the form they are compared in."""
+    if pd.api.types.is_bool_dtype(series):
+        return [canonical(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = [canonical(v) for v in column_values(series)]
+    else:  # text, or numbers with blanks: the values themselves (dates become serials)
+        values = [v if v.__class__ is str and v else canonical(v) for v in series.tolist()]
+    if all(v is None or v.__class__ is float for v in values):
+        return np.array([np.nan if v is None else v for v in values], dtype="float64")
+    return values
+
+
+def as_canonical(column: FigureColumn) -> list[CellValue]:
+    """A :data:`FigureColumn` as a list of :func:`canonical` values."""
+    if isinstance(column, np.ndarray):
+        return [None if v != v else v for v in column.tolist()]
+    return list(column)
+
+
+def differing(new: FigureColumn, old: FigureColumn) -> list[int]:
+    """The positions where two figure columns differ; positions past the end of ``old`` hold
+    blank there."""
+    shared = min(len(new), len(old))
+    if isinstance(new, np.ndarray) and isinstance(old, np.ndarray):
+        a, b = new[:shared], old[:shared]
+        found = np.flatnonzero((a != b) & ~(np.isnan(a) & np.isnan(b))).tolist()
+        return found + (np.flatnonzero(~np.isnan(new[shared:])) + shared).tolist()
+    news, olds = as_canonical(new), as_canonical(old)
+    pairs = enumerate(zip(news, olds, strict=False))
+    found = [i for i, (a, b) in pairs if a != b or a.__class__ is not b.__class__]
+    return found + [i for i in range(shared, len(news)) if news[i] is not None]
 
 
 def changed_cells(

@@ -329,15 +329,8 @@ class _Reader:
             elif column.required:
                 self.problem(spec.sheet, 1, column.header, None, "this column in the header row")
         body = rows[1:]
-        raw = {
-            header: [row[i] if i < len(row) else None for row in body]
-            for header, i in positions.items()
-        }
-        keep = [
-            number
-            for number, cells in enumerate(zip(*raw.values(), strict=True), start=2)
-            if not all(blank(v) for v in cells)
-        ]
+        raw = _columns(body, positions)
+        keep = _records(list(raw.values()), len(body))
         offsets = [number - 2 for number in keep]
         first_problem = len(self.problems)
         records: dict[str, list[Any]] = {f: [None] * len(keep) for f in fields}
@@ -347,7 +340,7 @@ class _Reader:
             if values is None:
                 cells: list[Any] = [None] * len(keep)
             elif len(keep) == len(body):
-                cells = values  # no blank rows to skip (the usual case)
+                cells = list(values)  # no blank rows to skip (the usual case)
             else:
                 cells = [values[i] for i in offsets]
             records[column.field] = convert_column(
@@ -360,3 +353,29 @@ class _Reader:
         )
         frame = pd.DataFrame(records)
         return (typed(frame, record_type) if record_type else frame), tuple(keep)
+
+
+def _columns(body: list[list[Any]], positions: Mapping[str, int]) -> dict[str, Sequence[Any]]:
+    """Header → the column's cells in ``body`` (rows from the second), None past a row's end."""
+    width = max(positions.values(), default=-1) + 1
+    if body and all(len(row) >= width for row in body):
+        columns = list(zip(*body, strict=False))  # rows of equal length: transposed in C
+        return {header: columns[i] for header, i in positions.items()}
+    return {
+        header: [row[i] if i < len(row) else None for row in body]
+        for header, i in positions.items()
+    }
+
+
+def _records(columns: list[Sequence[Any]], length: int) -> list[int]:
+    """The Excel rows (2 = first under the header) of the ``length`` rows that are not blank
+    in every one of ``columns``."""
+    if not columns:
+        return []
+    first, rest = columns[0], columns[1:]
+    return [
+        number
+        for number, value in enumerate(first, start=2)
+        if (value is not None and (value.__class__ is not str or value.strip()))
+        or not all(blank(column[number - 2]) for column in rest)
+    ]

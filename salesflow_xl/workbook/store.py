@@ -113,9 +113,11 @@ def writer_lock(path: Path) -> Iterator[None]:
 
 
 def _temporary_names(path: Path) -> list[Path]:
-    """Temporary files a save of ``path`` creates (a killed save can leave them behind)."""
+    """Temporary files a save of ``path`` or of its table cache creates (a killed save can
+    leave them behind)."""
     backup = backup_path(path)
     found = list(path.parent.glob(f".{path.stem}.*{path.suffix}.tmp"))
+    found += path.parent.glob(f".{path.name}.salesflow-cache.*.tmp")  # cache.save's
     return [*found, backup.with_name(backup.name + ".tmp")]
 
 
@@ -145,14 +147,26 @@ def atomic_write(path: Path, data: bytes, keep_backup: bool = True) -> None:
         # or the usual ones for a new file
         os.chmod(temp, _mode_of(path))
         if keep_backup and path.exists():
-            backup_temp.write_bytes(path.read_bytes())
+            _keep_as(path, backup_temp)
             os.replace(backup_temp, backup)
+            backup_temp.unlink(missing_ok=True)  # left when both named one file already
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         backup_temp.unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
+
+
+def _keep_as(path: Path, copy: Path) -> None:
+    """Make ``copy`` hold what ``path`` holds now: a second name for the same file where the
+    file system allows it (nothing is copied; ``path`` is then replaced by a new file, so the
+    two never differ), else a copy."""
+    copy.unlink(missing_ok=True)
+    try:
+        os.link(path, copy)
+    except OSError:
+        copy.write_bytes(path.read_bytes())
 
 
 def _mode_of(path: Path) -> int:
