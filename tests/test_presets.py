@@ -6,13 +6,16 @@ it computes every formula cell as the core does (the golden test, per preset).""
 from __future__ import annotations
 
 import io
+import json
 import math
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import same_cell_value
 from openpyxl import load_workbook
 
+from salesflow_xl.cli import main
 from salesflow_xl.core import demo, i18n, presets
 from salesflow_xl.core.demo_businesses import BUSINESSES
 from salesflow_xl.core.errors import InvalidArgumentError
@@ -144,3 +147,44 @@ def test_a_presets_names_stay_distinct_in_chinese(key) -> None:
             assert len(set(chinese)) == len(chinese), chinese
             if key != "b2b":
                 assert all(c != v for c, v in zip(chinese, values, strict=True)), chinese
+
+
+def run_cli(*args: object) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_demo_command_shows_each_preset_in_either_language() -> None:
+    chinese = run_cli("demo", "--lang", "zh-CN")
+    for text in ("销售漏斗", "线索获取", "赢单率", "冠军客户"):
+        assert text in chinese
+    assert "Funnel" not in chinese
+    shop = run_cli("demo", "--preset", "ecommerce", "--lang", "zh_CN")
+    assert "首次接触" in shop
+    assert "未转化" in shop
+    english = json.loads(run_cli("demo", "--preset", "trade", "--json"))
+    assert [row["stage"] for row in english["funnel"]] == list(presets.TRADE.pipeline.names)
+    refused = CliRunner().invoke(main, ["demo", "--lang", "fr"])
+    assert refused.exit_code == 2
+    assert "en or zh-CN" in refused.output
+
+
+def test_a_new_workbook_of_a_preset_works(tmp_path) -> None:
+    """salesflow new --preset: the preset's stages and lists; its demo checks clean and takes
+    an action in its own stages."""
+    blank = tmp_path / "Trade.xlsx"
+    run_cli("new", blank, "--preset", "trade")
+    data = reader.read_bytes(blank.read_bytes())[0]
+    assert data.pipeline == presets.TRADE.pipeline
+    assert data.lists == presets.TRADE.lists
+    shop = tmp_path / "Shop.xlsx"
+    run_cli("new", shop, "--preset", "ecommerce", "--demo")
+    run_cli("check", shop)
+    data = reader.read_bytes(shop.read_bytes())[0]
+    deal, stage = data.deals.loc[data.deals["status"] == "open", ["id", "stage"]].iloc[0]
+    following = data.pipeline.funnel[data.pipeline.rank(stage) + 1].name
+    out = run_cli("advance", shop, deal, "--at", "2026-06-30 12:00")
+    assert following in out
+    after = reader.read_bytes(shop.read_bytes())[0]
+    assert after.deals.set_index("id").loc[deal, "stage"] == following

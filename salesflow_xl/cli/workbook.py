@@ -23,6 +23,7 @@ from salesflow_xl.cli.app import (
     top_option,
 )
 from salesflow_xl.core import demo as demo_data
+from salesflow_xl.core import i18n, presets
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.workbook import store
 
@@ -32,6 +33,31 @@ if TYPE_CHECKING:
 reader = lazy("salesflow_xl.workbook.reader")
 report_module = lazy("salesflow_xl.core.report")
 terminal = lazy("salesflow_xl.reports.terminal")
+demo_language = lazy("salesflow_xl.core.demo_language")
+
+PRESET = click.option(
+    "--preset",
+    type=click.Choice(list(presets.PRESETS), case_sensitive=False),
+    default=presets.DEFAULT,
+    show_default=True,
+    help="The kind of business: its stages, lists and demo (docs/presets.md).",
+)
+
+
+def _language(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        return i18n.normalize(value)
+    except SalesflowError as error:
+        raise click.BadParameter(f"{value!r}: use {' or '.join(i18n.LANGUAGES)}") from error
+
+
+LANG = click.option(
+    "--lang",
+    default=i18n.DEFAULT,
+    show_default=True,
+    callback=_language,
+    help="The report's language: en or zh-CN (简体中文).",
+)
 
 # The template's openpyxl, the HTML page's matplotlib and LibreOffice are imported by the
 # commands that need them: a ribbon action started from the command line does not wait.
@@ -68,6 +94,8 @@ terminal = lazy("salesflow_xl.reports.terminal")
     default=None,
     help="Also write the report with its charts as one self-contained HTML page.",
 )
+@PRESET
+@LANG
 def demo(
     scale: float,
     seed: int,
@@ -75,11 +103,15 @@ def demo(
     top: int,
     as_json: bool,
     html_out: Path | None,
+    preset: str,
+    lang: str,
 ) -> None:
     """Build the demo business and print its sales report.
 
-    The demo is Ember & Oak, a one-person coffee roaster: 150 customers, 300 deals with their
-    stage history, activities, 6 campaigns and about 2,000 orders over 18 months.
+    The default demo is Ember & Oak, a one-person coffee roaster: 150 customers, 300 deals
+    with their stage history, activities, 6 campaigns and about 2,000 orders over 18 months.
+    --preset shows the demo business of another kind (services, trade, ecommerce); --lang
+    zh-CN shows it in Chinese, names and report alike (the figures are the same).
 
     Examples:
 
@@ -87,15 +119,21 @@ def demo(
         salesflow demo
         salesflow demo --json > report.json
         salesflow demo --html demo-report.html
+        salesflow demo --preset ecommerce --lang zh-CN
     """
     day: date = as_of.date() if as_of else demo_data.DEMO_AS_OF
-    show_report(
-        lambda: demo_data.generate(scale=scale, seed=seed, as_of=day),
-        top,
-        as_json,
-        html_out,
-        "Ember & Oak (demo)",
-    )
+    kind = presets.preset(preset)
+    with i18n.use(lang):
+        business = "Ember & Oak" if kind is presets.B2B else i18n._(kind.title)
+        show_report(
+            lambda: demo_language.localized(
+                demo_data.generate(scale=scale, seed=seed, as_of=day, preset=kind.key), lang
+            ),
+            top,
+            as_json,
+            html_out,
+            i18n._("{business} (demo)").format(business=business),
+        )
 
 
 def show_report(
@@ -153,7 +191,8 @@ def show_report(
     help="With --demo: random seed.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
-def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> None:
+@PRESET
+def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str) -> None:
     """Create a new SalesFlow workbook.
 
     Without --demo the workbook is empty and its figures follow the calendar (the Settings'
@@ -164,6 +203,7 @@ def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> No
     \b
         salesflow new Sales.xlsx
         salesflow new Demo.xlsx --demo --scale 10
+        salesflow new Shop.xlsx --preset ecommerce
     """
     from salesflow_xl.workbook import template
 
@@ -171,7 +211,10 @@ def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool) -> No
         raise SalesflowError(f"{path.name}: a new workbook must end in .xlsx")
     if path.exists() and not force:
         raise SalesflowError(f"{path} exists already; use --force to replace it")
-    data = demo_data.generate(scale=scale, seed=seed) if with_demo else template.blank(date.today())
+    if with_demo:
+        data = demo_data.generate(scale=scale, seed=seed, preset=preset)
+    else:
+        data = template.blank(date.today(), preset)
     store.save(path, template.render(data))
     click.echo(
         f"Created {path} with {len(data.customers):,} customers and {len(data.deals):,} deals."

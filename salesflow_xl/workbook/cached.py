@@ -93,7 +93,7 @@ def core_values(
         cells: dict[str, CellValue] = {}
         for column in spec.computed:
             letter = letters[column.header]
-            values = column_values(frame[column.header])
+            values = column_values(frame[column.name])
             cells.update(zip([f"{letter}{row}" for row in record_rows], values, strict=True))
         result[spec.sheet] = cells
     result.update(board_values(data))

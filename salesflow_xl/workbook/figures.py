@@ -209,7 +209,7 @@ def _derived(
     result: dict[str, cached.FigureColumn] = {}
     writes: dict[int, dict[str, CellValue]] = {}
     for column in spec.derived:
-        series = frame[column.header]
+        series = frame[column.name]
         new = result[column.header] = cached.figure_column(series)
         if write or stored.known:
             different = cached.differing(new, stored.column(spec, column.header, record_rows))
@@ -249,7 +249,7 @@ def _computed(
     result: dict[str, cached.FigureColumn] = {}
     cells: dict[str, CellValue] = {}
     for column in spec.computed:
-        series = frame[column.header]
+        series = frame[column.name]
         fresh = cached.figure_column(series)
         if column.header not in layout.headers:
             result[column.header] = fresh

@@ -23,6 +23,7 @@ from datetime import date
 import pandas as pd
 from openpyxl import Workbook
 
+from salesflow_xl.core import presets
 from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.model import Settings
@@ -144,7 +145,14 @@ def to_bytes(wb: Workbook, cached: dict[str, dict[str, CellValue]] | None = None
     return normalise_zip(content)
 
 
-def blank(today: date) -> SalesData:
-    """Empty data with the default pipeline and lists, following the calendar: its as-of date
-    is left blank (figures as of today), ``today`` gives the cached values."""
-    return SalesData.from_records(Settings(as_of=today, as_of_pinned=False), {})
+def blank(today: date, kind: str = presets.DEFAULT) -> SalesData:
+    """Empty data with the pipeline and lists of preset ``kind`` (b2b: the default ones),
+    following the calendar: its as-of date is left blank (figures as of today), ``today``
+    gives the cached values."""
+    preset = presets.preset(kind)
+    return SalesData.from_records(
+        Settings(as_of=today, as_of_pinned=False),
+        {},
+        pipeline=preset.pipeline,
+        lists=preset.lists,
+    )
