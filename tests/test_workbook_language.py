@@ -10,11 +10,14 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import same_cell_value
 from openpyxl.chart.title import Title
+from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
@@ -220,3 +223,62 @@ def test_a_workbook_records_its_language() -> None:
     assert language.of_bytes(chinese) == "zh-CN"
     names = zipfile.ZipFile(io.BytesIO(chinese)).read("xl/workbook.xml")
     assert b'<definedName name="SalesFlowLanguage" hidden="1">"zh-CN"</definedName>' in names
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_chinese_workbook_as_the_core() -> None:
+    """The demo workbook built in Chinese — Chinese sheet names and column names in every
+    structured reference — recalculated by LibreOffice: no error, every formula cell the
+    core's figure."""
+    from openpyxl import load_workbook
+
+    from salesflow_xl.ooxml.package import Package
+    from salesflow_xl.ooxml.sheetxml import computed_cells
+    from salesflow_xl.recalc import libreoffice as recalc
+    from salesflow_xl.workbook import cached
+
+    data = demo_language.localized(demo.generate(), "zh-CN")
+    with i18n.use("zh-CN"):
+        raw = template.to_bytes(template.build(data))  # no cached values: LibreOffice's own
+        expected = cached.core_values(data)
+    result = recalc.recalculate(raw)
+    assert result.errors == {}
+    book = load_workbook(io.BytesIO(result.content), data_only=True)
+    package = Package.from_bytes(result.content)
+    assert "设置" in package.sheet_parts()
+    checked, wrong = 0, {}
+    for sheet, part in package.sheet_parts().items():
+        for ref in computed_cells(package.read(part)):
+            checked += 1
+            got = book[sheet][ref].value
+            if not same_cell_value(expected[sheet][ref], got):
+                wrong[f"{sheet}!{ref}"] = (expected[sheet][ref], got)
+    assert checked > 5000
+    assert wrong == {}
+
+
+def test_the_chinese_and_english_demo_workbooks_hold_the_same_numbers() -> None:
+    """Built from the same seed, the two workbooks differ in their words only: every number and
+    date of every sheet, cell for cell (cached values included), is the same."""
+    from openpyxl import load_workbook
+
+    english = load_workbook(io.BytesIO(template.render(demo.generate())), data_only=True)
+    with i18n.use("zh-CN"):
+        content = template.render(demo_language.localized(demo.generate(), "zh-CN"))
+    chinese = load_workbook(io.BytesIO(content), data_only=True)
+    assert len(english.worksheets) == len(chinese.worksheets)
+    numbers = 0
+    for left, right in zip(english.worksheets, chinese.worksheets, strict=True):
+        assert left.max_row == right.max_row, left.title
+        for row in left.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, bool) or not isinstance(value, int | float | datetime):
+                    continue
+                numbers += 1
+                if isinstance(value, datetime):
+                    value = to_excel(value)
+                assert same_cell_value(value, right[cell.coordinate].value), (
+                    f"{left.title}!{cell.coordinate}"
+                )
+    assert numbers > 10_000
