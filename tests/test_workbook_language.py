@@ -282,3 +282,42 @@ def test_the_chinese_and_english_demo_workbooks_hold_the_same_numbers() -> None:
                     f"{left.title}!{cell.coordinate}"
                 )
     assert numbers > 10_000
+
+
+def test_a_chinese_workbook_is_made_read_and_worked_from_the_command_line(tmp_path) -> None:
+    """salesflow new --lang zh-CN: a Chinese web shop that checks clean, takes actions in its
+    own (Chinese) stages, stays Chinese, and reports in Chinese unless --lang says otherwise."""
+    from click.testing import CliRunner
+
+    from salesflow_xl.cli import main
+    from salesflow_xl.workbook import reader
+
+    def run(*args: object) -> str:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    shop = tmp_path / "网店.xlsx"
+    run("new", shop, "--preset", "ecommerce", "--lang", "zh-CN", "--demo")
+    assert language.of_bytes(shop.read_bytes()) == "zh-CN"
+    run("check", shop)
+    with i18n.use("zh-CN"):
+        data = reader.read_bytes(shop.read_bytes())[0]
+    assert data.pipeline.names[0] == "首次接触"
+    deal, stage = data.deals.loc[data.deals["status"] == "open", ["id", "stage"]].iloc[0]
+    following = data.pipeline.funnel[data.pipeline.rank(stage) + 1].name
+    assert following in run("advance", shop, deal, "--at", "2026-06-30 12:00")
+    run("order", shop, "--customer", "C0001", "--amount", "88", "--date", "2026-06-30")
+    run("refresh", shop, "--as-of", "2026-06-30")
+    run("check", shop)
+    assert language.of_bytes(shop.read_bytes()) == "zh-CN"
+    with i18n.use("zh-CN"):
+        after = reader.read_bytes(shop.read_bytes())[0]
+    assert after.deals.set_index("id").loc[deal, "stage"] == following
+    assert len(after.orders) == len(data.orders) + 1
+    chinese = run("report", shop)
+    assert "销售漏斗" in chinese
+    assert "首次接触" in chinese
+    english = run("report", shop, "--lang", "en")
+    assert "Funnel" in english
+    assert "首次接触" in english  # the workbook's own stage names stay as they are

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -51,13 +51,17 @@ def _language(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(f"{value!r}: use {' or '.join(i18n.LANGUAGES)}") from error
 
 
-LANG = click.option(
-    "--lang",
-    default=i18n.DEFAULT,
-    show_default=True,
-    callback=_language,
-    help="The report's language: en or zh-CN (简体中文).",
-)
+def _language_option(default: str | None, help_text: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--lang",
+        default=default,
+        show_default=default is not None,
+        callback=lambda ctx, param, value: None if value is None else _language(ctx, param, value),
+        help=help_text,
+    )
+
+
+LANG = _language_option(i18n.DEFAULT, "The language: en or zh-CN (简体中文).")
 
 # The template's openpyxl, the HTML page's matplotlib and LibreOffice are imported by the
 # commands that need them: a ribbon action started from the command line does not wait.
@@ -192,7 +196,10 @@ def show_report(
 )
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
 @PRESET
-def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str) -> None:
+@_language_option(i18n.DEFAULT, "The workbook's language: en or zh-CN (简体中文).")
+def new(
+    path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str, lang: str
+) -> None:
     """Create a new SalesFlow workbook.
 
     Without --demo the workbook is empty and its figures follow the calendar (the Settings'
@@ -204,6 +211,7 @@ def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool, prese
         salesflow new Sales.xlsx
         salesflow new Demo.xlsx --demo --scale 10
         salesflow new Shop.xlsx --preset ecommerce
+        salesflow new 网店.xlsx --preset ecommerce --lang zh-CN
     """
     from salesflow_xl.workbook import template
 
@@ -215,7 +223,9 @@ def new(path: Path, with_demo: bool, scale: float, seed: int, force: bool, prese
         data = demo_data.generate(scale=scale, seed=seed, preset=preset)
     else:
         data = template.blank(date.today(), preset)
-    store.save(path, template.render(data))
+    data = demo_language.localized(data, lang)
+    with i18n.use(lang):
+        store.save(path, template.render(data))
     click.echo(
         f"Created {path} with {len(data.customers):,} customers and {len(data.deals):,} deals."
     )
@@ -256,7 +266,8 @@ def check(path: Path) -> None:
     default=None,
     help="Write the report with its charts as one self-contained HTML page.",
 )
-def report(path: Path, top: int, as_json: bool, html_out: Path | None) -> None:
+@_language_option(None, "The report's language: en or zh-CN (default: the workbook's).")
+def report(path: Path, top: int, as_json: bool, html_out: Path | None, lang: str | None) -> None:
     """Print the sales report of a workbook (the same figures as its Dashboard).
 
     Examples:
@@ -266,8 +277,11 @@ def report(path: Path, top: int, as_json: bool, html_out: Path | None) -> None:
         salesflow report Sales.xlsx --json > report.json
         salesflow report Sales.xlsx --html report.html
     """
-    title = f"SalesFlow report: {path.stem}"
-    show_report(lambda: workbook_file.read(path), top, as_json, html_out, title)
+    from salesflow_xl.workbook import language
+
+    with i18n.use(lang or language.of_bytes(path.read_bytes())):
+        title = i18n._("SalesFlow report: {name}").format(name=path.stem)
+        show_report(lambda: workbook_file.read(path), top, as_json, html_out, title)
 
 
 @click.command()

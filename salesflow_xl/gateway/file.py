@@ -22,8 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from salesflow_xl.actions.changes import Changes
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
-from salesflow_xl.workbook import cache, calculation, dependencies, figures, reader, schema, store
+from salesflow_xl.workbook import (
+    cache,
+    calculation,
+    dependencies,
+    figures,
+    language,
+    reader,
+    schema,
+    store,
+)
 from salesflow_xl.workbook.cache import Cached
 from salesflow_xl.workbook.editor import Editor
 from salesflow_xl.workbook.reader import Snapshot
@@ -148,22 +158,25 @@ class WorkbookFile:
         found = cache.load(self.path, content)
         if found is not None:
             return found.snapshot.data
-        data, problems = reader.read_bytes(content, self.source)
+        with i18n.use(language.of_bytes(content)):
+            data, problems = reader.read_bytes(content, self.source)
         if problems:
             raise reader.WorkbookInvalidError(self.source, problems)
         return data
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Snapshot]:
-        """Hold the writer lock while an action reads, plans and writes."""
+        """Hold the writer lock while an action reads, plans and writes — all of it in the
+        workbook's language (:mod:`salesflow_xl.workbook.language`)."""
         with store.writer_lock(self.path):
             self._content = self.path.read_bytes()
             self._cached = cache.load(self.path, self._content)
             try:
-                if self._cached is not None:
-                    yield self._cached.snapshot
-                else:
-                    yield reader.read_snapshot(self._content, self.source)
+                with i18n.use(language.of_bytes(self._content)):
+                    if self._cached is not None:
+                        yield self._cached.snapshot
+                    else:
+                        yield reader.read_snapshot(self._content, self.source)
             finally:
                 self._content = None
                 self._cached = None

@@ -10,7 +10,9 @@ SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 from salesflow_xl.core import i18n
 from salesflow_xl.core.errors import InvalidArgumentError
@@ -18,6 +20,8 @@ from salesflow_xl.ooxml.package import Package
 
 #: The defined name that records the workbook's language.
 NAME = "SalesFlowLanguage"
+#: A workbook part larger than this is not searched (the reader refuses what is hostile).
+MAX_WORKBOOK_PART = 8_000_000
 _RECORDED = re.compile(
     rb'<(?:\w+:)?definedName\b[^>]*\bname="' + NAME.encode() + rb'"[^>]*>\s*"([^"<]*)"\s*<'
 )
@@ -31,7 +35,11 @@ def formula(code: str) -> str:
 def of_package(package: Package) -> str:
     """The language ``package`` records (English when it records none, or one SalesFlow does
     not speak)."""
-    found = _RECORDED.search(package.read("xl/workbook.xml"))
+    return _language(package.read("xl/workbook.xml"))
+
+
+def _language(workbook_xml: bytes) -> str:
+    found = _RECORDED.search(workbook_xml)
     if found is None:
         return i18n.DEFAULT
     try:
@@ -41,5 +49,13 @@ def of_package(package: Package) -> str:
 
 
 def of_bytes(content: bytes) -> str:
-    """The language of the workbook file ``content``."""
-    return of_package(Package.from_bytes(content))
+    """The language of the workbook file ``content``: only its workbook part is read (the
+    reader checks the whole package); English for a file that is no workbook."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > MAX_WORKBOOK_PART:
+                return i18n.DEFAULT
+            return _language(archive.read(info))
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return i18n.DEFAULT

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, column_kinds, typed
 from salesflow_xl.core.errors import PipelineError, SalesflowError
 from salesflow_xl.core.model import (
@@ -32,7 +33,7 @@ from salesflow_xl.core.model import (
     Stage,
 )
 from salesflow_xl.ooxml.package import Package
-from salesflow_xl.workbook import checks, schema
+from salesflow_xl.workbook import checks, language, schema
 from salesflow_xl.workbook.cells import blank, convert_cell, convert_column
 from salesflow_xl.workbook.problems import Problem, WorkbookInvalidError
 from salesflow_xl.workbook.schema import Column, TableSpec
@@ -40,7 +41,11 @@ from salesflow_xl.workbook.schema import Column, TableSpec
 __all__ = ["CellChecker", "Problem", "Snapshot", "WorkbookInvalidError", "load", "read"]
 
 OUTCOMES: dict[str, Outcome] = {"open": "open", "won": "won", "lost": "lost"}
-SETTING_LABELS = frozenset(s.label for s in schema.SETTINGS)
+
+
+def setting_labels() -> frozenset[str]:
+    """The Settings sheet's labels, in the language in effect."""
+    return frozenset(s.label for s in schema.SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,14 @@ def today() -> date:
 
 
 def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
-    """The :class:`Snapshot` of a workbook file's bytes.
+    """The :class:`Snapshot` of a workbook file's bytes, read in the language the workbook
+    records (:mod:`~salesflow_xl.workbook.language`)."""
+    with i18n.use(language.of_bytes(content)):
+        return _read_snapshot(content, source)
+
+
+def _read_snapshot(content: bytes, source: str) -> Snapshot:
+    """The snapshot, in the language in effect.
 
     The sheets SalesFlow reads are parsed in parallel, in the order the checks need them:
     python-calamine parses in Rust without holding the GIL, so other cores parse the next
@@ -270,7 +282,7 @@ class _Reader:
         labels: dict[str, tuple[int, list[Any]]] = {}
         for number, row in enumerate(rows, start=1):
             label = str(row[0]).strip() if row and row[0] is not None else ""
-            if label in labels and label in SETTING_LABELS:
+            if label in labels and label in setting_labels():
                 # a second row would be read, written and named differently: refuse it
                 first = labels[label][0]
                 self.problem(
