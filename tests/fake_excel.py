@@ -11,6 +11,9 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from salesflow_xl.core import i18n
+from salesflow_xl.workbook import language
+
 
 def _ref(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
@@ -125,7 +128,8 @@ class _Tables(dict):
 
 @dataclass
 class FakeName:
-    refers_to_range: FakeRange
+    refers_to_range: FakeRange | None = None
+    refers_to: str = ""
 
 
 class FakeApp:
@@ -165,7 +169,12 @@ class FakeBook:
                         value = datetime(value.year, value.month, value.day)
                     sheet.cells[(r, c)] = value
             self._sheets[sheet_name] = sheet
-        self.names = {"AsOf": FakeName(self._sheets["Settings"].range((3, 2)))}
+        code = language.of_bytes(content)
+        settings = self._sheets[i18n.workbook_name("Settings", code)]
+        self.names = {
+            "AsOf": FakeName(settings.range((3, 2))),
+            language.NAME: FakeName(refers_to=f'="{code}"'),
+        }
         self.selection: FakeRange | None = None
 
     @property

@@ -321,3 +321,32 @@ def test_a_chinese_workbook_is_made_read_and_worked_from_the_command_line(tmp_pa
     english = run("report", shop, "--lang", "en")
     assert "Funnel" in english
     assert "首次接触" in english  # the workbook's own stage names stay as they are
+
+
+def test_excel_works_a_chinese_workbook_in_chinese() -> None:
+    """The ribbon's gateway reads the language Excel shows for the hidden name and writes the
+    Chinese sheets: advancing a deal writes its stage (in Chinese) and a stage-log row."""
+    from datetime import datetime
+
+    from fake_excel import FakeBook
+
+    from salesflow_xl.actions import deals
+    from salesflow_xl.gateway import run
+    from salesflow_xl.gateway.excel import ExcelBook
+
+    data = demo_language.localized(demo.generate(), "zh-CN")
+    with i18n.use("zh-CN"):
+        content = template.render(data)
+    fake = FakeBook(content)
+    book = ExcelBook(fake)
+    assert book.language() == "zh-CN"
+    open_deals = data.deals[data.deals["status"] == "open"]
+    deal, stage = open_deals[["id", "stage"]].iloc[0]
+    following = data.pipeline.funnel[data.pipeline.rank(stage) + 1].name
+    fake.calls.clear()
+    run(book, lambda d: deals.advance(d, [deal], datetime(2026, 6, 30, 9)))
+    written = {call[1] for call in fake.writes()}
+    assert {"商机", "阶段记录"} <= written
+    row = int(open_deals.index[0]) + 2
+    assert fake.sheets["商机"].cells[(row, 6)] == following
+    assert book.read().deals.set_index("id").loc[deal, "stage"] == following

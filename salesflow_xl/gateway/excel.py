@@ -19,10 +19,11 @@ from datetime import date, datetime
 from typing import Any
 
 from salesflow_xl.actions.changes import Changes, StageRow
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.limits import looks_like_formula
-from salesflow_xl.workbook import cached, computed, reader, relayout, schema
+from salesflow_xl.workbook import cached, computed, language, reader, relayout, schema
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 from salesflow_xl.workbook.schema import ListSpec
 
@@ -72,22 +73,34 @@ class ExcelBook:
         rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
         return [list(row) for row in rows]
 
+    def language(self) -> str:
+        """The language the workbook records (its hidden name ``SalesFlowLanguage``, which
+        Excel gives as ``="zh-CN"``); English when it records none."""
+        try:
+            text = str(self.book.names[language.NAME].refers_to)
+        except Exception:
+            return i18n.DEFAULT
+        return language.of_formula(text)
+
     def snapshot(self) -> Snapshot:
-        """The workbook as read now, checked as a file is."""
+        """The workbook as read now, checked as a file is (in the language in effect)."""
         self._headers.clear()
         return reader.read_rows([sheet.name for sheet in self.book.sheets], self.values)
 
     def read(self) -> SalesData:
         """The workbook's data; refuses a workbook with problems."""
-        snapshot = self.snapshot()
+        with i18n.use(self.language()):
+            snapshot = self.snapshot()
         if snapshot.problems:
             raise WorkbookInvalidError(self.source, snapshot.problems)
         return snapshot.data
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Snapshot]:
-        """Excel holds the workbook while it is open: nothing else writes during the action."""
-        yield self.snapshot()
+        """Excel holds the workbook while it is open: nothing else writes during the action,
+        which runs in the workbook's language."""
+        with i18n.use(self.language()):
+            yield self.snapshot()
 
     def headers(self, sheet_name: str) -> list[str]:
         if sheet_name not in self._headers:

@@ -48,6 +48,18 @@ def _language(workbook_xml: bytes) -> str:
         return i18n.DEFAULT
 
 
+def of_formula(text: str) -> str:
+    """The language a defined name's formula names (``="zh-CN"``, as Excel gives it, or
+    ``"zh-CN"``); English for anything else."""
+    value = text.strip().removeprefix("=").strip()
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return i18n.DEFAULT
+    try:
+        return i18n.normalize(value[1:-1])
+    except InvalidArgumentError:
+        return i18n.DEFAULT
+
+
 def of_bytes(content: bytes) -> str:
     """The language of the workbook file ``content``: only its workbook part is read (the
     reader checks the whole package); English for a file that is no workbook."""
