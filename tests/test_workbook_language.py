@@ -350,3 +350,39 @@ def test_excel_works_a_chinese_workbook_in_chinese() -> None:
     row = int(open_deals.index[0]) + 2
     assert fake.sheets["商机"].cells[(row, 6)] == following
     assert book.read().deals.set_index("id").loc[deal, "stage"] == following
+
+
+def test_actions_from_the_cache_keep_a_chinese_dashboard_current(tmp_path) -> None:
+    """The second action reads the workbook from its cache and recomputes only what changed:
+    in a Chinese workbook too, the Dashboard's and Analytics' cells then hold the core's
+    figures for the data read afresh (their names are Chinese: 仪表板, 分析)."""
+    from click.testing import CliRunner
+    from python_calamine import CalamineWorkbook
+
+    from salesflow_xl.cli import main
+    from salesflow_xl.workbook import cache, cached, reader
+
+    def run(*args: object) -> None:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+
+    book = tmp_path / "演示.xlsx"
+    run("new", book, "--lang", "zh-CN", "--demo")
+    with i18n.use("zh-CN"):
+        data = reader.read_bytes(book.read_bytes())[0]
+    first, second = data.deals.loc[data.deals["status"] == "open", "id"].iloc[:2]
+    run("advance", book, first, "--at", "2026-06-30 10:00")
+    assert cache.load(book, book.read_bytes()) is not None  # the next action reads the cache
+    run("won", book, second, "--at", "2026-06-30 11:00")
+    content = book.read_bytes()
+    fresh = reader.read_snapshot(content)
+    assert fresh.problems == []
+    with i18n.use("zh-CN"):
+        expected = cached.board_values(fresh.data)
+        sheets = (schema.DASHBOARD_SHEET, schema.ANALYTICS_SHEET)
+    assert sheets == ("仪表板", "分析")
+    stored = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    for sheet in sheets:
+        values = stored.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        assert len(expected[sheet]) > 20
+        assert cached.changed_cells(expected[sheet], values) == {}, sheet

@@ -41,7 +41,11 @@ LAYOUT: Ref = ("layout",)
 
 #: Functions whose result is not a function of their arguments.
 VOLATILE = frozenset({"NOW", "RAND", "RANDBETWEEN", "RANDARRAY", "OFFSET", "INDIRECT", "CELL"})
-BOARD_SHEETS = (schema.DASHBOARD_SHEET, schema.ANALYTICS_SHEET)
+
+
+def board_sheets() -> tuple[str, str]:
+    """The Dashboard's and the Analytics' names, in the language in effect."""
+    return (schema.DASHBOARD_SHEET, schema.ANALYTICS_SHEET)
 
 
 def column_ref(key: str, header: str) -> Ref:
@@ -126,7 +130,7 @@ def references(
         sheet = token.group("sheet")
         if token.group("cell"):
             name = sheet.strip("'").replace("''", "'") if sheet else None
-            if not internal or (name is not None and name not in BOARD_SHEETS):
+            if not internal or (name is not None and name not in board_sheets()):
                 found.add(EVERYTHING)
         elif token.group("function"):
             function = token.group("function").upper().removeprefix("_XLFN.")
@@ -191,7 +195,7 @@ def board_references(package: Package, sheets: Mapping[str, str]) -> frozenset[R
     """What the formulas stored on the Dashboard and Analytics read (``sheets``: sheet name →
     its part in ``package``)."""
     found: set[Ref] = set()
-    for sheet in BOARD_SHEETS:
+    for sheet in board_sheets():
         part = sheets.get(sheet)
         if part is None:
             continue
