@@ -50,6 +50,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesflow_xl.core.demo import FIRST_NAMES, LAST_NAMES  # the demo's people, by name
+
 if TYPE_CHECKING:  # pandas is imported when the data are made, not at the benchmark's start
     from salesflow_xl.core.dataset import SalesData
 
@@ -66,14 +68,6 @@ AT = "2026-06-30 18:00"
 VOIDED_SHARE = 0.01
 PARTIAL_REFUND_SHARE = 0.02
 
-FIRST_NAMES = (
-    "Anna Ben Clara David Elif Finn Greta Hugo Ines Jonas Kira Luca Mara Noah Olga Paul Rosa "
-    "Sami Tara Umut Vera Wim Yara Zoe"
-).split()
-LAST_NAMES = (
-    "Adler Berg Costa Dahl Engel Fischer Garcia Hansen Ivanova Jensen Kaya Lang Meyer Novak "
-    "Okafor Petrov Quinn Rossi Schulz Tanaka Urban Vogel Weber Yilmaz Zimmer"
-).split()
 PRODUCTS = (
     ("House blend 1 kg", 24.0),
     ("Espresso blend 1 kg", 32.0),

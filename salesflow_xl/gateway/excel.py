@@ -308,7 +308,8 @@ class ExcelBook:
             formula = schema.formula_of(spec, column)
             if column.header not in headers:
                 continue
-            if column.formula and not _mentioned(column.formula) <= set(headers):
+            mentioned = {i18n.workbook_name(name) for name in _mentioned(column.formula or "")}
+            if column.formula and not mentioned <= set(headers):
                 formula = sheet.range((2, headers.index(column.header) + 1)).formula
             result[column.header] = formula
         return result

@@ -158,8 +158,7 @@ class WorkbookFile:
         found = cache.load(self.path, content)
         if found is not None:
             return found.snapshot.data
-        with i18n.use(language.of_bytes(content)):
-            data, problems = reader.read_bytes(content, self.source)
+        data, problems = reader.read_bytes(content, self.source)  # in the workbook's language
         if problems:
             raise reader.WorkbookInvalidError(self.source, problems)
         return data
