@@ -11,8 +11,10 @@ SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.ooxml`` and
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
+from typing import IO
 
 from salesflow_xl.core import i18n
 from salesflow_xl.core.errors import InvalidArgumentError
@@ -63,8 +65,24 @@ def of_formula(text: str) -> str:
 def of_bytes(content: bytes) -> str:
     """The language of the workbook file ``content``: only its workbook part is read (the
     reader checks the whole package); English for a file that is no workbook."""
+    return of_file(io.BytesIO(content))
+
+
+def of_path(path: str | os.PathLike[str]) -> str:
+    """The language of the workbook file at ``path``, reading only its zip directory and
+    workbook part (not the whole file); English for a file that is no workbook or can't be
+    read."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with open(path, "rb") as file:
+            return of_file(file)
+    except OSError:
+        return i18n.DEFAULT
+
+
+def of_file(file: IO[bytes]) -> str:
+    """The language of the workbook in the open binary ``file``."""
+    try:
+        with zipfile.ZipFile(file) as archive:
             info = archive.getinfo("xl/workbook.xml")
             if info.file_size > MAX_WORKBOOK_PART:
                 return i18n.DEFAULT
