@@ -35,9 +35,9 @@ UNTRANSLATED: dict[str, set[str]] = {
     "ANALYTICS_SHEET": set(),
     "XLWINGS_SHEET": {"UDF MODULES", "salesflow_udfs"},
 }
-#: Texts in formulas that are no label: the data's own keys a formula compares with (a deal's
-#: status, the Deals' "Rotting" flag) and COUNTIFS criteria.
-NOT_LABELS = {"", "open", "won", "lost", "Rotting", "<=", ">0", "="}
+#: Texts in formulas that are no label: COUNTIFS criteria. (A deal's status and the Deals'
+#: Rotting flag a formula compares with are words of the workbook's language.)
+NOT_LABELS = {"", "<=", ">0", "="}
 STRING_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 
 
@@ -131,6 +131,44 @@ def test_the_analytics_formulas_show_chinese_texts(chinese) -> None:
                 shown.update(STRING_LITERAL.findall(value))
     assert "需要加载项" in shown
     assert {text for text in shown - NOT_LABELS if not CHINESE.search(text)} == set()
+
+
+def test_the_words_salesflow_writes_in_cells_are_chinese(chinese, data) -> None:
+    """A deal's status (进行中, 赢单, 丢单), its Rotting flag and a stage's outcome are words of the
+    workbook's language, in the cells and in the formulas that write or compare them; the
+    reader takes a stage's outcome in that language or as the English code."""
+    words = {"open": "进行中", "won": "赢单", "lost": "丢单", "Rotting": "停滞"}
+    assert {code: in_chinese(schema.word, code) for code in words} == words
+    stages = chinese[in_chinese(lambda: schema.STAGES.sheet)]
+    outcome = schema.STAGES.columns.index(schema.STAGES.column_for("outcome"))
+    assert {row[outcome] for row in stages.iter_rows(min_row=2, values_only=True)} == {
+        "进行中",
+        "赢单",
+        "丢单",
+    }
+    deals = chinese[in_chinese(lambda: schema.DEALS.sheet)]
+    formulas = " ".join(
+        str(cell.value)
+        for cell in deals[2]
+        if isinstance(cell.value, str) and is_formula(cell.value)
+    )
+    assert {'"进行中"', '"赢单"', '"停滞"', '"（未知客户）"'} <= {
+        f'"{text}"' for text in STRING_LITERAL.findall(formulas)
+    }
+    assert not {"open", "won", "lost", "Rotting"} & set(STRING_LITERAL.findall(formulas))
+    with i18n.use(LANGUAGE):
+        assert [schema.outcome_of(t) for t in ("赢单", " Won ", "丢单", "进行中", "成交")] == [
+            "won",
+            "won",
+            "lost",
+            "open",
+            None,
+        ]
+    assert schema.outcome_of("赢单") is None  # an English workbook's words are English
+    rotting = schema.DEALS.columns.index(schema.DEALS.column_for("Rotting"))
+    english = template.build(demo.generate())[schema.DEALS.sheet][2][rotting].value
+    assert '"open"' in english
+    assert '"Rotting"' in english
 
 
 def test_every_dashboard_chart_title_is_chinese(chinese) -> None:

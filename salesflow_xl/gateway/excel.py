@@ -12,7 +12,6 @@ needed, so tests drive it with a fake book that records every call.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -261,7 +260,7 @@ class ExcelBook:
         for entry in stages:
             source = None if entry.source is None else snapshot.row("stages", entry.source)
             old = stored[source - 1] if source is not None and source <= len(stored) else []
-            values = dataclasses.asdict(entry.stage)
+            values = schema.stage_record(entry.stage)
             row = []
             for index, header in enumerate(headers):
                 column = by_header.get(header)

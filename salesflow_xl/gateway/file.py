@@ -132,7 +132,7 @@ def write_lists_and_stages(editor: Editor, snapshot: Snapshot, changes: Changes)
         rows = [
             (
                 None if entry.source is None else snapshot.row("stages", entry.source),
-                dataclasses.asdict(entry.stage),
+                schema.stage_record(entry.stage),
             )
             for entry in changes.stages
         ]

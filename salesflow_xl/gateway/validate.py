@@ -117,7 +117,7 @@ def _lists_and_stages_after(
         if values["name"] is None or values["probability"] is None:
             continue  # reported as missing
         rotting = None if values["rotting_days"] is None else int(values["rotting_days"])
-        outcome = reader.OUTCOMES.get(str(values["outcome"]).strip().lower(), "open")
+        outcome = schema.outcome_of(values["outcome"]) or "open"
         stages.append(Stage(values["name"], values["probability"], rotting, outcome))
     rows[spec.key] = numbers
     try:

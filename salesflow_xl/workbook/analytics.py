@@ -34,7 +34,7 @@ from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter, range_bounds
 from salesflow_xl.workbook import dashboard, schema
-from salesflow_xl.workbook.schema import Kind
+from salesflow_xl.workbook.schema import Kind, literal
 
 HEADER_ROW = 4
 Expected = Callable[[Report, SalesData], Any]
@@ -44,7 +44,7 @@ _CUSTOMERS, _CAMPAIGNS = schema.CUSTOMERS.ref, schema.CAMPAIGNS.ref
 
 
 def _won_deals() -> str:
-    return f'COUNTIFS({_DEALS("status")},"won")'
+    return f"COUNTIFS({_DEALS('status')},{literal('won')})"
 
 
 #: The banner (A2): which text shows tells whether SalesFlow's functions run here.

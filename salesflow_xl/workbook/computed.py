@@ -69,8 +69,10 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
     return _frame(
         schema.DEALS,
         {
-            "Customer": company.fillna("").where(known, "(unknown customer)"),
-            "status": status.fillna("?"),
+            "Customer": company.fillna("").where(known, schema.word(schema.UNKNOWN_CUSTOMER)),
+            "status": status.map({code: schema.word(code) for code in schema.OUTCOME_WORDS}).fillna(
+                "?"
+            ),
             "Segment": _lookup(deals["customer_id"], customers, "id", "segment").fillna(""),
             "Win chance": metrics.effective_probability(deals, pipeline),
             "Weighted value": metrics.weighted_values(deals, pipeline),
@@ -78,7 +80,7 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
                 (as_of - deals["stage_entered"]).dt.days.clip(lower=0), ~is_open
             ),
             "Days idle": _blank_where(idle, ~is_open),
-            "Rotting": np.where(deals["id"].isin(rotting_ids), "Rotting", ""),
+            "Rotting": np.where(deals["id"].isin(rotting_ids), schema.word(schema.ROTTING), ""),
             "Cycle days": _blank_where(
                 (deals["closed"] - deals["created"]).dt.days, status != "won"
             ),

@@ -28,7 +28,7 @@ from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import Kind, ListSpec
-from salesflow_xl.workbook.schema_spec import exactly
+from salesflow_xl.workbook.schema_spec import exactly, literal
 
 Expected = Callable[[Report], Any]
 
@@ -50,12 +50,12 @@ _AS_OF = schema.AS_OF
 def won_to_date() -> str:
     """COUNTIFS/SUMIFS criteria: deals won on or before the as-of date (the columns named in the
     language in effect)."""
-    return f'{_DEALS("status")},"won",{_DEALS("closed")},"<="&{_AS_OF}'
+    return f'{_DEALS("status")},{literal("won")},{_DEALS("closed")},"<="&{_AS_OF}'
 
 
 def lost_to_date() -> str:
     """COUNTIFS/SUMIFS criteria: deals lost on or before the as-of date."""
-    return f'{_DEALS("status")},"lost",{_DEALS("closed")},"<="&{_AS_OF}'
+    return f'{_DEALS("status")},{literal("lost")},{_DEALS("closed")},"<="&{_AS_OF}'
 
 
 def __getattr__(name: str) -> Any:
@@ -140,7 +140,7 @@ def kpi_figures() -> tuple[tuple[str, Figure], ...]:
     """The KPI row: label (in English, the key :mod:`~salesflow_xl.workbook.analytics` names a
     KPI by) → figure, from column A. :attr:`Layout.kpis` has the labels as shown."""
     k = KPI_ROW
-    is_open = f'{_DEALS("status")},"open"'
+    is_open = f"{_DEALS('status')},{literal('open')}"
     won, lost = f"COUNTIFS({won_to_date()})", f"COUNTIFS({lost_to_date()})"
     due = f'"<="&{_AS_OF}'
 
@@ -184,7 +184,7 @@ def kpi_figures() -> tuple[tuple[str, Figure], ...]:
         ),
         (
             W_("Rotting deals"),
-            f'=COUNTIFS({_DEALS("Rotting")},"Rotting")',
+            f"=COUNTIFS({_DEALS('Rotting')},{literal(schema.ROTTING)})",
             "integer",
             lambda r: len(r.rotting_deals),
         ),
@@ -394,7 +394,7 @@ def _channels(data: SalesData, header_row: int) -> Block:
         return f'COUNTIFS({_CUSTOMERS("channel")},{_named(r)},{_CUSTOMERS("Won deals")},">0")'
 
     def won(r: int) -> str:
-        return f'{_DEALS("channel")},{_named(r)},{_DEALS("status")},"won"'
+        return f"{_DEALS('channel')},{_named(r)},{_DEALS('status')},{literal('won')}"
 
     measures = (
         _Measure(W_("Spend"), "money", lambda r: f"={spend(r)}", "spend"),
@@ -423,7 +423,7 @@ def _segments(data: SalesData, header_row: int) -> Block:
     """Deals, won and lost deals, win rate and won value per customer segment."""
 
     def outcome(r: int, status: str) -> str:
-        return f'{_DEALS("Segment")},{_named(r)},{_DEALS("status")},"{status}"'
+        return f"{_DEALS('Segment')},{_named(r)},{_DEALS('status')},{literal(status)}"
 
     measures = (
         _Measure(

@@ -27,7 +27,6 @@ from salesflow_xl.core.model import (
     DEFAULT_PIPELINE,
     Deal,
     Lists,
-    Outcome,
     Pipeline,
     Settings,
     Stage,
@@ -39,8 +38,6 @@ from salesflow_xl.workbook.problems import Problem, WorkbookInvalidError
 from salesflow_xl.workbook.schema import Column, TableSpec
 
 __all__ = ["CellChecker", "Problem", "Snapshot", "WorkbookInvalidError", "load", "read"]
-
-OUTCOMES: dict[str, Outcome] = {"open": "open", "won": "won", "lost": "lost"}
 
 
 def setting_labels() -> frozenset[str]:
@@ -262,13 +259,13 @@ class _Reader:
         for row_number, row in zip(rows, frame.itertuples(index=False), strict=True):
             if row.name is None or row.probability is None:
                 continue  # already reported as missing
-            outcome = str(row.outcome).strip().lower()
-            if outcome not in OUTCOMES:
+            outcome = schema.outcome_of(row.outcome)
+            if outcome is None:
                 header = spec.header_of("outcome")
                 self.problem(spec.sheet, row_number, header, row.outcome, "open, won or lost")
                 continue
             rotting = None if pd.isna(row.rotting_days) else int(row.rotting_days)
-            stages.append(Stage(str(row.name), float(row.probability), rotting, OUTCOMES[outcome]))
+            stages.append(Stage(str(row.name), float(row.probability), rotting, outcome))
             stage_rows.append(row_number)
         self.record_rows[spec.key] = tuple(stage_rows)  # one row per stage of the pipeline
         try:

@@ -19,6 +19,7 @@ with :meth:`TableSpec.ref`, :attr:`ListSpec.ref` and the setting names below.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,15 +27,22 @@ from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import MAX_FORMULA
-from salesflow_xl.core.model import Settings
+from salesflow_xl.core.model import Settings, Stage
 from salesflow_xl.workbook.schema_spec import (
     NUMBER_FORMATS,
+    OUTCOME_WORDS,
+    ROTTING,
+    UNKNOWN_CUSTOMER,
+    VALUE_WORDS,
     Column,
     Kind,
     ListSpec,
     Setting,
     TableSpec,
     expand,
+    literal,
+    outcome_of,
+    word,
 )
 from salesflow_xl.workbook.schema_tables import (
     ACTIVITIES,
@@ -58,14 +66,18 @@ __all__ = [
     "MONTHLY_DISCOUNT_RATE",
     "NUMBER_FORMATS",
     "ORDERS",
+    "OUTCOME_WORDS",
     "PINNED_AS_OF",
     "RETENTION_MONTHS",
+    "ROTTING",
     "SETTINGS",
     "SHEET_NAMES",
     "STAGES",
     "STAGE_LOG",
     "TABLES",
     "TABLE_CHOICES",
+    "UNKNOWN_CUSTOMER",
+    "VALUE_WORDS",
     "XLWINGS_SETTINGS",
     "XLWINGS_SHEET",
     "Column",
@@ -77,10 +89,14 @@ __all__ = [
     "expand",
     "field_kind_mismatches",
     "formula_of",
+    "literal",
+    "outcome_of",
     "sheet_name",
     "sheet_order",
     "sheets_read",
+    "stage_record",
     "stored_setting",
+    "word",
 ]
 
 # -- settings and lists ----------------------------------------------------------------------
@@ -144,6 +160,12 @@ SETTINGS: tuple[Setting, ...] = (
         formula="=(1+AnnualDiscountRate)^(1/12)-1",
     ),
 )
+
+
+def stage_record(stage: Stage) -> dict[str, Any]:
+    """A stage as the Stages table's record: its fields, the outcome as the word shown in the
+    language in effect."""
+    return {**dataclasses.asdict(stage), "outcome": word(stage.outcome)}
 
 
 def stored_setting(settings: Settings, field: str) -> Any:

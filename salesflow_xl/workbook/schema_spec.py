@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from salesflow_xl.core.i18n import workbook_name
+from salesflow_xl.core.i18n import W_, workbook_name
+from salesflow_xl.core.model import Outcome
 from salesflow_xl.ooxml.refs import column_letter
 
 Kind = Literal["text", "money", "number", "integer", "percent", "date", "timestamp"]
@@ -172,10 +173,47 @@ _THIS_ROW = re.compile(r"\[@([^\]]+)\]")
 _TABLE_COLUMN = re.compile(r"\b(tbl\w+)\[([^\[\]@#]+)\]")
 
 
+#: The words SalesFlow writes as cell values — a stage's outcome and so a deal's status, the
+#: Rotting flag, the name of a deal's missing customer — English codes in the code, shown in
+#: the workbook's language (a Chinese workbook's deals are 进行中, 赢单 or 丢单).
+OUTCOME_WORDS: dict[Outcome, str] = {"open": W_("open"), "won": W_("won"), "lost": W_("lost")}
+ROTTING = W_("Rotting")
+UNKNOWN_CUSTOMER = W_("(unknown customer)")
+VALUE_WORDS = frozenset((*OUTCOME_WORDS.values(), ROTTING, UNKNOWN_CUSTOMER))
+#: An Excel string literal: ``"…"``, a quote inside doubled.
+_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def word(code: str) -> str:
+    """The cell value SalesFlow writes for ``code`` (one of :data:`VALUE_WORDS`) in the
+    language in effect."""
+    return workbook_name(code)
+
+
+def literal(code: str) -> str:
+    """``code``'s word as a formula's string literal (``"won"``, ``"赢单"``)."""
+    return '"' + word(code).replace('"', '""') + '"'
+
+
+def outcome_of(text: object) -> Outcome | None:
+    """The outcome a Stages cell names: its English code or the word of the language in
+    effect, in any case and with spaces around (``"Won "``, ``"赢单"`` → ``"won"``); None for
+    anything else."""
+    key = str(text).strip().lower()
+    for code, name in OUTCOME_WORDS.items():
+        if key in (code, word(name).lower()):
+            return code
+    return None
+
+
 def expand(formula: str, table: str) -> str:
     """``[@Value]`` → ``tblDeals[[#This Row],[Value]]`` (the full form LibreOffice also reads),
-    with every column name — of this row and of a whole column, ``tblStages[Stage]`` — in the
-    language in effect."""
+    with every column name — of this row and of a whole column, ``tblStages[Stage]`` — and
+    every text constant that is one of SalesFlow's :data:`VALUE_WORDS` in the language in
+    effect."""
+    formula = _LITERAL.sub(
+        lambda m: literal(m.group(1)) if m.group(1) in VALUE_WORDS else m.group(0), formula
+    )
     whole = _TABLE_COLUMN.sub(lambda m: f"{m.group(1)}[{workbook_name(m.group(2))}]", formula)
     return _THIS_ROW.sub(lambda m: f"{table}[[#This Row],[{workbook_name(m.group(1))}]]", whole)
 

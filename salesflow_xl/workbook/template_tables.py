@@ -24,7 +24,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import schema
-from salesflow_xl.workbook.schema import Column, TableSpec
+from salesflow_xl.workbook.schema import Column, TableSpec, literal
 from salesflow_xl.workbook.template_style import (
     COMPUTED_FONT,
     COMPUTED_HEADER,
@@ -49,7 +49,7 @@ def stages_frame(data: SalesData) -> pd.DataFrame:
             "name": [s.name for s in data.pipeline.stages],
             "probability": [s.probability for s in data.pipeline.stages],
             "rotting_days": [s.rotting_days for s in data.pipeline.stages],
-            "outcome": [s.outcome for s in data.pipeline.stages],
+            "outcome": [schema.word(s.outcome) for s in data.pipeline.stages],
         }
     )
 
@@ -288,12 +288,15 @@ def conditional_formatting(wb: Workbook) -> None:
         deals.letter("Rotting"),
     )
     ws.conditional_formatting.add(
-        f"A2:{last}{LAST_ROW}", FormulaRule(formula=[f'${rotting}2="Rotting"'], fill=ROTTING_FILL)
+        f"A2:{last}{LAST_ROW}",
+        FormulaRule(formula=[f"${rotting}2={literal(schema.ROTTING)}"], fill=ROTTING_FILL),
     )
     ws.conditional_formatting.add(
         f"{follow_up}2:{follow_up}{LAST_ROW}",
         FormulaRule(
-            formula=[f'AND(${status}2="open",${follow_up}2<>"",${follow_up}2<={schema.AS_OF})'],
+            formula=[
+                f'AND(${status}2={literal("open")},${follow_up}2<>"",${follow_up}2<={schema.AS_OF})'
+            ],
             fill=OVERDUE_FILL,
             font=OVERDUE_FONT,
         ),
