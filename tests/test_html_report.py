@@ -176,3 +176,53 @@ def test_report_page_totals_match_the_frames(data, page) -> None:
     assert cards["won value"] == f"{won_value:,.0f}"
     assert cards["customers"] == f"{len(data.customers)}"
     assert cards["order revenue"] == f"{pd.Series(data.orders['amount']).sum():,.0f}"
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def rendering_fonts(page, selector: str) -> list[dict]:
+    """The fonts Chromium drew the text of the first ``selector`` node with, and how many
+    glyphs each drew (Chromium's DevTools protocol, CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+@pytest.mark.browser
+def test_chromium_draws_the_chinese_report_with_a_chinese_font(tmp_path) -> None:
+    """The report of a Chinese web shop's workbook, in headless Chromium: the page says it is
+    Chinese, loads nothing, decodes every chart, shows the Chinese section headings, and every
+    Chinese character of the title and headings is drawn by a font that has it (a CJK font,
+    not a fallback box)."""
+    shop, path = tmp_path / "网店.xlsx", tmp_path / "report.html"
+    runner = CliRunner()
+    made = runner.invoke(
+        main, ["new", str(shop), "--preset", "ecommerce", "--lang", "zh-CN", "--demo"]
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["report", str(shop), "--html", str(path)])
+    assert result.exit_code == 0, result.output
+    with open_page(path) as (browser_page, log):
+        language = browser_page.evaluate("document.documentElement.lang")
+        headings = browser_page.locator("h2").all_inner_texts()
+        title = browser_page.locator("h1").inner_text()
+        broken = browser_page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+        )
+        fonts = {s: rendering_fonts(browser_page, s) for s in ("h1", "h2")}
+    assert log.problems() == []
+    assert log.requests == [path.resolve().as_uri()]
+    assert language == "zh-CN"
+    assert broken == 0
+    assert "网店" in title
+    assert len(headings) == len(html_report.SECTIONS)
+    assert all(CJK.search(heading) for heading in headings), headings
+    for selector, used in fonts.items():
+        text = title if selector == "h1" else headings[0]
+        cjk_fonts = [f for f in used if "CJK" in f["familyName"]]
+        assert cjk_fonts, (selector, used)
+        assert sum(f["glyphCount"] for f in cjk_fonts) >= len(CJK.findall(text)), (selector, used)
