@@ -12,6 +12,7 @@ from salesflow_xl.actions.deals import find_deals, pick
 from salesflow_xl.core import limits, metrics
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Activity, Settings
 
 
@@ -26,18 +27,22 @@ def log_activity(
     """Record an activity done today on a deal. It touches the deal (resetting its rotting
     clock: ``last_activity``) and, when given, sets its next follow-up date."""
     ((position, deal),) = find_deals(data, [deal_id])
-    activity_type = pick(kind, data.lists.activity_types, "type")
+    activity_type = pick(kind, data.lists.activity_types, _("type"))
     if note is not None:
-        limits.text("note", note)
-    limits.day("the activity's date", at)
+        limits.text(_("note"), note)
+    limits.day(_("the activity's date"), at)
     if deal.created is not None and at.date() < deal.created:
         raise InvalidArgumentError(
-            "the activity's date", at.date(), f"on or after the deal was created ({deal.created})"
+            _("the activity's date"),
+            at.date(),
+            _("on or after the deal was created ({created})").format(created=deal.created),
         )
     if next_follow_up is not None:
-        limits.day("next follow-up", next_follow_up)
+        limits.day(_("next follow-up"), next_follow_up)
     if next_follow_up is not None and next_follow_up < at.date():
-        raise InvalidArgumentError("next follow-up", next_follow_up, f"on or after {at.date()}")
+        raise InvalidArgumentError(
+            _("next follow-up"), next_follow_up, _("on or after {day}").format(day=at.date())
+        )
     (activity_id,) = next_ids(data.activities["id"], "A", 6, 1)
     changes = Changes()
     changes.append(
@@ -55,8 +60,20 @@ def log_activity(
     if next_follow_up is not None:
         values["next_follow_up"] = next_follow_up
     changes.update("deals", position, values)
-    follow = f"; next follow-up {next_follow_up}" if next_follow_up else ""
-    changes.say(f"Logged {activity_type} {activity_id} on {deal.id} {deal.title!r}{follow}.")
+    logged = (
+        _("Logged {type} {activity} on {deal} {title}; next follow-up {day}.")
+        if next_follow_up
+        else _("Logged {type} {activity} on {deal} {title}.")
+    )
+    changes.say(
+        logged.format(
+            type=activity_type,
+            activity=activity_id,
+            deal=deal.id,
+            title=repr(deal.title),
+            day=next_follow_up,
+        )
+    )
     return keep_as_of_current(data, changes, at.date())
 
 
@@ -78,24 +95,36 @@ def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool =
     from salesflow_xl.core.clv.predictions import customer_predictions
 
     if pin is not None and unpin:
-        raise InvalidArgumentError("as-of date", pin, "either a date to pin or unpinned, not both")
+        raise InvalidArgumentError(
+            _("as-of date"), pin, _("either a date to pin or unpinned, not both")
+        )
     settings = data.settings
     # a plain refresh never moves a pinned date back (an order dated tomorrow moved it there)
     as_of = pin or (max(today, settings.as_of) if settings.as_of_pinned and not unpin else today)
-    limits.day("as-of date", as_of)
+    limits.day(_("as-of date"), as_of)
     pinned = pin is not None or (settings.as_of_pinned and not unpin)
     changes = Changes(relayout=True)
     if pinned:
         changes.settings["as_of"] = as_of
-        changes.say(f"As-of date {_shown(settings)} → {as_of}; figures recalculated.")
+        changes.say(
+            _("As-of date {before} → {after}; figures recalculated.").format(
+                before=_shown(settings), after=as_of
+            )
+        )
     elif settings.as_of_pinned:
         changes.settings["as_of"] = None
         changes.say(
-            f"As-of date {settings.as_of} → blank: figures follow the calendar "
-            f"(today {as_of}); recalculated."
+            _(
+                "As-of date {before} → blank: figures follow the calendar (today {today}); "
+                "recalculated."
+            ).format(before=settings.as_of, today=as_of)
         )
     else:
-        changes.say(f"Figures as of today, {as_of} (the as-of date follows the calendar).")
+        changes.say(
+            _("Figures as of today, {today} (the as-of date follows the calendar).").format(
+                today=as_of
+            )
+        )
     settings = replace(settings, as_of=as_of, as_of_pinned=pinned)
     predictions = customer_predictions(data.customers, data.orders, settings)
     changes.column_values["customers"] = {
@@ -104,16 +133,16 @@ def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool =
     }
     fitted = predictions["p_alive"].notna().sum()
     changes.say(
-        f"Predictions refitted for {fitted:,} customers with orders."
+        _("Predictions refitted for {count} customers with orders.").format(count=f"{fitted:,}")
         if fitted
-        else "Too little order history to fit the CLV models yet."
+        else _("Too little order history to fit the CLV models yet.")
     )
     return changes
 
 
 def _shown(settings: Settings) -> str:
     """The as-of date as the Settings sheet shows it."""
-    return str(settings.as_of) if settings.as_of_pinned else "blank (today)"
+    return str(settings.as_of) if settings.as_of_pinned else _("blank (today)")
 
 
 def _plain(value: object) -> object:

@@ -19,9 +19,10 @@ from datetime import date
 from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.actions.customer_match import fold
 from salesflow_xl.actions.deals import pick
-from salesflow_xl.core import limits
+from salesflow_xl.core import i18n, limits
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.model import Campaign, Pipeline, Stage
 
 #: Each list of the Lists sheet → the (table, field) pairs whose values come from it (a test
@@ -32,22 +33,31 @@ LIST_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "lost_reasons": (("deals", "lost_reason"),),
     "activity_types": (("activities", "type"),),
 }
-#: What one value of each list is called.
+#: What one value of each list is called (also how the command line names the list; in
+#: messages translated where shown).
 LIST_NOUNS: dict[str, str] = {
-    "segments": "segment",
-    "channels": "channel",
-    "lost_reasons": "lost reason",
-    "activity_types": "activity type",
+    "segments": N_("segment"),
+    "channels": N_("channel"),
+    "lost_reasons": N_("lost reason"),
+    "activity_types": N_("activity type"),
+}
+#: What the values of each list are called, in messages.
+LIST_PLURALS: dict[str, str] = {
+    "segments": N_("segments"),
+    "channels": N_("channels"),
+    "lost_reasons": N_("lost reasons"),
+    "activity_types": N_("activity types"),
 }
 #: Lists whose values have their own Dashboard rows and chart series.
 LAID_OUT = frozenset({"segments", "channels"})
-#: Each table's records in words (singular, plural) and the field that names a record.
+#: Each table's records counted in words, one and several ("1 deal", "7 deals"; {count} the
+#: number; translated where shown), and the field that names a record.
 RECORDS: dict[str, tuple[str, str, str]] = {
-    "customers": ("customer", "customers", "id"),
-    "deals": ("deal", "deals", "id"),
-    "campaigns": ("campaign", "campaigns", "name"),
-    "activities": ("activity", "activities", "id"),
-    "stage_log": ("stage-log row", "stage-log rows", "deal_id"),
+    "customers": (N_("{count} customer"), N_("{count} customers"), "id"),
+    "deals": (N_("{count} deal"), N_("{count} deals"), "id"),
+    "campaigns": (N_("{count} campaign"), N_("{count} campaigns"), "name"),
+    "activities": (N_("{count} activity"), N_("{count} activities"), "id"),
+    "stage_log": (N_("{count} stage-log row"), N_("{count} stage-log rows"), "deal_id"),
 }
 
 
@@ -56,13 +66,23 @@ RECORDS: dict[str, tuple[str, str, str]] = {
 
 def count(number: int, table: str) -> str:
     """``number`` records of ``table`` in words: "1 deal", "7 deals"."""
-    one, many, _ = RECORDS[table]
-    return f"{number:,} {one if number == 1 else many}"
+    one, many, _field = RECORDS[table]
+    return _(one if number == 1 else many).format(count=f"{number:,}")
 
 
 def joined(parts: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) == 1:
+        return parts[0]
+    return _("{items} and {last}").format(items=_(", ").join(parts[:-1]), last=parts[-1])
+
+
+def clauses(parts: Sequence[str]) -> str:
+    """Changes in a list: "probability 30 % → 50 %, rotting 21 days → never"."""
+    text = parts[0]
+    for part in parts[1:]:
+        text = _("{clauses}, {clause}").format(clauses=text, clause=part)
+    return text
 
 
 def money(value: float) -> str:
@@ -79,14 +99,14 @@ def name(argument: str, value: str) -> str:
     """A name a cell can hold, without surrounding spaces; blank is refused."""
     text = limits.text(argument, value).strip()
     if not text:
-        raise InvalidArgumentError(argument, value, "text that is not blank")
+        raise InvalidArgumentError(argument, value, _("text that is not blank"))
     return text
 
 
 def probability(argument: str, value: float) -> float:
     """A win probability as a fraction from 0 to 1 (0.6 is 60 %)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise InvalidArgumentError(argument, value, "a fraction from 0 to 1 (0.6 = 60 %)")
+        raise InvalidArgumentError(argument, value, _("a fraction from 0 to 1 (0.6 = 60 %)"))
     return float(value)
 
 
@@ -94,23 +114,31 @@ def probability(argument: str, value: float) -> float:
 
 
 def _campaign_position(data: SalesData, campaign: str) -> int:
-    chosen = pick(campaign, tuple(data.campaigns["name"]), "campaign")
+    chosen = pick(campaign, tuple(data.campaigns["name"]), _("campaign"))
     return int((data.campaigns["name"] == chosen).to_numpy().nonzero()[0][0])
 
 
 def _free_campaign_name(data: SalesData, new: str, keep: int | None = None) -> None:
     for position, existing in enumerate(data.campaigns["name"]):
         if position != keep and fold(existing) == fold(new):
-            raise InvalidArgumentError("name", new, f"a name no other campaign has ({existing!r})")
+            raise InvalidArgumentError(
+                _("name"),
+                new,
+                _("a name no other campaign has ({campaign})").format(campaign=repr(existing)),
+            )
 
 
 def _campaign(campaign: Campaign) -> Campaign:
     """``campaign`` checked: a name, a channel, a spend, an end not before its start."""
-    limits.amount("spend", campaign.spend)
-    limits.day("start", campaign.start)
-    limits.day("end", campaign.end)
+    limits.amount(_("spend"), campaign.spend)
+    limits.day(_("start"), campaign.start)
+    limits.day(_("end"), campaign.end)
     if campaign.end < campaign.start:
-        raise InvalidArgumentError("end", campaign.end, f"on or after the start ({campaign.start})")
+        raise InvalidArgumentError(
+            _("end"),
+            campaign.end,
+            _("on or after the start ({start})").format(start=campaign.start),
+        )
     return campaign
 
 
@@ -119,19 +147,24 @@ def add_campaign(
 ) -> Changes:
     """A new row of the Campaigns table."""
     new = Campaign(
-        name=name("name", campaign),
-        channel=pick(channel, data.lists.channels, "channel"),
+        name=name(_("name"), campaign),
+        channel=pick(channel, data.lists.channels, _("channel")),
         start=start,
         end=end,
-        spend=limits.amount("spend", spend),
+        spend=limits.amount(_("spend"), spend),
     )
     _free_campaign_name(data, new.name)
     _campaign(new)
     changes = Changes(relayout=True)
     changes.append(new)
     changes.say(
-        f"Added campaign {new.name!r} ({new.channel}, spend {money(new.spend)}, "
-        f"{new.start} – {new.end})."
+        _("Added campaign {campaign} ({channel}, spend {spend}, {start} – {end}).").format(
+            campaign=repr(new.name),
+            channel=new.channel,
+            spend=money(new.spend),
+            start=new.start,
+            end=new.end,
+        )
     )
     return changes
 
@@ -150,16 +183,18 @@ def edit_campaign(
     position = _campaign_position(data, campaign)
     if new_name is None and channel is None and spend is None and start is None and end is None:
         raise SalesflowError(
-            f"campaign {campaign!r}: nothing to change (give a name, channel, spend, start or end)"
+            _(
+                "campaign {campaign}: nothing to change (give a name, channel, spend, start or end)"
+            ).format(campaign=repr(campaign))
         )
     (before,) = to_records(data.campaigns.iloc[[position]], Campaign)
     after = dataclasses.replace(
         before,
-        name=before.name if new_name is None else name("name", new_name),
+        name=before.name if new_name is None else name(_("name"), new_name),
         channel=before.channel
         if channel is None
-        else pick(channel, data.lists.channels, "channel"),
-        spend=before.spend if spend is None else limits.amount("spend", spend),
+        else pick(channel, data.lists.channels, _("channel")),
+        spend=before.spend if spend is None else limits.amount(_("spend"), spend),
         start=start or before.start,
         end=end or before.end,
     )
@@ -168,17 +203,28 @@ def edit_campaign(
     changes = Changes()
     values = {f: v for f, v in dataclasses.asdict(after).items() if getattr(before, f) != v}
     if not values:
-        changes.say(f"Campaign {before.name!r} has these values already: nothing changed.")
+        changes.say(
+            _("Campaign {campaign} has these values already: nothing changed.").format(
+                campaign=repr(before.name)
+            )
+        )
         return changes
     changes.update("campaigns", position, values)
     shown = {"spend": money, "start": str, "end": str, "channel": str}
+    labels = {"spend": _("spend"), "start": _("start"), "end": _("end"), "channel": _("channel")}
     edits = [
-        f"{f} {shown[f](getattr(before, f))} → {shown[f](v)}"
+        _("{field} {before} → {after}").format(
+            field=labels[f], before=shown[f](getattr(before, f)), after=shown[f](v)
+        )
         for f, v in values.items()
         if f in shown
     ]
     if edits:
-        changes.say(f"Updated campaign {before.name!r}: {', '.join(edits)}.")
+        changes.say(
+            _("Updated campaign {campaign}: {edits}.").format(
+                campaign=repr(before.name), edits=clauses(edits)
+            )
+        )
     if "name" in values:
         changes.relayout = True
         counts = _rewrite(
@@ -188,7 +234,11 @@ def edit_campaign(
             before.name,
             after.name,
         )
-        changes.say(f"Renamed campaign {before.name!r} → {after.name!r}: {counts}.")
+        changes.say(
+            _("Renamed campaign {old} → {new}: {counts}.").format(
+                old=repr(before.name), new=repr(after.name), counts=counts
+            )
+        )
     return changes
 
 
@@ -203,8 +253,10 @@ def _rewrite(
             changes.update(table, int(position), {field: new})
             updated.setdefault(table, set()).add(int(position))
     if not updated:
-        return "nothing referred to it"
-    return joined([count(len(p), t) for t, p in updated.items()]) + " updated"
+        return _("nothing referred to it")
+    return _("{counts} updated").format(
+        counts=joined([count(len(p), t) for t, p in updated.items()])
+    )
 
 
 # -- stages ---------------------------------------------------------------------------------------
@@ -214,9 +266,11 @@ def _stages_changed(stages: Sequence[tuple[Stage, int | None]], changes: Changes
     """The Stages table rewritten as ``stages`` ((stage, position read from or None)): the new
     pipeline, checked as the workbook will check it."""
     try:
-        pipeline = Pipeline(tuple(stage for stage, _ in stages))
+        pipeline = Pipeline(tuple(stage for stage, _source in stages))
     except SalesflowError as error:
-        raise SalesflowError(f"the stages would not make a pipeline: {error}") from error
+        raise SalesflowError(
+            _("the stages would not make a pipeline: {error}").format(error=error)
+        ) from error
     changes.stages = tuple(StageRow(stage, source) for stage, source in stages)
     return pipeline
 
@@ -224,24 +278,30 @@ def _stages_changed(stages: Sequence[tuple[Stage, int | None]], changes: Changes
 def _order(pipeline: Pipeline) -> str:
     """The pipeline in words: "Stages: A → B → Closed won / Closed lost"."""
     opened = " → ".join(s.name for s in pipeline.open_stages)
-    return f"Stages: {opened} → {pipeline.won.name} / {pipeline.lost.name}."
+    return _("Stages: {open} → {won} / {lost}.").format(
+        open=opened, won=pipeline.won.name, lost=pipeline.lost.name
+    )
 
 
 def _open_stage(
     data: SalesData,
     stage: str,
-    argument: str = "stage",
-    why: str = "the won and lost stages stay last",
+    argument: str | None = None,
+    why: str = N_("the won and lost stages stay last"),
 ) -> Stage:
+    """The open stage named ``stage``; refused (as ``argument``, default "stage") with ``why``
+    (an N_-marked text) when it is the won or lost stage."""
+    argument = _("stage") if argument is None else argument
     found = data.pipeline.find(stage) if isinstance(stage, str) else None
     if found is None:
-        raise InvalidArgumentError(argument, stage, "one of " + ", ".join(data.pipeline.names))
+        names = ", ".join(data.pipeline.names)
+        raise InvalidArgumentError(argument, stage, _("one of {values}").format(values=names))
     if found.outcome != "open":
         opened = ", ".join(s.name for s in data.pipeline.open_stages)
         raise InvalidArgumentError(
             argument,
             stage,
-            f"an open stage ({opened}): {why}",
+            _("an open stage ({stages}): {why}").format(stages=opened, why=_(why)),
         )
     return found
 
@@ -249,7 +309,7 @@ def _open_stage(
 def _insert_at(data: SalesData, after: str | None, first: bool) -> int:
     """Where a stage goes among the open stages: first, after ``after``, or last."""
     if first and after is not None:
-        raise InvalidArgumentError("--after", after, "left out when --first is given")
+        raise InvalidArgumentError("--after", after, _("left out when --first is given"))
     if first:
         return 0
     opened = list(data.pipeline.open_stages)
@@ -259,12 +319,14 @@ def _insert_at(data: SalesData, after: str | None, first: bool) -> int:
 
 
 def _place(position: int, pipeline: Pipeline) -> str:
-    return "first" if position == 0 else f"after {pipeline.open_stages[position - 1].name!r}"
+    if position == 0:
+        return _("first")
+    return _("after {stage}").format(stage=repr(pipeline.open_stages[position - 1].name))
 
 
 def _rotting(days: int | None) -> int | None:
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-        raise InvalidArgumentError("rotting days", days, "a whole number of days ≥ 1")
+        raise InvalidArgumentError(_("rotting days"), days, _("a whole number of days ≥ 1"))
     return days
 
 
@@ -279,19 +341,33 @@ def add_stage(
     """A new open stage: last among the open stages, first, or after ``after``. The won and
     lost stages stay last."""
     new = Stage(
-        name("stage", stage), probability("probability", stage_probability), _rotting(rotting_days)
+        name(_("stage"), stage),
+        probability(_("probability"), stage_probability),
+        _rotting(rotting_days),
     )
     if (existing := data.pipeline.find(new.name)) is not None:
-        raise InvalidArgumentError("stage", stage, f"a new stage name ({existing.name!r} exists)")
+        raise InvalidArgumentError(
+            _("stage"),
+            stage,
+            _("a new stage name ({stage} exists)").format(stage=repr(existing.name)),
+        )
     at = _insert_at(data, after, first)
     rows: list[tuple[Stage, int | None]] = [(s, i) for i, s in enumerate(data.pipeline.stages)]
     rows.insert(at, (new, None))
     changes = Changes(relayout=True)
     pipeline = _stages_changed(rows, changes)
-    rots = f"rots after {new.rotting_days} idle days" if new.rotting_days else "never rots"
+    rots = (
+        _("rots after {days} idle days").format(days=new.rotting_days)
+        if new.rotting_days
+        else _("never rots")
+    )
     changes.say(
-        f"Added stage {new.name!r} {_place(at, data.pipeline)} "
-        f"(probability {percent(new.probability)}, {rots})."
+        _("Added stage {stage} {place} (probability {probability}, {rots}).").format(
+            stage=repr(new.name),
+            place=_place(at, data.pipeline),
+            probability=percent(new.probability),
+            rots=rots,
+        )
     )
     changes.say(_order(pipeline))
     return changes
@@ -301,13 +377,21 @@ def rename_stage(data: SalesData, old: str, new: str) -> Changes:
     """Rename a stage; its deals and every stage-log row naming it are rewritten, so the stage
     history keeps its meaning."""
     stage = data.pipeline.stage(old)
-    new_name = name("new name", new)
+    new_name = name(_("new name"), new)
     other = data.pipeline.find(new_name)
     if other is not None and other != stage:
-        raise InvalidArgumentError("new name", new, f"a name no other stage has ({other.name!r})")
+        raise InvalidArgumentError(
+            _("new name"),
+            new,
+            _("a name no other stage has ({stage})").format(stage=repr(other.name)),
+        )
     if new_name == stage.name:
         changes = Changes()
-        changes.say(f"Stage {stage.name!r} has this name already: nothing changed.")
+        changes.say(
+            _("Stage {stage} has this name already: nothing changed.").format(
+                stage=repr(stage.name)
+            )
+        )
         return changes
     renamed = dataclasses.replace(stage, name=new_name)
     rows = [(renamed if s == stage else s, i) for i, s in enumerate(data.pipeline.stages)]
@@ -315,7 +399,11 @@ def rename_stage(data: SalesData, old: str, new: str) -> Changes:
     _stages_changed(rows, changes)
     fields = (("deals", "stage"), ("stage_log", "from_stage"), ("stage_log", "to_stage"))
     counts = _rewrite_stage(data, changes, fields, stage.name, new_name)
-    changes.say(f"Renamed stage {stage.name!r} → {new_name!r}: {counts}.")
+    changes.say(
+        _("Renamed stage {old} → {new}: {counts}.").format(
+            old=repr(stage.name), new=repr(new_name), counts=counts
+        )
+    )
     return changes
 
 
@@ -331,9 +419,9 @@ def _rewrite_stage(
     for (table, position), values in sorted(by_row.items()):
         changes.update(table, position, values)
     tables = {"deals": 0, "stage_log": 0}
-    for table, _ in by_row:
+    for table, _position in by_row:
         tables[table] += 1
-    return joined([count(n, t) for t, n in tables.items()]) + " updated"
+    return _("{counts} updated").format(counts=joined([count(n, t) for t, n in tables.items()]))
 
 
 def move_stage(
@@ -342,23 +430,31 @@ def move_stage(
     """Reorder the open stages: put ``stage`` first or after ``after``."""
     moving = _open_stage(data, stage)
     if first == (after is not None):
-        raise InvalidArgumentError("position", after, "either --after STAGE or --first")
+        raise InvalidArgumentError(_("position"), after, _("either --after STAGE or --first"))
     opened = [s for s in data.pipeline.open_stages if s != moving]
     at = 0
     if after is not None:
         target = _open_stage(data, after, "after")
         if target == moving:
-            raise InvalidArgumentError("after", after, f"another stage than {moving.name!r}")
+            raise InvalidArgumentError(
+                "after",
+                after,
+                _("another stage than {stage}").format(stage=repr(moving.name)),
+            )
         at = opened.index(target) + 1
-    place = "first" if at == 0 else f"after {opened[at - 1].name!r}"
+    place = _("first") if at == 0 else _("after {stage}").format(stage=repr(opened[at - 1].name))
     order = [*opened[:at], moving, *opened[at:], data.pipeline.won, data.pipeline.lost]
     changes = Changes()
     if order == list(data.pipeline.stages):
-        changes.say(f"Stage {moving.name!r} is {place} already: nothing changed.")
+        changes.say(
+            _("Stage {stage} is {place} already: nothing changed.").format(
+                stage=repr(moving.name), place=place
+            )
+        )
         return changes
     changes.relayout = True
     pipeline = _stages_changed([(s, data.pipeline.stages.index(s)) for s in order], changes)
-    changes.say(f"Moved stage {moving.name!r} {place}.")
+    changes.say(_("Moved stage {stage} {place}.").format(stage=repr(moving.name), place=place))
     changes.say(_order(pipeline))
     return changes
 
@@ -373,58 +469,76 @@ def set_stage(
     """Set an open stage's win probability, or the idle days after which its deals rot (or
     that they never rot)."""
     before = _open_stage(
-        data, stage, why="a won deal counts 100 %, a lost one 0 %, and closed deals do not rot"
+        data, stage, why=N_("a won deal counts 100 %, a lost one 0 %, and closed deals do not rot")
     )
     if rotting_days is not None and never_rots:
-        raise InvalidArgumentError("--rotting-days", rotting_days, "left out with --never-rots")
+        raise InvalidArgumentError("--rotting-days", rotting_days, _("left out with --never-rots"))
     if stage_probability is None and rotting_days is None and not never_rots:
         raise SalesflowError(
-            f"stage {stage!r}: nothing to change (give a probability, rotting days or never rots)"
+            _(
+                "stage {stage}: nothing to change (give a probability, rotting days or never rots)"
+            ).format(stage=repr(stage))
         )
     after = dataclasses.replace(
         before,
         probability=before.probability
         if stage_probability is None
-        else probability("probability", stage_probability),
+        else probability(_("probability"), stage_probability),
         rotting_days=None if never_rots else _rotting(rotting_days) or before.rotting_days,
     )
     changes = Changes()
     if after == before:
-        changes.say(f"Stage {before.name!r} has these values already: nothing changed.")
+        changes.say(
+            _("Stage {stage} has these values already: nothing changed.").format(
+                stage=repr(before.name)
+            )
+        )
         return changes
     rows = [(after if s == before else s, i) for i, s in enumerate(data.pipeline.stages)]
     _stages_changed(rows, changes)
     edits = []
     if after.probability != before.probability:
-        edits.append(f"probability {percent(before.probability)} → {percent(after.probability)}")
+        edits.append(
+            _("probability {before} → {after}").format(
+                before=percent(before.probability), after=percent(after.probability)
+            )
+        )
     if after.rotting_days != before.rotting_days:
-        days = lambda d: "never" if d is None else f"{d} days"  # noqa: E731
-        edits.append(f"rotting {days(before.rotting_days)} → {days(after.rotting_days)}")
-    changes.say(f"Stage {before.name!r}: {', '.join(edits)}.")
+        days = lambda d: _("never") if d is None else _("{days} days").format(days=d)  # noqa: E731
+        edits.append(
+            _("rotting {before} → {after}").format(
+                before=days(before.rotting_days), after=days(after.rotting_days)
+            )
+        )
+    changes.say(_("Stage {stage}: {edits}.").format(stage=repr(before.name), edits=clauses(edits)))
     return changes
 
 
 def remove_stage(data: SalesData, stage: str) -> Changes:
     """Remove an open stage no deal is in and no stage-log row names; refused with the counts
     while any does (the stage history must stay valid)."""
-    removing = _open_stage(data, stage, why="a pipeline keeps its won and lost stages")
+    removing = _open_stage(data, stage, why=N_("a pipeline keeps its won and lost stages"))
     deals = int((data.deals["stage"] == removing.name).sum())
     log = data.stage_log
     logged = int(((log["from_stage"] == removing.name) | (log["to_stage"] == removing.name)).sum())
     if deals or logged:
         used = [count(n, t) for t, n in (("deals", deals), ("stage_log", logged)) if n]
         raise SalesflowError(
-            f"stage {removing.name!r} is in use ({joined(used)}); a stage with history stays: "
-            "rename it instead, or move its deals and keep it"
+            _(
+                "stage {stage} is in use ({uses}); a stage with history stays: rename it "
+                "instead, or move its deals and keep it"
+            ).format(stage=repr(removing.name), uses=joined(used))
         )
     if len(data.pipeline.open_stages) == 1:
         raise SalesflowError(
-            f"stage {removing.name!r} is the only open stage; a pipeline needs one"
+            _("stage {stage} is the only open stage; a pipeline needs one").format(
+                stage=repr(removing.name)
+            )
         )
     rows = [(s, i) for i, s in enumerate(data.pipeline.stages) if s != removing]
     changes = Changes(relayout=True)
     pipeline = _stages_changed(rows, changes)
-    changes.say(f"Removed stage {removing.name!r}.")
+    changes.say(_("Removed stage {stage}.").format(stage=repr(removing.name)))
     changes.say(_order(pipeline))
     return changes
 
@@ -445,7 +559,7 @@ def list_key(kind: str) -> str:
     key = key or LIST_NAMES.get(str(kind).strip().casefold())
     if key is None:
         kinds = ", ".join(noun.replace(" ", "-") for noun in LIST_NOUNS.values())
-        raise InvalidArgumentError("list", kind, f"one of {kinds}")
+        raise InvalidArgumentError(_("list"), kind, _("one of {values}").format(values=kinds))
     return key
 
 
@@ -468,35 +582,57 @@ def _list_changed(changes: Changes, key: str, values: Sequence[str]) -> None:
 def add_list_value(data: SalesData, key: str, value: str) -> Changes:
     """A new value at the end of a list of the Lists sheet."""
     values = getattr(data.lists, key)
-    noun = LIST_NOUNS[key]
+    noun = _(LIST_NOUNS[key])
     new = name(noun, value)
     for existing in values:
         if fold(existing) == fold(new):
-            raise InvalidArgumentError(noun, value, f"a value not on the list yet ({existing!r})")
+            raise InvalidArgumentError(
+                noun, value, _("a value not on the list yet ({value})").format(value=repr(existing))
+            )
     changes = Changes()
     _list_changed(changes, key, (*values, new))
-    changes.say(f"Added {noun} {new!r} to the Lists sheet ({len(values) + 1} {noun}s).")
+    changes.say(
+        _("Added {noun} {value} to the {sheet} sheet ({count} {nouns}).").format(
+            noun=noun,
+            value=repr(new),
+            sheet=i18n.workbook_name("Lists"),
+            count=len(values) + 1,
+            nouns=_(LIST_PLURALS[key]),
+        )
+    )
     return changes
 
 
 def rename_list_value(data: SalesData, key: str, old: str, new: str) -> Changes:
     """Rename a list value, and every customer, deal, campaign or activity that uses it."""
     values = getattr(data.lists, key)
-    noun = LIST_NOUNS[key]
+    noun = _(LIST_NOUNS[key])
     current = pick(old, values, noun)
-    renamed = name("new name", new)
+    renamed = name(_("new name"), new)
     for existing in values:
         if existing != current and fold(existing) == fold(renamed):
             raise InvalidArgumentError(
-                "new name", new, f"a {noun} not on the list yet ({existing!r} is)"
+                _("new name"),
+                new,
+                _("a {noun} not on the list yet ({value} is)").format(
+                    noun=noun, value=repr(existing)
+                ),
             )
     changes = Changes()
     if renamed == current:
-        changes.say(f"The {noun} {current!r} has this name already: nothing changed.")
+        changes.say(
+            _("The {noun} {value} has this name already: nothing changed.").format(
+                noun=noun, value=repr(current)
+            )
+        )
         return changes
     _list_changed(changes, key, [renamed if v == current else v for v in values])
     counts = _rewrite(data, changes, LIST_FIELDS[key], current, renamed)
-    changes.say(f"Renamed {noun} {current!r} → {renamed!r}: {counts}.")
+    changes.say(
+        _("Renamed {noun} {old} → {new}: {counts}.").format(
+            noun=noun, old=repr(current), new=repr(renamed), counts=counts
+        )
+    )
     return changes
 
 
@@ -507,19 +643,34 @@ SHOWN = 5
 def remove_list_value(data: SalesData, key: str, value: str) -> Changes:
     """Remove a list value no record uses; refused while any does, naming where."""
     values = getattr(data.lists, key)
-    noun = LIST_NOUNS[key]
+    noun = _(LIST_NOUNS[key])
     current = pick(value, values, noun)
     used = _uses(data, key, current)
     if used:
         where = []
         for table, ids in used.items():
-            more = f" and {len(ids) - SHOWN:,} more" if len(ids) > SHOWN else ""
-            where.append(f"{count(len(ids), table)} ({', '.join(ids[:SHOWN])}{more})")
+            records, shown = count(len(ids), table), ", ".join(ids[:SHOWN])
+            where.append(
+                _("{records} ({ids} and {count} more)").format(
+                    records=records, ids=shown, count=f"{len(ids) - SHOWN:,}"
+                )
+                if len(ids) > SHOWN
+                else _("{records} ({ids})").format(records=records, ids=shown)
+            )
         raise SalesflowError(
-            f"{noun} {current!r} is in use by {joined(where)}: change those first, or rename "
-            f"the {noun} instead"
+            _(
+                "{noun} {value} is in use by {uses}: change those first, or rename the {noun} "
+                "instead"
+            ).format(noun=noun, value=repr(current), uses=joined(where))
         )
     changes = Changes()
     _list_changed(changes, key, [v for v in values if v != current])
-    changes.say(f"Removed {noun} {current!r} from the Lists sheet ({len(values) - 1} left).")
+    changes.say(
+        _("Removed {noun} {value} from the {sheet} sheet ({count} left).").format(
+            noun=noun,
+            value=repr(current),
+            sheet=i18n.workbook_name("Lists"),
+            count=len(values) - 1,
+        )
+    )
     return changes

@@ -17,7 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Stage
 
 
@@ -103,8 +105,10 @@ def keep_as_of_current(data: SalesData, changes: Changes, day: date) -> Changes:
     if settings.as_of_pinned and day > settings.as_of and not changes.empty:
         changes.settings.setdefault("as_of", day)
         changes.say(
-            f"As-of date {settings.as_of} → {day}, the day recorded (the date is pinned in "
-            "Settings; leave it blank to follow today)."
+            _(
+                "As-of date {before} → {after}, the day recorded (the date is pinned in "
+                "{sheet}; leave it blank to follow today)."
+            ).format(before=settings.as_of, after=day, sheet=i18n.workbook_name("Settings"))
         )
     return changes
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from salesflow_xl.actions.safe_text import MAX_ROWS
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -44,7 +45,7 @@ def read_rows(
     says which column holds each field. Blank rows are left out. Only the fields' columns are
     checked for line breaks: other columns (notes) may hold them, as Excel exports them."""
     if not text.strip():
-        raise SalesflowError("the CSV file is empty")
+        raise SalesflowError(_("the CSV file is empty"))
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -55,7 +56,9 @@ def read_rows(
     try:
         header = next(csv.reader(lines[:1], dialect, strict=True))
     except (csv.Error, StopIteration) as error:
-        raise SalesflowError(f"line 1 of the CSV (its header) cannot be read: {error}") from error
+        raise SalesflowError(
+            _("line 1 of the CSV (its header) cannot be read: {error}").format(error=error)
+        ) from error
     columns = dict(columns_of(header))
     rows: list[tuple[int, Row | BadRow]] = []
     start: int | None = 1  # index in ``lines`` where reading (re)starts
@@ -86,23 +89,28 @@ def _read_from(
         except StopIteration:
             return None
         except csv.Error as error:
-            rows.append((first, BadRow(f"cannot be read ({error}); is a quote not closed?")))
+            reason = _("cannot be read ({error}); is a quote not closed?").format(error=error)
+            rows.append((first, BadRow(reason)))
             return first
         last = start + reader.line_num
         if len(rows) >= MAX_ROWS:
-            raise SalesflowError(f"the CSV has more than {MAX_ROWS:,} rows; split it")
+            raise SalesflowError(
+                _("the CSV has more than {count} rows; split it").format(count=f"{MAX_ROWS:,}")
+            )
         broken = [
             i for i in columns.values() if i < len(row) and "\n" in row[i].replace("\r", "\n")
         ]
         if last > first and broken:
             if len(row) != width:  # delimiters were swallowed: read those lines again
-                reason = f"a quoted field runs on to line {last}: is a closing quote missing?"
+                reason = _(
+                    "a quoted field runs on to line {line}: is a closing quote missing?"
+                ).format(line=last)
                 rows.append((first, BadRow(reason)))
                 return first
-            reason = (
-                f"a quoted field runs over lines {first}–{last}, so they were not imported: "
+            reason = _(
+                "a quoted field runs over lines {first}–{last}, so they were not imported: "
                 "is a closing quote missing?"
-            )
+            ).format(first=first, last=last)
             rows.append((first, BadRow(reason)))
             continue
         if not any(cell.strip() for cell in row):

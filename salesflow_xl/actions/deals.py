@@ -11,9 +11,10 @@ from datetime import datetime
 
 from salesflow_xl.actions.changes import Changes, changed_fields, keep_as_of_current
 from salesflow_xl.actions.customer_match import fold
-from salesflow_xl.core import limits, transitions
+from salesflow_xl.core import i18n, limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError, TransitionError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Deal
 from salesflow_xl.core.transitions import Transition
 
@@ -25,15 +26,19 @@ class UnknownDealError(SalesflowError):
 def find_deals(data: SalesData, deal_ids: Sequence[str]) -> list[tuple[int, Deal]]:
     """(position, deal) for each ID, in the order given; unknown or repeated IDs are refused."""
     if not deal_ids:
-        raise InvalidArgumentError("deal IDs", [], "at least one deal ID")
+        raise InvalidArgumentError(_("deal IDs"), [], _("at least one deal ID"))
     wanted = [str(d).strip() for d in deal_ids]
     repeated = sorted({d for d in wanted if wanted.count(d) > 1})
     if repeated:
-        raise InvalidArgumentError("deal IDs", repeated, "each deal once")
+        raise InvalidArgumentError(_("deal IDs"), repeated, _("each deal once"))
     positions = {deal_id: i for i, deal_id in enumerate(data.deals["id"])}
     unknown = [d for d in wanted if d not in positions]
     if unknown:
-        raise UnknownDealError(f"no deal {', '.join(unknown)} on the Deals sheet")
+        raise UnknownDealError(
+            _("no deal {deals} on the {sheet} sheet").format(
+                deals=", ".join(unknown), sheet=i18n.workbook_name("Deals")
+            )
+        )
     deals = to_records(data.deals.iloc[[positions[d] for d in wanted]], Deal)
     return [(positions[d.id], d) for d in deals]
 
@@ -41,28 +46,29 @@ def find_deals(data: SalesData, deal_ids: Sequence[str]) -> list[tuple[int, Deal
 def _plan(
     data: SalesData,
     deal_ids: Sequence[str],
-    verb: str,
+    done: str,
     move: Callable[[Deal], Transition],
     note: str | None = None,
 ) -> Changes:
     if note is not None:
-        limits.text("note", note)
+        limits.text(_("note"), note)
     changes = Changes()
     found = find_deals(data, deal_ids)
-    last_moves = _last_moves(data, [deal.id for _, deal in found])
+    last_moves = _last_moves(data, [deal.id for _position, deal in found])
     for position, deal in found:
         step = move(deal)
         last = last_moves.get(deal.id)
         if last is not None and step.event.timestamp < last:
             raise TransitionError(
                 deal.id,
-                f"a stage change at {step.event.timestamp:%Y-%m-%d %H:%M} would be before its "
-                f"last one at {last:%Y-%m-%d %H:%M}",
+                _("a stage change at {time} would be before its last one at {last}").format(
+                    time=f"{step.event.timestamp:%Y-%m-%d %H:%M}", last=f"{last:%Y-%m-%d %H:%M}"
+                ),
             )
         changes.update("deals", position, changed_fields(deal, step.deal))
         changes.append(step.event)
         changes.say(f"{deal.id} {deal.title!r}: {deal.stage} → {step.deal.stage}")
-    changes.summary.insert(0, f"{verb} {len(deal_ids)} deal(s).")
+    changes.summary.insert(0, done.format(count=len(deal_ids)))
     recorded = max(e["timestamp"] for e in changes.appends.get("stage_log", []))
     return keep_as_of_current(data, changes, recorded.date())
 
@@ -79,7 +85,11 @@ def advance(
 ) -> Changes:
     """Move each deal to the next stage of the funnel (from the last open stage: won)."""
     return _plan(
-        data, deal_ids, "Advanced", lambda d: transitions.advance(d, data.pipeline, at, note), note
+        data,
+        deal_ids,
+        _("Advanced {count} deal(s)."),
+        lambda d: transitions.advance(d, data.pipeline, at, note),
+        note,
     )
 
 
@@ -89,11 +99,11 @@ def move(
     """Move each deal to the named open stage (forward or back) or to the won stage."""
     target = data.pipeline.stage(stage)
     if target.outcome == "lost":
-        raise InvalidArgumentError("stage", stage, "an open or won stage (use lost --reason)")
+        raise InvalidArgumentError(_("stage"), stage, _("an open or won stage (use lost --reason)"))
     return _plan(
         data,
         deal_ids,
-        "Moved",
+        _("Moved {count} deal(s)."),
         lambda d: transitions.move(d, target.name, data.pipeline, at, note),
         note,
     )
@@ -101,7 +111,13 @@ def move(
 
 def won(data: SalesData, deal_ids: Sequence[str], at: datetime, note: str | None = None) -> Changes:
     """Mark each deal won."""
-    return _plan(data, deal_ids, "Won", lambda d: transitions.win(d, data.pipeline, at, note), note)
+    return _plan(
+        data,
+        deal_ids,
+        _("Won {count} deal(s)."),
+        lambda d: transitions.win(d, data.pipeline, at, note),
+        note,
+    )
 
 
 def lost(
@@ -112,11 +128,11 @@ def lost(
     note: str | None = None,
 ) -> Changes:
     """Mark each deal lost for ``reason``, which must be on the workbook's lost-reason list."""
-    choice = pick(reason, data.lists.lost_reasons, "reason")
+    choice = pick(reason, data.lists.lost_reasons, _("reason"))
     return _plan(
         data,
         deal_ids,
-        "Lost",
+        _("Lost {count} deal(s)."),
         lambda d: transitions.lose(d, choice, data.pipeline, at, note),
         note,
     )
@@ -135,7 +151,7 @@ def reopen(
         target = stage or closed_from(data, deal.id)
         return transitions.reopen(deal, data.pipeline, at, stage=target, note=note)
 
-    return _plan(data, deal_ids, "Reopened", back, note)
+    return _plan(data, deal_ids, _("Reopened {count} deal(s)."), back, note)
 
 
 def closed_from(data: SalesData, deal_id: str) -> str | None:
@@ -154,4 +170,6 @@ def pick(value: str, allowed: Sequence[str], argument: str) -> str:
     for choice in allowed:
         if fold(choice) == wanted:
             return choice
-    raise InvalidArgumentError(argument, value, "one of " + ", ".join(allowed))
+    raise InvalidArgumentError(
+        argument, value, _("one of {values}").format(values=", ".join(allowed))
+    )

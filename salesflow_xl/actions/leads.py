@@ -26,6 +26,7 @@ from salesflow_xl.actions.deals import pick
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.limits import MAX_CELL_TEXT
 from salesflow_xl.core.model import Customer, Deal
 
@@ -68,24 +69,36 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
 
 
-#: The lead's text fields, each checked as text a cell can hold.
-TEXT_FIELDS = ("name", "company", "email", "phone", "segment", "channel", "campaign", "title")
+#: The lead's text fields, each checked as text a cell can hold, with its name for messages
+#: (translated where shown).
+TEXT_FIELDS: dict[str, str] = {
+    "name": N_("name"),
+    "company": N_("company"),
+    "email": N_("email"),
+    "phone": N_("phone"),
+    "segment": N_("segment"),
+    "channel": N_("channel"),
+    "campaign": N_("campaign"),
+    "title": N_("title"),
+}
 
 
 def _validated(data: SalesData, lead: Lead) -> Lead:
-    for name in TEXT_FIELDS:
+    for name, called in TEXT_FIELDS.items():
         if getattr(lead, name) is not None:
-            limits.text(name, getattr(lead, name))
+            limits.text(_(called), getattr(lead, name))
     if not (lead.name and lead.name.strip()) and not email_key(lead.email):
-        raise InvalidArgumentError("name", lead.name, "a name or an e-mail address")
+        raise InvalidArgumentError(_("name"), lead.name, _("a name or an e-mail address"))
     if lead.email and not EMAIL.match(lead.email.strip()):
-        raise InvalidArgumentError("email", lead.email, "an e-mail address like ann@example.com")
-    segment = pick(lead.segment, data.lists.segments, "segment") if lead.segment else None
-    channel = pick(lead.channel, data.lists.channels, "channel") if lead.channel else None
+        raise InvalidArgumentError(
+            _("email"), lead.email, _("an e-mail address like ann@example.com")
+        )
+    segment = pick(lead.segment, data.lists.segments, _("segment")) if lead.segment else None
+    channel = pick(lead.channel, data.lists.channels, _("channel")) if lead.channel else None
     campaign = None
     if lead.campaign:
-        campaign = pick(lead.campaign, tuple(data.campaigns["name"]), "campaign")
-    value = None if lead.value is None else limits.amount("value", lead.value)
+        campaign = pick(lead.campaign, tuple(data.campaigns["name"]), _("campaign"))
+    value = None if lead.value is None else limits.amount(_("value"), lead.value)
     return replace(
         lead,
         name=(lead.name or lead.email or "").strip(),
@@ -99,23 +112,25 @@ def _validated(data: SalesData, lead: Lead) -> Lead:
 
 def _plan_leads(
     data: SalesData,
-    leads: Sequence[tuple[str, Lead | BadRow]],
+    leads: Sequence[tuple[str | None, Lead | BadRow]],
     at: datetime,
     report: ImportReport,
 ) -> Changes:
-    """Add or merge each (label, lead); invalid leads are skipped with the reason."""
+    """Add or merge each (label, lead); invalid leads are skipped with the reason. The report
+    says "line 3: …" for a lead labelled "line 3", "Added …" and "Merged: …" for one without a
+    label (one lead added by hand)."""
     directory = Directory(to_records(data.customers, Customer))
     changes = Changes()
-    valid: list[tuple[str, Lead]] = []
+    valid: list[tuple[str | None, Lead]] = []
     for label, lead in leads:
         if isinstance(lead, BadRow):
-            report.skipped.append(f"{label}: {lead.reason}")
+            report.skipped.append(_labelled(label, lead.reason))
             continue
         try:
             valid.append((label, _validated(data, lead)))
         except SalesflowError as error:
-            report.skipped.append(f"{label}: {error}")
-    new_count = sum(1 for _, lead in valid if directory.match(lead) is None)
+            report.skipped.append(_labelled(label, str(error)))
+    new_count = sum(1 for _label, lead in valid if directory.match(lead) is None)
     customer_ids = iter(next_ids(data.customers["id"], "C", 4, max(new_count, 1)))
     deal_ids = iter(next_ids(data.deals["id"], "D", 5, max(new_count, 1)))
     positions = {cid: i for i, cid in enumerate(data.customers["id"])}
@@ -135,8 +150,21 @@ def _plan_leads(
                 queued = next(r for r in changes.appends["customers"] if r["id"] == existing)
                 queued.update(filled)
             directory.add(replace(customer, **filled))
-            what = f"filled {', '.join(filled)}" if filled else "nothing new"
-            report.merged.append(f"{label}: matches {existing} {customer.name} ({what})")
+            what = (
+                _("filled {fields}").format(
+                    fields=_(", ").join(_(TEXT_FIELDS[name]) for name in filled)
+                )
+                if filled
+                else _("nothing new")
+            )
+            merged = (
+                _("Merged: matches {customer} {name} ({what})")
+                if label is None
+                else _("{label}: matches {customer} {name} ({what})")
+            )
+            report.merged.append(
+                merged.format(label=label, customer=existing, name=customer.name, what=what)
+            )
             continue
         customer = Customer(
             id=next(customer_ids),
@@ -154,7 +182,8 @@ def _plan_leads(
         deal = Deal(
             id=next(deal_ids),
             customer_id=customer.id,
-            title=lead.title or f"New lead: {customer.company or customer.name}"[:MAX_CELL_TEXT],
+            title=lead.title
+            or _("New lead: {name}").format(name=customer.company or customer.name)[:MAX_CELL_TEXT],
             value=lead.value or 0.0,
             stage=first_stage,
             status="open",
@@ -163,11 +192,23 @@ def _plan_leads(
             channel=lead.channel,
             campaign=lead.campaign,
         )
-        step = transitions.create(deal, data.pipeline, at, note="New lead")
+        step = transitions.create(deal, data.pipeline, at, note=_("New lead"))
         changes.append(step.deal)
         changes.append(step.event)
-        report.added.append(f"{label}: {customer.id} {customer.name} with deal {deal.id}")
+        added = (
+            _("Added {customer} {name} with deal {deal}")
+            if label is None
+            else _("{label}: {customer} {name} with deal {deal}")
+        )
+        report.added.append(
+            added.format(label=label, customer=customer.id, name=customer.name, deal=deal.id)
+        )
     return changes
+
+
+def _labelled(label: str | None, text: str) -> str:
+    """``text`` after the lead's label ("line 3: …"), or alone for a lead without one."""
+    return text if label is None else _("{label}: {text}").format(label=label, text=text)
 
 
 def add_lead(data: SalesData, lead: Lead, at: datetime) -> Changes:
@@ -175,10 +216,8 @@ def add_lead(data: SalesData, lead: Lead, at: datetime) -> Changes:
     already (same e-mail, phone or name + company), a merge into that customer."""
     _validated(data, lead)  # a mistake is refused with its own message
     report = ImportReport()
-    changes = _plan_leads(data, [("lead", lead)], at, report)
-    changes.summary = [line.replace("lead: ", "Added ", 1) for line in report.added] + [
-        line.replace("lead: ", "Merged: ", 1) for line in report.merged
-    ]
+    changes = _plan_leads(data, [(None, lead)], at, report)
+    changes.summary = report.added + report.merged
     return keep_as_of_current(data, changes, at.date())
 
 
@@ -192,13 +231,14 @@ def parse_csv(
     :mod:`salesflow_xl.actions.csv_rows`)."""
     leads: list[tuple[str, Lead | BadRow]] = []
     for line, row in read_rows(text, lambda header: _map_columns(header, mapping)):
+        label = _("line {line}").format(line=line)
         if isinstance(row, BadRow):
-            leads.append((f"line {line}", row))
+            leads.append((label, row))
             continue
         values: dict[str, Any] = dict(row)
         if values.get("value") is not None:
             values["value"] = number(values["value"])
-        leads.append((f"line {line}", Lead(**values)))
+        leads.append((label, Lead(**values)))
     return leads
 
 
@@ -208,10 +248,14 @@ def _map_columns(header: list[str], mapping: Mapping[str, str] | None) -> dict[s
     if mapping:
         for name, column in mapping.items():
             if name not in LEAD_FIELDS:
-                raise InvalidArgumentError("mapping", name, "one of " + ", ".join(LEAD_FIELDS))
+                raise InvalidArgumentError(
+                    _("mapping"), name, _("one of {values}").format(values=", ".join(LEAD_FIELDS))
+                )
             if header_key(column) not in normalised:
                 raise InvalidArgumentError(
-                    f"mapping {name}", column, "a column of the CSV: " + ", ".join(header)
+                    _("mapping {field}").format(field=name),
+                    column,
+                    _("a column of the CSV: {columns}").format(columns=", ".join(header)),
                 )
             columns[name] = normalised.index(header_key(column))
     for name, aliases in HEADER_ALIASES.items():
@@ -223,9 +267,10 @@ def _map_columns(header: list[str], mapping: Mapping[str, str] | None) -> dict[s
                 break
     if "name" not in columns and "email" not in columns:
         raise SalesflowError(
-            "the CSV has no name or e-mail column (its columns: "
-            + ", ".join(header)
-            + "); map one with --map name=COLUMN"
+            _(
+                "the CSV has no name or e-mail column (its columns: {columns}); map one with "
+                "--map name=COLUMN"
+            ).format(columns=", ".join(header))
         )
     return columns
 
@@ -237,7 +282,11 @@ def import_leads(
     report = ImportReport()
     changes = _plan_leads(data, leads, at, report)
     changes.say(
-        f"Imported {len(leads)} row(s): {len(report.added)} added, {len(report.merged)} merged, "
-        f"{len(report.skipped)} skipped."
+        _("Imported {rows} row(s): {added} added, {merged} merged, {skipped} skipped.").format(
+            rows=len(leads),
+            added=len(report.added),
+            merged=len(report.merged),
+            skipped=len(report.skipped),
+        )
     )
     return keep_as_of_current(data, changes, at.date()), report

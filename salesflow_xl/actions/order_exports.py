@@ -32,6 +32,7 @@ from typing import Literal
 
 from salesflow_xl.actions.csv_rows import BadRow, header_key, read_rows
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import N_, _
 
 #: The fields ``--map FIELD=COLUMN`` can name.
 MAPPABLE = (
@@ -52,7 +53,8 @@ class Layout:
             (the order's columns repeat on every line: taken once) or "sum" (amounts added).
         month_first: how a date like 03/05/24 is read: True month first (US), None as the
             file's other dates tell (13/05 can only be day first).
-        rule: how lines become orders, in words, for the report.
+        rule: how lines become orders, in words, for the report (N_-marked: translated where
+            shown).
     """
 
     name: str
@@ -80,7 +82,7 @@ SHOPIFY = Layout(
     },
     "first",
     None,
-    "an order's lines are one order; its Total is on the first line",
+    N_("an order's lines are one order; its Total is on the first line"),
 )
 WOOCOMMERCE = Layout(
     "WooCommerce orders export",
@@ -104,7 +106,7 @@ WOOCOMMERCE = Layout(
     },
     "once",
     True,
-    "rows with the same order number are one order; its Order Total is taken once",
+    N_("rows with the same order number are one order; its Order Total is taken once"),
 )
 ETSY = Layout(
     "Etsy sold orders export",
@@ -119,7 +121,7 @@ ETSY = Layout(
     },
     "once",
     True,
-    "one row per order (Order Total); buyers are matched by name, there is no e-mail",
+    N_("one row per order (Order Total); buyers are matched by name, there is no e-mail"),
 )
 GENERIC = Layout(
     "generic order file",
@@ -141,7 +143,7 @@ GENERIC = Layout(
     },
     "sum",
     None,
-    "rows with the same order ID are one order; their amounts are summed",
+    N_("rows with the same order ID are one order; their amounts are summed"),
 )
 LAYOUTS = (SHOPIFY, ETSY, WOOCOMMERCE)
 
@@ -206,8 +208,10 @@ def _columns(
     present = set(keys)
     if {"saledate", "itemname"} <= present and not present & {"ordertotal", "ordervalue"}:
         raise SalesflowError(
-            "this looks like Etsy's sold order items file (one row per item); download the "
-            "sold orders file (EtsySoldOrders….csv) and import that"
+            _(
+                "this looks like Etsy's sold order items file (one row per item); download the "
+                "sold orders file (EtsySoldOrders….csv) and import that"
+            )
         )
     layout = next(
         (lay for lay in LAYOUTS if all(present & set(group) for group in lay.signature)), GENERIC
@@ -218,27 +222,48 @@ def _columns(
     }
     for name, column in (mapping or {}).items():
         if name not in MAPPABLE:
-            raise InvalidArgumentError("mapping", name, "one of " + ", ".join(MAPPABLE))
+            raise InvalidArgumentError(
+                _("mapping"), name, _("one of {values}").format(values=", ".join(MAPPABLE))
+            )
         if header_key(column) not in present:
             raise InvalidArgumentError(
-                f"mapping {name}", column, "a column of the CSV: " + ", ".join(header)
+                _("mapping {field}").format(field=name),
+                column,
+                _("a column of the CSV: {columns}").format(columns=", ".join(header)),
             )
         aliases[name] = [keys.index(header_key(column))]
     headers = {name: header[indexes[0]] for name, indexes in aliases.items() if indexes}
     missing = [n for n in ("date", "amount") if n not in headers]
     if not headers.keys() & {"customer_id", "email", "name", "first_name", "last_name"}:
-        missing.append("customer (customer_id, email or name)")
+        missing.append(_("customer (customer_id, email or name)"))
     if missing:
+        fields = missing[0]
+        for field_name in missing[1:]:
+            fields = _("{first} or {second}").format(first=fields, second=field_name)
         raise SalesflowError(
-            f"the CSV (read as {with_article(layout.name)}) has no {' or '.join(missing)} column "
-            f"(its columns: {', '.join(header)}); map one with --map FIELD=COLUMN"
+            _(
+                "the CSV (read as {layout}) has no {fields} column (its columns: {columns}); "
+                "map one with --map FIELD=COLUMN"
+            ).format(layout=with_article(layout.name), fields=fields, columns=", ".join(header))
         )
     columns = {f"{n}/{rank}": i for n, indexes in aliases.items() for rank, i in enumerate(indexes)}
     return layout, headers, columns
 
 
+#: Each layout's name after "a" or "an", as messages say it (translated where shown).
+WITH_ARTICLE: dict[str, str] = {
+    SHOPIFY.name: N_("a Shopify orders export"),
+    WOOCOMMERCE.name: N_("a WooCommerce orders export"),
+    ETSY.name: N_("an Etsy sold orders export"),
+    GENERIC.name: N_("a generic order file"),
+}
+
+
 def with_article(name: str) -> str:
-    """The name after "a" or "an": a Shopify orders export, an Etsy sold orders export."""
+    """The name after "a" or "an": a Shopify orders export, an Etsy sold orders export (a
+    layout's name in the language in effect)."""
+    if name in WITH_ARTICLE:
+        return _(WITH_ARTICLE[name])
     return ("an " if name[0].lower() in "aeiou" else "a ") + name
 
 
@@ -287,8 +312,10 @@ def parse_day(text: str, month_first: bool | None) -> date:
             month_first = True
         if month_first is None:
             raise UnreadableError(
-                f"date {text!r} could be day/month or month/day (the file does not tell): "
-                "write it as YYYY-MM-DD"
+                _(
+                    "date {date} could be day/month or month/day (the file does not tell): "
+                    "write it as YYYY-MM-DD"
+                ).format(date=repr(text))
             )
         month, day = (first, second) if month_first else (second, first)
     else:
@@ -296,13 +323,22 @@ def parse_day(text: str, month_first: bool | None) -> date:
     if match.re is not _ISO and len(match.group(3)) == 2:  # 24 → 2024, 99 → 1999
         year += 2000 if year < 70 else 1900
     if not 1 <= month <= 12:
-        raise UnreadableError(f"date {text!r}: there is no month {month}")
+        raise UnreadableError(
+            _("date {date}: there is no month {month}").format(date=repr(text), month=month)
+        )
     if year < 1:
-        raise UnreadableError(f"date {text!r} is outside Excel's dates (1900-01-01 to 9999-12-31)")
+        raise UnreadableError(
+            _("date {date} is outside Excel's dates ({first} to {last})").format(
+                date=repr(text), first="1900-01-01", last="9999-12-31"
+            )
+        )
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        name = f"{calendar.month_name[month]} {year}"
-        raise UnreadableError(f"date {text!r} does not exist: {name} has {days} days")
+        raise UnreadableError(
+            _("date {date} does not exist: {month} {year} has {days} days").format(
+                date=repr(text), month=_(MONTHS[month - 1]), year=year, days=days
+            )
+        )
     return date(year, month, day)
 
 
@@ -313,18 +349,27 @@ def _date_in_words(text: str) -> date:
             return datetime.strptime(head, form).date()
         except ValueError:
             continue
-    raise UnreadableError(f"date: expected a date like 2024-03-05, found {text!r}")
+    raise UnreadableError(
+        _("date: expected a date like 2024-03-05, found {text}").format(text=repr(text))
+    )
 
 
-#: Words of an order status meaning the sale did not (or no longer) happen, and what to call it.
+#: The months' names in messages (translated where shown).
+MONTHS = (
+    *(N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June")),
+    *(N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December")),
+)
+
+#: Words of an order status meaning the sale did not (or no longer) happen, and what to call it
+#: (translated where shown).
 _CLOSED = (
-    ("refund", "refunded"),
-    ("cancel", "cancelled"),
-    ("void", "voided"),
-    ("fail", "failed"),
-    ("declin", "declined"),
-    ("trash", "deleted"),
-    ("draft", "a draft"),
+    ("refund", N_("refunded")),
+    ("cancel", N_("cancelled")),
+    ("void", N_("voided")),
+    ("fail", N_("failed")),
+    ("declin", N_("declined")),
+    ("trash", N_("deleted")),
+    ("draft", N_("a draft")),
 )
 
 

@@ -46,16 +46,29 @@ from salesflow_xl.actions.order_exports import (
     month_first_of,
     parse_day,
 )
-from salesflow_xl.core import limits
+from salesflow_xl.core import i18n, limits
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.model import Customer, Order
 
 #: The width of generated IDs, as the workbook's own: C0001, O0000001.
 CUSTOMER_ID_WIDTH = 4
 ORDER_ID_WIDTH = 7
-#: Text fields of an order line, each checked as text a cell can hold.
-TEXT_FIELDS = ("order_id", "customer_id", "email", "name", "company")
+#: Text fields of an order line, each checked as text a cell can hold, with its name for
+#: messages (the fields ``--map`` names; the words among them translated where shown).
+TEXT_FIELDS: dict[str, str] = {
+    "order_id": "order_id",
+    "customer_id": "customer_id",
+    "email": N_("email"),
+    "name": N_("name"),
+    "company": N_("company"),
+}
+#: A later line's field that contradicts the order's first line, in words ({value} its value).
+_DIFFERING: dict[str, str] = {
+    "customer_id": N_("customer id {value}"),
+    "email": N_("email {value}"),
+}
 
 
 @dataclass
@@ -96,7 +109,7 @@ class _Draft:
     @property
     def label(self) -> str:
         order_id = self.head.get("order_id")
-        return f"order {order_id}" if order_id else "the order"
+        return _("order {order}").format(order=order_id) if order_id else _("the order")
 
 
 def _key(customer_id: str, day: date, amount: float) -> tuple[str, date, float]:
@@ -118,11 +131,14 @@ class _Planner:
         self.directory = Directory(to_records(data.customers, Customer))
         self.ids = {cid.casefold(): cid for cid in self.directory.customers}
         self.existing = {o.id: o for o in to_records(data.orders, Order)}
-        #: (customer, date, amount) → where that order is: "O0000005 in the workbook", "line 3"
-        self.same: dict[tuple[str, date, float], str] = {}
+        #: (customer, date, amount) → (that order's ID, where it is: "O0000005 in the
+        #: workbook", "line 3 (O0001912)")
+        self.same: dict[tuple[str, date, float], tuple[str, str]] = {}
         for order in self.existing.values():
-            where = f"{order.id} in the workbook"
-            self.same.setdefault(_key(order.customer_id, order.date, order.amount), where)
+            where = _("{order} in the workbook").format(order=order.id)
+            self.same.setdefault(
+                _key(order.customer_id, order.date, order.amount), (order.id, where)
+            )
         self.customer_ids = _fresh_ids(self.directory.customers, "C", CUSTOMER_ID_WIDTH)
         self.order_ids = _fresh_ids([*self.existing, *order_ids], "O", ORDER_ID_WIDTH)
         self.new: dict[str, Customer] = {}
@@ -135,23 +151,29 @@ class _Planner:
         if customer_id is not None:
             found = self.ids.get(customer_id.casefold())
             if found is None:
-                raise SalesflowError(f"customer {customer_id!r} is not in the workbook")
+                raise SalesflowError(
+                    _("customer {customer} is not in the workbook").format(
+                        customer=repr(customer_id)
+                    )
+                )
             return found
         if buyer.email is not None:
             if not EMAIL.match(buyer.email):
-                expected = "an e-mail address like ann@example.com"
-                raise InvalidArgumentError("email", buyer.email, expected)
+                expected = _("an e-mail address like ann@example.com")
+                raise InvalidArgumentError(_("email"), buyer.email, expected)
             return self.directory.match(buyer)
         if buyer.name is None:
-            raise SalesflowError("no customer: the line has no customer ID, e-mail or name")
+            raise SalesflowError(_("no customer: the line has no customer ID, e-mail or name"))
         named = self.directory.named(buyer.name)
         if len(named) == 1:
             return named[0]
         match = self.directory.match(buyer)  # several of that name: name + company decides
         if named and match is None:
             raise SalesflowError(
-                f"{len(named)} customers are called {buyer.name!r} ({', '.join(named)}): "
-                "give the order's customer ID or e-mail address"
+                _(
+                    "{count} customers are called {name} ({customers}): give the order's "
+                    "customer ID or e-mail address"
+                ).format(count=len(named), name=repr(buyer.name), customers=", ".join(named))
             )
         return match
 
@@ -178,7 +200,7 @@ class _Planner:
         """Queue an order (an ID is made when it has none); ``where`` it is, for the report."""
         order = Order(order_id or next(self.order_ids), customer_id, day, amount)
         self.orders.append(order)
-        self.same.setdefault(_key(customer_id, day, amount), f"{where} ({order.id})")
+        self.same.setdefault(_key(customer_id, day, amount), (order.id, f"{where} ({order.id})"))
         new = self.new.get(customer_id)
         if new is not None and new.first_touch is not None and day < new.first_touch:
             self.new[customer_id] = replace(new, first_touch=day)
@@ -211,48 +233,72 @@ def add_order(
     ID, the order is refused. ``order_id`` defaults to the next free one (O0001911); an ID in
     use is refused. The amount must be > 0: a free order is not counted as a purchase."""
     day = day or at.date()
-    for argument, value in (("customer", customer), ("id", order_id), ("name", name)):
+    for argument, value in ((_("customer"), customer), ("id", order_id), (_("name"), name)):
         if value is not None:
             limits.text(argument, value)
     if company is not None:
-        limits.text("company", company)
+        limits.text(_("company"), company)
     value = _order_amount(amount)
-    limits.day("date", day)
+    limits.day(_("date"), day)
     if day > at.date() + timedelta(days=1):
-        raise SalesflowError(f"date {day} is after {at.date()}: record orders that have happened")
+        raise SalesflowError(
+            _("date {day} is after {today}: record orders that have happened").format(
+                day=day, today=at.date()
+            )
+        )
     planner = _Planner(data, at)
     if order_id is not None:
         order_id = order_id.strip()
         if not order_id:
-            raise InvalidArgumentError("id", order_id, "an order ID (or leave it out)")
+            raise InvalidArgumentError("id", order_id, _("an order ID (or leave it out)"))
         if order_id in planner.existing:
             raise SalesflowError(
-                f"order ID {order_id!r} is already in the workbook "
-                f"({_described(planner.existing[order_id])}); give another --id or leave it out"
+                _(
+                    "order ID {order} is already in the workbook ({described}); give another "
+                    "--id or leave it out"
+                ).format(order=repr(order_id), described=_described(planner.existing[order_id]))
             )
     customer_id, created = _one_customer(planner, customer.strip(), name, company, day)
     twin = planner.same.get(_key(customer_id, day, value))
-    order = planner.add(customer_id, day, value, order_id, "this order")
+    order = planner.add(customer_id, day, value, order_id, _("this order"))
     changes = planner.changes()
     who = planner.directory.customers[customer_id]
     if created:
-        changes.say(f"New customer {who.id} {who.name}" + (f" <{who.email}>" if who.email else ""))
-    changes.say(f"Added order {order.id} for {who.id} {who.name}: {value:,.2f} on {day}.")
+        changes.say(_new_customer(who))
+    changes.say(
+        _("Added order {order} for {customer} {name}: {amount} on {day}.").format(
+            order=order.id, customer=who.id, name=who.name, amount=f"{value:,.2f}", day=day
+        )
+    )
     if twin is not None:
-        twin = twin.removesuffix(" in the workbook")
-        changes.say(f"Note: {who.id} has an order of {value:,.2f} on {day} already ({twin}).")
+        changes.say(
+            _("Note: {customer} has an order of {amount} on {day} already ({order}).").format(
+                customer=who.id, amount=f"{value:,.2f}", day=day, order=twin[0]
+            )
+        )
     return keep_as_of_current(data, changes, day)  # the order's day, not when it was typed
+
+
+def _new_customer(customer: Customer) -> str:
+    """A new customer in a summary: "New customer C0151 Ann Lee <ann@lee.example>"."""
+    if customer.email:
+        return _("New customer {customer} {name} <{email}>").format(
+            customer=customer.id, name=customer.name, email=customer.email
+        )
+    return _("New customer {customer} {name}").format(customer=customer.id, name=customer.name)
 
 
 def _order_amount(amount: str | float) -> float:
     """The amount of one order: a number (as people write it) more than 0."""
     value = number(amount) if isinstance(amount, str) else amount
     if isinstance(value, str | bool):
-        raise InvalidArgumentError("amount", amount, "a number like 120, 1,234.56 or 1.234,56")
+        raise InvalidArgumentError(
+            _("amount"), amount, _("a number like 120, 1,234.56 or 1.234,56")
+        )
     if not (math.isfinite(value) and value > 0):
-        expected = "more than 0 (a free order is not counted as a purchase)"
-        raise InvalidArgumentError("amount", amount, expected)
-    return limits.amount("amount", value)
+        expected = _("more than 0 (a free order is not counted as a purchase)")
+        raise InvalidArgumentError(_("amount"), amount, expected)
+    return limits.amount(_("amount"), value)
 
 
 def _one_customer(
@@ -264,21 +310,25 @@ def _one_customer(
         found = planner.ids.get(customer.casefold())
         if found is None:
             raise SalesflowError(
-                f"customer {customer!r} is not in the workbook: give a customer ID from the "
-                "Customers sheet (like C0001) or an e-mail address"
+                _(
+                    "customer {customer} is not in the workbook: give a customer ID from the "
+                    "{sheet} sheet (like C0001) or an e-mail address"
+                ).format(customer=repr(customer), sheet=i18n.workbook_name("Customers"))
             )
         return found, False
     if not EMAIL.match(customer):
-        expected = "a customer ID or an e-mail address like ann@example.com"
-        raise InvalidArgumentError("customer", customer, expected)
+        expected = _("a customer ID or an e-mail address like ann@example.com")
+        raise InvalidArgumentError(_("customer"), customer, expected)
     buyer = _Buyer(_blank(name), _blank(company), customer)
     found = planner.find(buyer, None)
     if found is not None:
         return found, False
     if buyer.name is None:
         raise SalesflowError(
-            f"customer {customer!r}: no customer has this e-mail address; give --name (and "
-            "--company) to add them as a new customer"
+            _(
+                "customer {customer}: no customer has this e-mail address; give --name (and "
+                "--company) to add them as a new customer"
+            ).format(customer=repr(customer))
         )
     return planner.customer(buyer, None, day)
 
@@ -299,7 +349,7 @@ def import_orders(
 ) -> tuple[Changes, OrderImportReport]:
     """Add the orders of an export (see the module docstring for the rules): every good order
     goes in, every other line is reported with its line number and reason."""
-    report = OrderImportReport(file.layout.name, file.layout.rule)
+    report = OrderImportReport(file.layout.name, _(file.layout.rule))
     notes: list[tuple[int, str, str]] = []  # (line, kind, text)
     drafts = _drafts(file, notes)
     planner = _Planner(data, at, (d.head.get("order_id") or "" for d in drafts))
@@ -315,12 +365,20 @@ def import_orders(
         except SalesflowError as error:
             notes.append((draft.head.line, "skipped", str(error)))
     for line, kind, text in sorted(notes, key=lambda note: note[0]):
-        getattr(report, kind).append(f"line {line}: {text}")
+        getattr(report, kind).append(_("line {line}: {text}").format(line=line, text=text))
     changes = planner.changes()
     total = len(report.added) + len(report.duplicate) + len(report.skipped)
     changes.say(
-        f"Imported {total} order(s): {len(report.added)} added, {len(report.duplicate)} "
-        f"duplicate, {len(report.skipped)} skipped; {len(planner.new)} new customer(s)."
+        _(
+            "Imported {total} order(s): {added} added, {duplicate} duplicate, {skipped} "
+            "skipped; {customers} new customer(s)."
+        ).format(
+            total=total,
+            added=len(report.added),
+            duplicate=len(report.duplicate),
+            skipped=len(report.skipped),
+            customers=len(planner.new),
+        )
     )
     added = [order["date"] for order in changes.appends.get("orders", [])]
     if added:  # a pinned as-of date moves to the latest order's day
@@ -347,7 +405,9 @@ def _drafts(file: OrderFile, notes: list[tuple[int, str, str]]) -> list[_Draft]:
             if order_id is not None:
                 by_id[order_id] = draft
         elif file.layout.lines == "first" and entry.get("amount") is not None:
-            text = f"{first.label} appears again (first at line {first.head.line})"
+            text = _("{order} appears again (first at line {line})").format(
+                order=first.label, line=first.head.line
+            )
             notes.append((entry.line, "duplicate", text))
         else:
             first.more.append(entry)
@@ -365,23 +425,33 @@ def _plan(
     """Add one order of the file, or raise why not (:class:`_DuplicateError` for an order
     already there, :class:`SalesflowError` for one skipped)."""
     head, label = draft.head, draft.label
-    for name in TEXT_FIELDS:
+    for name, called in TEXT_FIELDS.items():
         if (value := head.get(name)) is not None:
-            limits.text(name, value)
+            limits.text(_(called), value)
     order_id = head.get("order_id")
     why = "cancelled" if head.get("cancelled") else "status"
     closed = "cancelled" if why == "cancelled" else closed_status(head.get("status"))
     if closed is not None:
         if order_id in planner.existing:
-            raise _DuplicateError(f"{label} is already in the workbook (the export says {closed})")
+            raise _DuplicateError(
+                _("{order} is already in the workbook (the export says {status})").format(
+                    order=label, status=_(closed)
+                )
+            )
         column = file.headers.get(why, why)
-        raise SalesflowError(f"{label} is {closed} ({column}: {head.get(why)})")
+        raise SalesflowError(
+            _("{order} is {status} ({column}: {value})").format(
+                order=label, status=_(closed), column=column, value=head.get(why)
+            )
+        )
     day = _day(head, month_first, planner.today)
     amount = _amount(file, draft, day, month_first, notes)
     if currency and (own := head.get("currency")) and own.upper() != currency:
         raise SalesflowError(
-            f"{label} is in {own}, the file's other orders in {currency} (nothing is "
-            "converted): convert it and add it with salesflow order"
+            _(
+                "{order} is in {currency}, the file's other orders in {main} (nothing is "
+                "converted): convert it and add it with salesflow order"
+            ).format(order=label, currency=own, main=currency)
         )
     buyer = _Buyer(head.get("name"), head.get("company"), head.get("email"))
     if order_id is not None and order_id in planner.existing:
@@ -389,15 +459,17 @@ def _plan(
         if (planner.find(buyer, head.get("customer_id")), day, round(amount, 2)) == _key(
             there.customer_id, there.date, there.amount
         ):
-            raise _DuplicateError(f"{label} is already in the workbook")
+            raise _DuplicateError(_("{order} is already in the workbook").format(order=label))
         raise SalesflowError(
-            f"order ID {order_id} is already used by another order in the workbook "
-            f"({_described(there)}): not imported"
+            _(
+                "order ID {order} is already used by another order in the workbook "
+                "({described}): not imported"
+            ).format(order=order_id, described=_described(there))
         )
     customer_id, created = planner.customer(buyer, head.get("customer_id"), day)
     if order_id is None and (twin := planner.same.get(_key(customer_id, day, amount))):
-        raise _DuplicateError(f"same customer, date and amount as {twin}")
-    order = planner.add(customer_id, day, amount, order_id, f"line {head.line}")
+        raise _DuplicateError(_("same customer, date and amount as {order}").format(order=twin[1]))
+    order = planner.add(customer_id, day, amount, order_id, _("line {line}").format(line=head.line))
     if created:
         new = planner.new[customer_id]
         text = f"{new.id} {new.name}" + (f" <{new.email}>" if new.email else "")
@@ -409,14 +481,20 @@ def _day(line: OrderLine, month_first: bool | None, today: date) -> date:
     """The order's date: readable, within Excel's dates, not after tomorrow."""
     text = line.get("date")
     if text is None:
-        raise SalesflowError("no date")
+        raise SalesflowError(_("no date"))
     day = parse_day(text, month_first)
     if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
         raise SalesflowError(
-            f"date {text!r} is outside Excel's dates ({limits.FIRST_DAY} to {limits.LAST_DAY})"
+            _("date {date} is outside Excel's dates ({first} to {last})").format(
+                date=repr(text), first=limits.FIRST_DAY, last=limits.LAST_DAY
+            )
         )
     if day > today + timedelta(days=1):
-        raise SalesflowError(f"date {text!r} is in the future (today is {today})")
+        raise SalesflowError(
+            _("date {date} is in the future (today is {today})").format(
+                date=repr(text), today=today
+            )
+        )
     return day
 
 
@@ -433,8 +511,12 @@ def _amount(
     head, rule = draft.head, file.layout.lines
     column = file.headers.get("amount", "amount")
     if head.get("amount") is None:
-        where = " on its first line" if rule == "first" else ""
-        raise SalesflowError(f"{draft.label} has no {column}{where}")
+        missing = (
+            _("{order} has no {column} on its first line")
+            if rule == "first"
+            else _("{order} has no {column}")
+        )
+        raise SalesflowError(missing.format(order=draft.label, column=column))
     amount = _number(head.get("amount"), column)
     for line in draft.more:
         differs = _contradiction(head, line, day, month_first)
@@ -442,31 +524,50 @@ def _amount(
             other = _number(line.get("amount"), column)
             differs = f"{column} {other:,.2f}" if round(other - amount, 2) else None
         if differs is not None:
-            text = f"not imported: its {differs} differs from line {head.line} ({draft.label})"
+            text = _("not imported: its {field} differs from line {line} ({order})").format(
+                field=differs, line=head.line, order=draft.label
+            )
             notes.append((line.line, "skipped", text))
         elif rule == "sum" and line.get("amount") is not None:
-            amount += _number(line.get("amount"), f"{column} on line {line.line}")
+            on_line = _("{column} on line {line}").format(column=column, line=line.line)
+            amount += _number(line.get("amount"), on_line)
     refunded = _number(head.get("refunded") or "0", file.headers.get("refunded", "refunded"))
     if refunded > 0:
         amount -= refunded
         if amount <= 0:
-            raise SalesflowError(f"{draft.label} is refunded in full")
+            raise SalesflowError(_("{order} is refunded in full").format(order=draft.label))
     amount = round(amount, 9)
     if amount < 0:
-        raise SalesflowError(f"{column} {amount:,.2f} is negative (a refund or a credit?)")
+        raise SalesflowError(
+            _("{column} {amount} is negative (a refund or a credit?)").format(
+                column=column, amount=f"{amount:,.2f}"
+            )
+        )
     if amount == 0:
-        raise SalesflowError(f"{column} is 0: a free order is not counted as a purchase")
+        raise SalesflowError(
+            _("{column} is 0: a free order is not counted as a purchase").format(column=column)
+        )
     if amount > limits.MAX_AMOUNT:
-        raise SalesflowError(f"{column} {amount:,.0f} is over {limits.MAX_AMOUNT:,.0f}")
+        raise SalesflowError(
+            _("{column} {amount} is over {limit}").format(
+                column=column, amount=f"{amount:,.0f}", limit=f"{limits.MAX_AMOUNT:,.0f}"
+            )
+        )
     return amount
 
 
 def _number(text: str | None, column: str) -> float:
     value = number(text or "")
     if isinstance(value, str):
-        raise SalesflowError(f"{column}: expected a number, found {text!r}")
+        raise SalesflowError(
+            _("{column}: expected a number, found {text}").format(column=column, text=repr(text))
+        )
     if not math.isfinite(value):
-        raise SalesflowError(f"{column}: expected a finite number, found {text!r}")
+        raise SalesflowError(
+            _("{column}: expected a finite number, found {text}").format(
+                column=column, text=repr(text)
+            )
+        )
     return value
 
 
@@ -474,15 +575,15 @@ def _contradiction(
     head: OrderLine, line: OrderLine, day: date, month_first: bool | None
 ) -> str | None:
     """What a later line of an order says otherwise than its first line (blank says nothing)."""
-    for name in ("customer_id", "email"):
+    for name, differing in _DIFFERING.items():
         own, first = line.get(name), head.get(name)
         if own is not None and first is not None and own.casefold() != first.casefold():
-            return f"{name.replace('_', ' ')} {own!r}"
+            return _(differing).format(value=repr(own))
     if (text := line.get("date")) is not None:
         try:
             other = parse_day(text, month_first)
         except SalesflowError:
-            return f"date {text!r}"
+            return _("date {value}").format(value=repr(text))
         if other != day:
-            return f"date {other}"
+            return _("date {value}").format(value=other)
     return None

@@ -10,34 +10,36 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from salesflow_xl.actions.catalog import money, name, percent, probability
+from salesflow_xl.actions.catalog import clauses, money, name, percent, probability
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.customer_match import EMAIL
 from salesflow_xl.actions.deals import find_deals, pick
-from salesflow_xl.core import limits
+from salesflow_xl.core import i18n, limits
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.model import Customer
 
-#: The deal fields ``edit_deal`` takes, each with its name for messages.
+#: The deal fields ``edit_deal`` takes, each with its name for messages (translated where
+#: shown).
 DEAL_FIELDS: dict[str, str] = {
-    "title": "title",
-    "value": "value",
-    "expected_close": "expected close",
-    "probability": "probability",
-    "next_follow_up": "next follow-up",
-    "channel": "channel",
-    "campaign": "campaign",
+    "title": N_("title"),
+    "value": N_("value"),
+    "expected_close": N_("expected close"),
+    "probability": N_("probability"),
+    "next_follow_up": N_("next follow-up"),
+    "channel": N_("channel"),
+    "campaign": N_("campaign"),
 }
 #: The customer fields ``edit_customer`` takes.
 CUSTOMER_FIELDS: dict[str, str] = {
-    "name": "name",
-    "company": "company",
-    "email": "e-mail",
-    "phone": "phone",
-    "segment": "segment",
-    "channel": "channel",
-    "campaign": "campaign",
+    "name": N_("name"),
+    "company": N_("company"),
+    "email": N_("e-mail"),
+    "phone": N_("phone"),
+    "segment": N_("segment"),
+    "channel": N_("channel"),
+    "campaign": N_("campaign"),
 }
 
 
@@ -67,7 +69,7 @@ def _choice(allowed: tuple[str, ...], argument: str) -> Callable[[str | None], s
 def _shown(field: str, value: Any) -> str:
     """A field's value in a summary."""
     if value is None:
-        return "the stage's" if field == "probability" else "(blank)"
+        return _("the stage's") if field == "probability" else _("(blank)")
     if field == "value":
         return money(value)
     if field == "probability":
@@ -86,20 +88,30 @@ def _edit(
     """The checked new values that differ from ``record``'s."""
     unknown = set(values) - set(fields)
     if unknown:
-        raise InvalidArgumentError("field", sorted(unknown)[0], "one of " + ", ".join(fields))
+        raise InvalidArgumentError(
+            _("field"), sorted(unknown)[0], _("one of {values}").format(values=", ".join(fields))
+        )
     if not values:
-        raise SalesflowError(f"nothing to change (give one of {', '.join(fields.values())})")
+        names = ", ".join(_(name) for name in fields.values())
+        raise SalesflowError(_("nothing to change (give one of {fields})").format(fields=names))
     checked = {field: checks[field](values[field]) for field in fields if field in values}
     return {f: v for f, v in checked.items() if getattr(record, f) != v}
 
 
-def _summary(kind: str, label: str, before: Any, changed: Mapping[str, Any], fields: Any) -> str:
+def _summary(
+    unchanged: str, updated: str, label: str, before: Any, changed: Mapping[str, Any], fields: Any
+) -> str:
+    """The summary line of an edit: ``unchanged`` (a text with {label}) when nothing changed,
+    else ``updated`` (with {label} and {edits})."""
     if not changed:
-        return f"{kind} {label} has these values already: nothing changed."
+        return unchanged.format(label=label)
     edits = [
-        f"{fields[f]} {_shown(f, getattr(before, f))} → {_shown(f, v)}" for f, v in changed.items()
+        _("{field} {before} → {after}").format(
+            field=_(fields[f]), before=_shown(f, getattr(before, f)), after=_shown(f, v)
+        )
+        for f, v in changed.items()
     ]
-    return f"Updated {kind.lower()} {label}: {', '.join(edits)}."
+    return updated.format(label=label, edits=clauses(edits))
 
 
 def edit_deal(data: SalesData, deal_id: str, values: Mapping[str, Any]) -> Changes:
@@ -107,25 +119,34 @@ def edit_deal(data: SalesData, deal_id: str, values: Mapping[str, Any]) -> Chang
     next follow-up, channel or campaign."""
     ((position, deal),) = find_deals(data, [deal_id])
     checks: dict[str, Callable[[Any], Any]] = {
-        "title": lambda v: name("title", v),
-        "value": lambda v: limits.amount("value", v),
-        "expected_close": lambda v: _day("expected close", v),
-        "probability": lambda v: None if v is None else probability("probability", v),
-        "next_follow_up": lambda v: _day("next follow-up", v),
-        "channel": _choice(data.lists.channels, "channel"),
-        "campaign": _choice(tuple(data.campaigns["name"]), "campaign"),
+        "title": lambda v: name(_("title"), v),
+        "value": lambda v: limits.amount(_("value"), v),
+        "expected_close": lambda v: _day(_("expected close"), v),
+        "probability": lambda v: None if v is None else probability(_("probability"), v),
+        "next_follow_up": lambda v: _day(_("next follow-up"), v),
+        "channel": _choice(data.lists.channels, _("channel")),
+        "campaign": _choice(tuple(data.campaigns["name"]), _("campaign")),
     }
     changed = _edit(deal, values, DEAL_FIELDS, checks)
     changes = Changes()
     changes.update("deals", position, changed)
-    changes.say(_summary("Deal", f"{deal.id} {deal.title!r}", deal, changed, DEAL_FIELDS))
+    changes.say(
+        _summary(
+            _("Deal {label} has these values already: nothing changed."),
+            _("Updated deal {label}: {edits}."),
+            f"{deal.id} {deal.title!r}",
+            deal,
+            changed,
+            DEAL_FIELDS,
+        )
+    )
     return changes
 
 
 def _email(value: str | None) -> str | None:
-    text = _text("email", value)
+    text = _text(_("email"), value)
     if text is not None and not EMAIL.match(text):
-        raise InvalidArgumentError("email", value, "an e-mail address like ann@example.com")
+        raise InvalidArgumentError(_("email"), value, _("an e-mail address like ann@example.com"))
     return text
 
 
@@ -134,21 +155,34 @@ def edit_customer(data: SalesData, customer_id: str, values: Mapping[str, Any]) 
     wanted = str(customer_id).strip()
     positions = (data.customers["id"] == wanted).to_numpy().nonzero()[0]
     if not len(positions):
-        raise UnknownCustomerError(f"no customer {wanted} on the Customers sheet")
+        raise UnknownCustomerError(
+            _("no customer {customer} on the {sheet} sheet").format(
+                customer=wanted, sheet=i18n.workbook_name("Customers")
+            )
+        )
     position = int(positions[0])
     (customer,) = to_records(data.customers.iloc[[position]], Customer)
     checks: dict[str, Callable[[Any], Any]] = {
-        "name": lambda v: name("name", v),
-        "company": lambda v: _text("company", v),
+        "name": lambda v: name(_("name"), v),
+        "company": lambda v: _text(_("company"), v),
         "email": _email,
-        "phone": lambda v: _text("phone", v),
-        "segment": _choice(data.lists.segments, "segment"),
-        "channel": _choice(data.lists.channels, "channel"),
-        "campaign": _choice(tuple(data.campaigns["name"]), "campaign"),
+        "phone": lambda v: _text(_("phone"), v),
+        "segment": _choice(data.lists.segments, _("segment")),
+        "channel": _choice(data.lists.channels, _("channel")),
+        "campaign": _choice(tuple(data.campaigns["name"]), _("campaign")),
     }
     changed = _edit(customer, values, CUSTOMER_FIELDS, checks)
     changes = Changes()
     changes.update("customers", position, changed)
     label = f"{customer.id} {customer.name}"
-    changes.say(_summary("Customer", label, customer, changed, CUSTOMER_FIELDS))
+    changes.say(
+        _summary(
+            _("Customer {label} has these values already: nothing changed."),
+            _("Updated customer {label}: {edits}."),
+            label,
+            customer,
+            changed,
+            CUSTOMER_FIELDS,
+        )
+    )
     return changes

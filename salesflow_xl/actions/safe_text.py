@@ -25,6 +25,7 @@ from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 
 MAX_BYTES = 50 * 1024**2
 MAX_ROWS = 200_000
@@ -56,7 +57,11 @@ class Decoded:
 
     def note(self, source: str) -> str | None:
         """What to tell the user about a guessed encoding; None when there was no guess."""
-        return f"Read {source} as {self.name} (not UTF-8)." if self.guessed else None
+        if not self.guessed:
+            return None
+        return _("Read {source} as {encoding} (not UTF-8).").format(
+            source=source, encoding=self.name
+        )
 
 
 NAMES = {
@@ -80,12 +85,15 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> Decoded:
     """The text of an import file (see the module docstring for how its encoding is found)."""
     if len(raw) > MAX_BYTES:
         raise SalesflowError(
-            f"{source} is {len(raw) / 1024**2:.0f} MB; imports are limited to "
-            f"{MAX_BYTES // 1024**2} MB (split the file)"
+            _("{source} is {size} MB; imports are limited to {limit} MB (split the file)").format(
+                source=source, size=f"{len(raw) / 1024**2:.0f}", limit=MAX_BYTES // 1024**2
+            )
         )
     if raw.startswith(b"PK\x03\x04"):
         raise SalesflowError(
-            f"{source} is a zip file (an Excel workbook?), not text: save the sheet as CSV"
+            _(
+                "{source} is a zip file (an Excel workbook?), not text: save the sheet as CSV"
+            ).format(source=source)
         )
     if encoding is not None:
         if raw.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name != "utf-8":
@@ -93,16 +101,21 @@ def decode(raw: bytes, source: str, encoding: str | None = None) -> Decoded:
         try:
             return Decoded(raw.decode(encoding), encoding)
         except (LookupError, UnicodeDecodeError) as error:
-            raise SalesflowError(f"{source} is not {encoding} text: {error}") from error
+            raise SalesflowError(
+                _("{source} is not {encoding} text: {error}").format(
+                    source=source, encoding=encoding, error=error
+                )
+            ) from error
     for bom, name in _BOMS:
         if raw.startswith(bom):
             try:
                 return Decoded(raw.decode(name), name)
             except UnicodeDecodeError as error:
                 raise SalesflowError(
-                    f"{source} starts with a {NAMES.get(name, name)} mark but is not "
-                    f"{NAMES.get(name, name)} text ({error}); give its encoding, e.g. "
-                    "--encoding gb18030"
+                    _(
+                        "{source} starts with a {encoding} mark but is not {encoding} text "
+                        "({error}); give its encoding, e.g. --encoding gb18030"
+                    ).format(source=source, encoding=NAMES.get(name, name), error=error)
                 ) from error
     try:
         return Decoded(raw.decode("utf-8"), "utf-8")
@@ -126,8 +139,10 @@ def _guess(raw: bytes, source: str) -> Decoded:
         return found
     names = ", ".join(NAMES.get(n, n) for n in tried)
     raise SalesflowError(
-        f"could not tell the encoding of {source}: it is not UTF-8 and reads as garbled text "
-        f"in {names}; give it, e.g. --encoding cp1252"
+        _(
+            "could not tell the encoding of {source}: it is not UTF-8 and reads as garbled text "
+            "in {encodings}; give it, e.g. --encoding cp1252"
+        ).format(source=source, encodings=names)
     )
 
 
@@ -148,5 +163,5 @@ def _least_mess(raw: bytes, encodings: tuple[str, ...]) -> Decoded | None:
         readings.append((round(mess_ratio(text, 1.0), 2), rank, name, text))
     if not readings:
         return None
-    mess, _, name, text = min(readings)
+    mess, _rank, name, text = min(readings)
     return Decoded(text, name, guessed=True) if mess <= GARBLED else None
