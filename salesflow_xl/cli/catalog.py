@@ -14,6 +14,7 @@ import click
 from salesflow_xl.cli.app import DAY, lazy
 from salesflow_xl.cli.records import PATH, PROBABILITY, customer, day, deal, require
 from salesflow_xl.cli.workbook_file import act
+from salesflow_xl.core.i18n import _
 
 catalog = lazy("salesflow_xl.actions.catalog")
 
@@ -220,7 +221,9 @@ class ListKind(click.ParamType):
         key = catalog.LIST_NAMES.get(" ".join(str(value).replace("-", " ").split()).casefold())
         if key is None:
             self.fail(
-                f"{value!r} is not a list: segment, channel, lost-reason or activity-type",
+                _("{value} is not a list: segment, channel, lost-reason or activity-type").format(
+                    value=repr(value)
+                ),
                 param,
                 ctx,
             )

@@ -18,6 +18,7 @@ from salesflow_xl.cli.app import (
     strict_json,
     top_option,
 )
+from salesflow_xl.core.i18n import N_, _
 
 render = lazy("salesflow_xl.reports.terminal")
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from salesflow_xl.core.clv.value import CustomerValueModel
+
+#: The model's time units, as the figures name them.
+UNITS = {"days": N_("days"), "weeks": N_("weeks"), "months": N_("months")}
 
 
 @click.command()
@@ -79,13 +83,16 @@ def clv(
     orders, end = load_orders(source)
     cut = calibration_end.date() if calibration_end else None
     summary = customer_summary(orders, end, unit, calibration_end=cut)
-    with progress.steps(f"Fitting BG/NBD and Gamma-Gamma to {len(summary):,} customers", None):
+    fitting = _("Fitting BG/NBD and Gamma-Gamma to {count} customers").format(
+        count=f"{len(summary):,}"
+    )
+    with progress.steps(fitting, None):
         model = clv_value.fit(summary, unit)
         result = summary.join(clv_value.predict(model, summary, horizon, discount, margin))
     holdout = _holdout(model, summary, result, unit) if cut is not None else None
     warnings = clv_value.warnings(model)
     for warning in warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(_("Warning: {warning}").format(warning=warning), err=True)
     payload = {
         "unit": unit,
         "observation_end": end.isoformat(),
@@ -161,32 +168,51 @@ def _print_clv(
     """The fitted models, the holdout comparison and the top customers, for a terminal."""
     purchases, spend = model.purchases, model.spend
     click.echo(
-        f"BG/NBD ({unit}): r={purchases.r:.4g} alpha={purchases.alpha:.4g} "
-        f"a={purchases.a:.4g} b={purchases.b:.4g}  log-likelihood "
-        f"{purchases.log_likelihood:,.1f}  ({purchases.customers:,} customers)"
+        _(
+            "BG/NBD ({unit}): {parameters}  log-likelihood {log_likelihood}  "
+            "({customers} customers)"
+        ).format(
+            unit=_(UNITS.get(unit, unit)),
+            parameters=f"r={purchases.r:.4g} alpha={purchases.alpha:.4g} "
+            f"a={purchases.a:.4g} b={purchases.b:.4g}",
+            log_likelihood=f"{purchases.log_likelihood:,.1f}",
+            customers=f"{purchases.customers:,}",
+        )
     )
     click.echo(
-        f"Gamma-Gamma: p={spend.p:.4g} q={spend.q:.4g} v={spend.v:.4g}  log-likelihood "
-        f"{spend.log_likelihood:,.1f}  ({spend.customers:,} repeat buyers)"
+        _(
+            "Gamma-Gamma: {parameters}  log-likelihood {log_likelihood}  "
+            "({customers} repeat buyers)"
+        ).format(
+            parameters=f"p={spend.p:.4g} q={spend.q:.4g} v={spend.v:.4g}",
+            log_likelihood=f"{spend.log_likelihood:,.1f}",
+            customers=f"{spend.customers:,}",
+        )
     )
     if holdout:
         click.echo(
-            f"Holdout: predicted {holdout['predicted_purchases']:,.0f} repeat purchases, "
-            f"actual {holdout['actual_purchases']:,.0f}"
+            _("Holdout: predicted {predicted} repeat purchases, actual {actual}").format(
+                predicted=f"{holdout['predicted_purchases']:,.0f}",
+                actual=f"{holdout['actual_purchases']:,.0f}",
+            )
         )
-    click.echo(f"Total CLV over {horizon:g} months: {result['clv'].sum():,.0f}")
+    click.echo(
+        _("Total CLV over {months} months: {total}").format(
+            months=f"{horizon:g}", total=f"{result['clv'].sum():,.0f}"
+        )
+    )
     best = result.sort_values("clv", ascending=False).head(top).reset_index()
     output_console().print(
         render.table(
-            f"Top {top} customers by predicted CLV",
+            _("Top {top} customers by predicted CLV").format(top=top),
             best,
             [
-                ("customer_id", "Customer", render.text),
-                ("frequency", "Repeat buys", render.number),
-                ("probability_alive", "P(alive)", render.percent),
-                ("expected_purchases", "Expected buys", render.number),
-                ("expected_average_spend", "Avg spend", render.money),
-                ("clv", "CLV", render.money),
+                ("customer_id", _("Customer"), render.text),
+                ("frequency", _("Repeat buys"), render.number),
+                ("probability_alive", _("P(alive)"), render.percent),
+                ("expected_purchases", _("Expected buys"), render.number),
+                ("expected_average_spend", _("Avg spend"), render.money),
+                ("clv", _("CLV"), render.money),
             ],
         )
     )
@@ -243,20 +269,26 @@ def _print_cohorts(shown: pd.DataFrame, sizes: pd.Series, revenue: bool) -> None
     console = output_console()
     per_table = max(3, (console.width - 22) // 6)  # month columns that fit beside the cohort
     months = list(shown.columns)
-    title = ("Revenue" if revenue else "Customer") + " retention by first-purchase month"
+    if revenue:
+        title = _("Revenue retention by first-purchase month")
+    else:
+        title = _("Customer retention by first-purchase month")
     for start in range(0, len(months), per_table):
         part = months[start : start + per_table]
         frame = shown[part].reset_index()
         frame.insert(1, "customers", sizes.to_numpy())
         folded = len(months) > per_table
+        shown_months = _("{title} (months {first}–{last} of {months})").format(
+            title=title, first=part[0], last=part[-1], months=months[-1]
+        )
         console.print(
             render.table(
-                f"{title} (months {part[0]}–{part[-1]} of {months[-1]})" if folded else title,
+                shown_months if folded else title,
                 frame,
                 [
-                    ("cohort", "Cohort", render.text),
-                    ("customers", "Size", render.number),
-                    *[(m, f"M{m}", render.whole_percent) for m in part],
+                    ("cohort", _("Cohort"), render.text),
+                    ("customers", _("Size"), render.number),
+                    *[(m, _("M{month}").format(month=m), render.whole_percent) for m in part],
                 ],
             )
         )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from salesflow_xl.core.i18n import _
+
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Show the steps without running them.")
@@ -28,15 +30,21 @@ def install(dry_run: bool) -> None:
     runs = system in installer.XLSTART and not dry_run
     if not runs:
         if system not in installer.XLSTART:
-            click.echo(f"Excel does not run on {system}; on Windows or macOS this would:")
+            click.echo(
+                _("Excel does not run on {system}; on Windows or macOS this would:").format(
+                    system=system
+                )
+            )
         else:
-            click.echo("Would run:")
+            click.echo(_("Would run:"))
     for number, step in enumerate(steps, start=1):
-        detail = " ".join(step.command) if step.command else f"write {step.path}"
+        detail = (
+            " ".join(step.command) if step.command else _("write {path}").format(path=step.path)
+        )
         click.echo(f"  {number}. {step.description}\n     {detail}")
     if runs:
         installer.execute(steps)
-        click.echo("Installed. Restart Excel: the SalesFlow tab appears on the ribbon.")
+        click.echo(_("Installed. Restart Excel: the SalesFlow tab appears on the ribbon."))
 
 
 COMMANDS = (install,)

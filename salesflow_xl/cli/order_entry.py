@@ -19,8 +19,10 @@ from salesflow_xl.cli.app import (
     column_map,
     now,
     say_encoding,
+    speak_language_of,
 )
 from salesflow_xl.cli.workbook_file import act
+from salesflow_xl.core.i18n import _
 
 if TYPE_CHECKING:
     from salesflow_xl.actions.changes import Changes
@@ -69,6 +71,7 @@ def order(
     """
     from salesflow_xl.actions import orders
 
+    speak_language_of(path)  # before --at is checked: its refusal too is in that language
     moment = now(at)
     act(
         path,
@@ -121,6 +124,7 @@ def import_orders(
     """
     from salesflow_xl.actions import order_exports, orders, safe_text
 
+    speak_language_of(path)  # the file's problems too are told in the workbook's language
     decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
     file = order_exports.parse_orders(decoded.text, column_map(mapping) or None)
     moment = now(at)
@@ -133,14 +137,19 @@ def import_orders(
     act(path, plan)
     say_encoding(decoded.note(csv_file.name))
     report: orders.OrderImportReport = result["report"]
-    click.echo(f"  Read as: {order_exports.with_article(report.layout)} ({report.rule}).")
+    click.echo(
+        "  "
+        + _("Read as: {layout} ({rule}).").format(
+            layout=order_exports.with_article(report.layout), rule=report.rule
+        )
+    )
     for title, lines in (
-        ("New customer", report.customers),
-        ("Duplicate", report.duplicate),
-        ("Skipped", report.skipped),
+        (_("New customer"), report.customers),
+        (_("Duplicate"), report.duplicate),
+        (_("Skipped"), report.skipped),
     ):
         for line in lines:
-            click.echo(f"  {title}: {line}")
+            click.echo("  " + _("{title}: {line}").format(title=title, line=line))
 
 
 COMMANDS = (order, import_orders)

@@ -12,8 +12,10 @@ import click
 import pandas as pd
 
 from salesflow_xl.actions import safe_text
+from salesflow_xl.cli.app import speak_language_of
 from salesflow_xl.core import limits
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.workbook import reader
 
 CSV_COLUMNS = ("customer_id", "date", "amount")
@@ -21,12 +23,14 @@ CSV_COLUMNS = ("customer_id", "date", "amount")
 
 def load_orders(path: Path) -> tuple[pd.DataFrame, date]:
     """(orders with customer_id, date, amount; the observation end): a workbook's as-of date,
-    otherwise the last order's date."""
+    otherwise the last order's date. A workbook's language is the command's from then on
+    (unless the user chose one)."""
     path = Path(path)
     if not path.exists():
-        raise SalesflowError(f"{path} does not exist")
+        raise SalesflowError(_("{path} does not exist").format(path=path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        speak_language_of(path)
         data = reader.load(path)
         orders = data.orders[list(CSV_COLUMNS)]
         return orders, data.settings.as_of
@@ -36,10 +40,12 @@ def load_orders(path: Path) -> tuple[pd.DataFrame, date]:
         orders = _cdnow(path)
     else:
         raise SalesflowError(
-            f"{path.name}: expected a workbook (.xlsx), a CSV or a CDNOW .txt file"
+            _("{name}: expected a workbook (.xlsx), a CSV or a CDNOW .txt file").format(
+                name=path.name
+            )
         )
     if orders.empty:
-        raise SalesflowError(f"{path.name} holds no orders")
+        raise SalesflowError(_("{name} holds no orders").format(name=path.name))
     return orders, orders["date"].max().date()
 
 
@@ -49,7 +55,7 @@ def _text(path: Path) -> str:
     if note := decoded.note(path.name):
         click.echo(note, err=True)
     if not decoded.text.strip():
-        raise SalesflowError(f"{path.name} is empty: it holds no orders")
+        raise SalesflowError(_("{name} is empty: it holds no orders").format(name=path.name))
     return decoded.text
 
 
@@ -60,14 +66,21 @@ def _csv(path: Path) -> pd.DataFrame:
             io.StringIO(_text(path)), dtype=str, keep_default_na=False, skip_blank_lines=True
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise SalesflowError(f"{path.name} is not a readable CSV: {error}") from error
+        raise SalesflowError(
+            _("{name} is not a readable CSV: {error}").format(name=path.name, error=error)
+        ) from error
     columns = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
     missing = [c for c in CSV_COLUMNS if c not in columns]
     if missing:
         raise SalesflowError(
-            f"{path.name} needs the columns customer_id, date and amount; missing "
-            + ", ".join(missing)
-            + f" (it has {', '.join(map(str, frame.columns))})"
+            _(
+                "{name} needs the columns customer_id, date and amount; missing {missing} "
+                "(it has {columns})"
+            ).format(
+                name=path.name,
+                missing=", ".join(missing),
+                columns=", ".join(map(str, frame.columns)),
+            )
         )
     orders = frame[[columns[c] for c in CSV_COLUMNS]].set_axis(list(CSV_COLUMNS), axis=1)
     orders = orders.assign(customer_id=orders["customer_id"].str.strip())
@@ -90,13 +103,17 @@ def _cdnow(path: Path) -> pd.DataFrame:
             io.StringIO(text), sep=r"\s+", header=None, dtype=str, skiprows=int(header)
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise SalesflowError(f"{path.name} is not a CDNOW file: {error}") from error
+        raise SalesflowError(
+            _("{name} is not a CDNOW file: {error}").format(name=path.name, error=error)
+        ) from error
     if raw.shape[1] == 5:  # CDNOW_sample: master id, sample id, date, CDs, dollars
         ids, dates, amounts = raw[1], raw[2], raw[4]
     elif raw.shape[1] == 4:  # CDNOW_master: id, date, CDs, dollars
         ids, dates, amounts = raw[0], raw[1], raw[3]
     else:
-        raise SalesflowError(f"{path.name}: not a CDNOW file (expected 4 or 5 columns)")
+        raise SalesflowError(
+            _("{name}: not a CDNOW file (expected 4 or 5 columns)").format(name=path.name)
+        )
     orders = pd.DataFrame({"customer_id": ids, "date": dates, "amount": amounts})
     parsed = pd.to_datetime(dates, format="%Y%m%d", errors="coerce")
     values = pd.to_numeric(amounts, errors="coerce")
@@ -110,13 +127,18 @@ def _check(
     """Refuse the first row whose date is not a date or whose amount is not a finite number
     of at least 0, naming its line."""
     for name, bad, expected in (
-        ("customer_id", raw["customer_id"].fillna("").str.strip() == "", "a customer ID"),
-        ("date", dates.isna(), "a date"),
-        ("amount", ~amounts.between(0, limits.MAX_AMOUNT), "an amount ≥ 0"),
+        ("customer_id", raw["customer_id"].fillna("").str.strip() == "", _("a customer ID")),
+        ("date", dates.isna(), _("a date")),
+        ("amount", ~amounts.between(0, limits.MAX_AMOUNT), _("an amount ≥ 0")),
     ):
         if bad.any():
             position = int(bad.to_numpy().nonzero()[0][0])
             raise SalesflowError(
-                f"{path.name} line {position + first_line}, column {name}: expected {expected}, "
-                f"found {raw[name].iloc[position]!r}"
+                _("{name} line {line}, column {column}: expected {expected}, found {found}").format(
+                    name=path.name,
+                    line=position + first_line,
+                    column=name,
+                    expected=expected,
+                    found=repr(raw[name].iloc[position]),
+                )
             )

@@ -21,8 +21,10 @@ from salesflow_xl.cli.app import (
     lazy,
     now,
     say_encoding,
+    speak_language_of,
 )
 from salesflow_xl.cli.workbook_file import act, read
+from salesflow_xl.core.i18n import _
 
 if TYPE_CHECKING:
     from salesflow_xl.actions.changes import Changes
@@ -211,6 +213,7 @@ def import_(
     """
     from salesflow_xl.actions import leads, safe_text
 
+    speak_language_of(path)  # the file's problems too are told in the workbook's language
     pairs = column_map(mapping)
     decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
     rows = leads.parse_csv(decoded.text, pairs or None)
@@ -224,12 +227,12 @@ def import_(
     say_encoding(decoded.note(csv_file.name))
     result = report["result"]
     for title, lines in (
-        ("Added", result.added),
-        ("Merged", result.merged),
-        ("Skipped", result.skipped),
+        (_("Added"), result.added),
+        (_("Merged"), result.merged),
+        (_("Skipped"), result.skipped),
     ):
         for line in lines:
-            click.echo(f"  {title}: {line}")
+            click.echo("  " + _("{title}: {line}").format(title=title, line=line))
 
 
 @click.command()
@@ -249,15 +252,21 @@ def followups(path: Path, as_of: datetime | None) -> None:
     \b
         salesflow followups Sales.xlsx
     """
+    from rich.cells import cell_len
+
     from salesflow_xl.actions import activities
 
     due = activities.followups(read(path), as_of.date() if as_of else None)
     if due.empty:
-        click.echo("Nothing is due.")
+        click.echo(_("Nothing is due."))
         return
     for row in due.itertuples(index=False):
-        late = f"{row.days_overdue} day(s) late" if row.days_overdue else "due today"
-        click.echo(f"{row.due:%Y-%m-%d}  {late:<16} {row.deal_id or '':<8} {row.what}")
+        if row.days_overdue:
+            late = _("{days} day(s) late").format(days=row.days_overdue)
+        else:
+            late = _("due today")
+        late += " " * (16 - cell_len(late))  # a Chinese character takes two columns
+        click.echo(f"{row.due:%Y-%m-%d}  {late} {row.deal_id or '':<8} {row.what}")
 
 
 @click.command()
@@ -291,7 +300,7 @@ def refresh(path: Path, as_of: datetime | None, unpin: bool) -> None:
     from salesflow_xl.actions import activities
 
     if as_of is not None and unpin:
-        raise click.UsageError("give --as-of (pin a date) or --unpin (follow today), not both")
+        raise click.UsageError(_("give --as-of (pin a date) or --unpin (follow today), not both"))
     pin = as_of.date() if as_of else None
     act(path, lambda data: activities.refresh(data, date.today(), pin, unpin))
 

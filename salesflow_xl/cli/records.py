@@ -13,6 +13,7 @@ import click
 
 from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, lazy
 from salesflow_xl.cli.workbook_file import act
+from salesflow_xl.core.i18n import _
 
 records = lazy("salesflow_xl.actions.records")
 
@@ -32,8 +33,10 @@ class Probability(click.ParamType):
         number = float(match.group(1)) / (100 if match.group(2) else 1) if match else math.nan
         if not 0 <= number <= 1:
             self.fail(
-                f"{text!r} is not a probability: give a fraction from 0 to 1 (0.6) or a "
-                "percentage from 0% to 100% (60%)",
+                _(
+                    "{text} is not a probability: give a fraction from 0 to 1 (0.6) or a "
+                    "percentage from 0% to 100% (60%)"
+                ).format(text=repr(text)),
                 param,
                 ctx,
             )
@@ -55,7 +58,9 @@ def day(value: datetime | None) -> date | None:
 def require(given: Any, options: str) -> None:
     """Refuse a command given none of the options it changes things with."""
     if not given:
-        raise click.UsageError(f"nothing to change: give at least one of {options}")
+        raise click.UsageError(
+            _("nothing to change: give at least one of {options}").format(options=options)
+        )
 
 
 def _given(**options: Any) -> dict[str, Any]:
@@ -66,7 +71,9 @@ def _given(**options: Any) -> dict[str, Any]:
 def _either(value: Any, clear: bool, option: str, flag: str) -> Any:
     """An option's value, or a blank (clear) marker when ``flag`` was given; not both."""
     if clear and value is not None:
-        raise click.UsageError(f"give {option} or {flag}, not both")
+        raise click.UsageError(
+            _("give {option} or {flag}, not both").format(option=option, flag=flag)
+        )
     return CLEAR if clear else value
 
 

@@ -17,14 +17,18 @@ from salesflow_xl.cli.app import (
     EXISTING_WORKBOOK,
     JSON,
     WORKBOOK,
+    choose_language,
+    language_code,
     lazy,
     output_console,
+    speak_language_of,
     strict_json,
     top_option,
 )
 from salesflow_xl.core import demo as demo_data
 from salesflow_xl.core import i18n, presets
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.workbook import store
 
 if TYPE_CHECKING:
@@ -44,24 +48,22 @@ PRESET = click.option(
 )
 
 
-def _language(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    try:
-        return i18n.normalize(value)
-    except SalesflowError as error:
-        raise click.BadParameter(f"{value!r}: use {' or '.join(i18n.LANGUAGES)}") from error
+def _language_option(help_text: str) -> Callable[[Any], Any]:
+    """The command's own ``--lang``: it wins over ``salesflow --lang`` (and SALESFLOW_LANG)."""
+    return click.option("--lang", default=None, callback=language_code, help=help_text)
 
 
-def _language_option(default: str | None, help_text: str) -> Callable[[Any], Any]:
-    return click.option(
-        "--lang",
-        default=default,
-        show_default=default is not None,
-        callback=lambda ctx, param, value: None if value is None else _language(ctx, param, value),
-        help=help_text,
-    )
+def _chosen_language(lang: str | None) -> str:
+    """The language of a command that opens no workbook: its own ``--lang``, else the one
+    chosen for all commands (``salesflow --lang``, SALESFLOW_LANG), else English."""
+    if lang is not None:
+        choose_language(lang)
+    return i18n.current()
 
 
-LANG = _language_option(i18n.DEFAULT, "The language: en or zh-CN (简体中文).")
+LANG = _language_option(
+    "The language: en or zh-CN (简体中文) (default: salesflow --lang, else en)."
+)
 
 # The template's openpyxl, the HTML page's matplotlib and LibreOffice are imported by the
 # commands that need them: a ribbon action started from the command line does not wait.
@@ -108,7 +110,7 @@ def demo(
     as_json: bool,
     html_out: Path | None,
     preset: str,
-    lang: str,
+    lang: str | None,
 ) -> None:
     """Build the demo business and print its sales report.
 
@@ -127,6 +129,7 @@ def demo(
     """
     day: date = as_of.date() if as_of else demo_data.DEMO_AS_OF
     kind = presets.preset(preset)
+    lang = _chosen_language(lang)
     with i18n.use(lang):
         business = "Ember & Oak" if kind is presets.B2B else i18n._(kind.title)
         show_report(
@@ -148,7 +151,9 @@ def show_report(
     charts: list[str] = []
     if html_out and html_out.suffix.lower() not in (".html", ".htm"):
         raise SalesflowError(
-            f"--html {html_out.name}: the report is a web page; give a file name ending in .html"
+            _("--html {name}: the report is a web page; give a file name ending in .html").format(
+                name=html_out.name
+            )
         )
     if html_out:
         from salesflow_xl.reports import (
@@ -156,21 +161,23 @@ def show_report(
         )
 
         charts = list(html_report.chart_names())
-    with progress.steps("Reading", 2 + len(charts)) as step:
+    with progress.steps(_("Reading"), 2 + len(charts)) as step:
         data = load()
-        step(description="Computing the figures")
+        step(description=_("Computing the figures"))
         report = report_module.build_report(data, top=top)
         page = ""
         if html_out:
-            step(description="Drawing charts")
-            page = html_report.render_page(report, title, lambda _: step())
+            step(description=_("Drawing charts"))
+            page = html_report.render_page(report, title, lambda _chart: step())
     if as_json:
         click.echo(strict_json(report.to_dict()))
     if html_out:
         store.atomic_write(html_out, page.encode("utf-8"), keep_backup=False)
         click.echo(
-            f"Wrote {html_out} ({len(charts)} charts, {len(page) / 1e6:.1f} MB): open it in "
-            "any browser, it needs no network.",
+            _(
+                "Wrote {path} ({charts} charts, {size} MB): open it in any browser, it needs no "
+                "network."
+            ).format(path=html_out, charts=len(charts), size=f"{len(page) / 1e6:.1f}"),
             err=as_json,
         )
     elif not as_json:
@@ -196,9 +203,11 @@ def show_report(
 )
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
 @PRESET
-@_language_option(i18n.DEFAULT, "The workbook's language: en or zh-CN (简体中文).")
+@_language_option(
+    "The workbook's language: en or zh-CN (简体中文) (default: salesflow --lang, else en)."
+)
 def new(
-    path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str, lang: str
+    path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str, lang: str | None
 ) -> None:
     """Create a new SalesFlow workbook.
 
@@ -215,10 +224,13 @@ def new(
     """
     from salesflow_xl.workbook import template
 
+    lang = _chosen_language(lang)
     if path.suffix.lower() != ".xlsx":
-        raise SalesflowError(f"{path.name}: a new workbook must end in .xlsx")
+        raise SalesflowError(_("{name}: a new workbook must end in .xlsx").format(name=path.name))
     if path.exists() and not force:
-        raise SalesflowError(f"{path} exists already; use --force to replace it")
+        raise SalesflowError(
+            _("{path} exists already; use --force to replace it").format(path=path)
+        )
     if with_demo:
         data = demo_data.generate(scale=scale, seed=seed, preset=preset)
     else:
@@ -227,7 +239,9 @@ def new(
     with i18n.use(lang):
         store.save(path, template.render(data))
     click.echo(
-        f"Created {path} with {len(data.customers):,} customers and {len(data.deals):,} deals."
+        _("Created {path} with {customers} customers and {deals} deals.").format(
+            path=path, customers=f"{len(data.customers):,}", deals=f"{len(data.deals):,}"
+        )
     )
 
 
@@ -243,15 +257,27 @@ def check(path: Path) -> None:
     \b
         salesflow check Sales.xlsx
     """
+    speak_language_of(path)
     data, problems = reader.read(path)
     if problems:
         for problem in problems:
             click.echo(str(problem))
-        raise click.ClickException(f"{path.name}: {len(problems)} problem(s)")
+        raise click.ClickException(
+            _("{name}: {count} problem(s)").format(name=path.name, count=len(problems))
+        )
     click.echo(
-        f"{path.name}: OK — {len(data.customers):,} customers, {len(data.deals):,} deals, "
-        f"{len(data.stage_log):,} stage changes, {len(data.activities):,} activities, "
-        f"{len(data.campaigns):,} campaigns, {len(data.orders):,} orders"
+        _(
+            "{name}: OK — {customers} customers, {deals} deals, {stage_changes} stage changes, "
+            "{activities} activities, {campaigns} campaigns, {orders} orders"
+        ).format(
+            name=path.name,
+            customers=f"{len(data.customers):,}",
+            deals=f"{len(data.deals):,}",
+            stage_changes=f"{len(data.stage_log):,}",
+            activities=f"{len(data.activities):,}",
+            campaigns=f"{len(data.campaigns):,}",
+            orders=f"{len(data.orders):,}",
+        )
     )
 
 
@@ -266,7 +292,9 @@ def check(path: Path) -> None:
     default=None,
     help="Write the report with its charts as one self-contained HTML page.",
 )
-@_language_option(None, "The report's language: en or zh-CN (default: the workbook's).")
+@_language_option(
+    "The report's language: en or zh-CN (default: salesflow --lang, else the workbook's)."
+)
 def report(path: Path, top: int, as_json: bool, html_out: Path | None, lang: str | None) -> None:
     """Print the sales report of a workbook (the same figures as its Dashboard).
 
@@ -277,11 +305,11 @@ def report(path: Path, top: int, as_json: bool, html_out: Path | None, lang: str
         salesflow report Sales.xlsx --json > report.json
         salesflow report Sales.xlsx --html report.html
     """
-    from salesflow_xl.workbook import language
-
-    with i18n.use(lang or language.of_bytes(path.read_bytes())):
-        title = i18n._("SalesFlow report: {name}").format(name=path.stem)
-        show_report(lambda: workbook_file.read(path), top, as_json, html_out, title)
+    if lang is not None:
+        choose_language(lang)
+    speak_language_of(path)  # unless a language was chosen
+    title = _("SalesFlow report: {name}").format(name=path.stem)
+    show_report(lambda: workbook_file.read(path), top, as_json, html_out, title)
 
 
 @click.command()
@@ -299,18 +327,25 @@ def recalc(path: Path) -> None:
     """
     from salesflow_xl.recalc import libreoffice as recalc_module
 
+    speak_language_of(path)
     started = time.perf_counter()
-    with store.writer_lock(path), progress.steps("Recalculating", 4) as step:
+    with store.writer_lock(path), progress.steps(_("Recalculating"), 4) as step:
         result = recalc_module.recalculate(
             path.read_bytes(), suffix=path.suffix, on_step=lambda d: step(description=d)
         )
         store.atomic_write(path, result.content)
     seconds = time.perf_counter() - started
-    click.echo(f"Recalculated {result.formulas:,} formulas in {seconds:.1f} s.")
+    click.echo(
+        _("Recalculated {count} formulas in {seconds} s.").format(
+            count=f"{result.formulas:,}", seconds=f"{seconds:.1f}"
+        )
+    )
     if result.errors:
         for cell, error in list(result.errors.items())[:20]:
             click.echo(f"  {cell}: {error}")
-        raise click.ClickException(f"{len(result.errors)} cell(s) hold an error value")
+        raise click.ClickException(
+            _("{count} cell(s) hold an error value").format(count=len(result.errors))
+        )
 
 
 COMMANDS = (demo, new, check, report, recalc)

@@ -1,5 +1,7 @@
 """The two ways commands reach a workbook file through the gateway: run an action on it, or
-read it. Each is one call, so a change of the gateway's API is a change here only."""
+read it. Each is one call, so a change of the gateway's API is a change here only. Both make
+the command speak the workbook's language from then on, unless the user chose one
+(:func:`salesflow_xl.cli.app.speak_language_of`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from salesflow_xl.cli import progress
+from salesflow_xl.cli.app import in_chosen_language, speak_language_of
+from salesflow_xl.core.i18n import _
 
 if TYPE_CHECKING:  # imported when a command runs: `salesflow --help` loads no pandas
     from salesflow_xl.actions.changes import Changes
@@ -20,21 +24,28 @@ if TYPE_CHECKING:  # imported when a command runs: `salesflow --help` loads no p
 
 
 def act(path: Path, plan: Callable[[SalesData], Changes]) -> Changes:
-    """Run ``plan`` on the workbook at ``path``, write its changes, print their summary."""
+    """Run ``plan`` on the workbook at ``path``, write its changes, print their summary (in the
+    workbook's language, or the one the user chose)."""
     from salesflow_xl.gateway import run
     from salesflow_xl.gateway.file import WorkbookFile
 
-    with progress.steps(f"Reading {path.name}", 3) as step, no_cycle_collection():
-        changes = run(WorkbookFile(path), plan, on_step=lambda d: step(description=d))
+    speak_language_of(path)
+    reading = _("Reading {name}").format(name=path.name)
+    with progress.steps(reading, 3) as step, no_cycle_collection():
+        changes = run(
+            WorkbookFile(path), in_chosen_language(plan), on_step=lambda d: step(description=d)
+        )
     for line in changes.summary:
         click.echo(line)
     return changes
 
 
 def read(path: Path) -> SalesData:
-    """The workbook's data."""
+    """The workbook's data (the command speaks the workbook's language from now on, unless the
+    user chose one)."""
     from salesflow_xl.gateway.file import WorkbookFile
 
+    speak_language_of(path)
     with no_cycle_collection():
         return WorkbookFile(path).read()
 

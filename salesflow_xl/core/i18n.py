@@ -12,7 +12,8 @@ looked up with :func:`workbook_name`: the same English word may need another Chi
 sheet name than in a sentence ("Customers": 客户 the sheet, 客户数 the report's column).
 
 The language in effect is a context variable: a command sets it once, from ``--lang`` or the
-workbook's own language, with :func:`use`; everything it calls then speaks that language.
+workbook's own language, with :func:`use` (or, at a program's top level, :func:`choose`);
+everything it calls then speaks that language.
 Layer: core (standard library only). The catalogues are read as the package's own data
 (``importlib.resources``), like constants of the code: never a file the user names.
 """
@@ -100,6 +101,14 @@ def use(code: str) -> Iterator[str]:
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+def choose(code: str) -> None:
+    """Speak language ``code`` from now on, in the current context, without restoring the
+    language before: for a program's top level that runs one command (the command line), which
+    runs it in a context of its own. Everything else sets the language for a block with
+    :func:`use`."""
+    _current.set(normalize(code))
 
 
 def _(message: str) -> str:
