@@ -10,15 +10,16 @@ from typing import Any
 import numpy as np
 
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 
 
 def number(name: str, value: Any) -> float:
     """A finite real number (bool, text, None, NaN and infinities are refused)."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise InvalidArgumentError(name, value, "a number")
+        raise InvalidArgumentError(name, value, _("a number"))
     result = float(value)
     if not math.isfinite(result):
-        raise InvalidArgumentError(name, value, "a finite number")
+        raise InvalidArgumentError(name, value, _("a finite number"))
     return result
 
 
@@ -26,7 +27,7 @@ def non_negative(name: str, value: Any) -> float:
     """A finite number >= 0."""
     result = number(name, value)
     if result < 0:
-        raise InvalidArgumentError(name, value, "a number >= 0")
+        raise InvalidArgumentError(name, value, _("a number >= 0"))
     return result
 
 
@@ -34,7 +35,7 @@ def positive(name: str, value: Any) -> float:
     """A finite number > 0."""
     result = number(name, value)
     if result <= 0:
-        raise InvalidArgumentError(name, value, "a number > 0")
+        raise InvalidArgumentError(name, value, _("a number > 0"))
     return result
 
 
@@ -42,5 +43,5 @@ def fraction(name: str, value: Any) -> float:
     """A finite number in [0, 1] (a rate: 0.2 means 20 %)."""
     result = number(name, value)
     if not 0.0 <= result <= 1.0:
-        raise InvalidArgumentError(name, value, "a fraction in [0, 1] (0.2 means 20 %)")
+        raise InvalidArgumentError(name, value, _("a fraction in [0, 1] (0.2 means 20 %)"))
     return result

@@ -3,13 +3,22 @@
 Every surface translates these at its boundary: the CLI prints the message and exits 1, a UDF shows
 the message in the cell (:mod:`salesflow_xl.core.excel_errors`), the ribbon shows a message box.
 Messages are written for the user: they name the argument (or sheet, row and column) and the value
-received.
+received, in the language in effect when they are raised (:mod:`salesflow_xl.core.i18n`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+
+
+def _(message: str) -> str:
+    """``message`` in the language in effect: :func:`salesflow_xl.core.i18n._`, imported when
+    called (the i18n module imports this one). Layers that may not import i18n (ooxml) mark
+    their messages with this one."""
+    from salesflow_xl.core import i18n
+
+    return i18n._(message)
 
 
 class SalesflowError(Exception):
@@ -29,7 +38,11 @@ class InvalidArgumentError(SalesflowError, ValueError):
         self.argument = argument
         self.value = value
         self.expected = expected
-        super().__init__(f"{argument} must be {expected}, got {shown(value)}")
+        super().__init__(
+            _("{argument} must be {expected}, got {value}").format(
+                argument=argument, expected=expected, value=shown(value)
+            )
+        )
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -39,7 +52,7 @@ def shown(value: Any, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     size = len(value) if isinstance(value, str | bytes | list | tuple) else len(text)
-    return f"{text[: limit - 20]}… ({size:,} long)"
+    return _("{start}… ({size} long)").format(start=text[: limit - 20], size=f"{size:,}")
 
 
 class PipelineError(SalesflowError):
@@ -55,7 +68,7 @@ class TransitionError(SalesflowError):
 
     def __init__(self, deal_id: str, message: str) -> None:
         self.deal_id = deal_id
-        super().__init__(f"deal {deal_id}: {message}")
+        super().__init__(_("deal {deal}: {message}").format(deal=deal_id, message=message))
 
 
 class DealClosedError(TransitionError):

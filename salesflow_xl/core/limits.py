@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 
 MAX_CELL_TEXT = 32_767
 MAX_ROWS = 1_048_576
@@ -45,21 +46,30 @@ def bad_character(value: str) -> str | None:
     found = CONTROL.search(value)
     if found is None:
         return None
-    kind = "a lone surrogate" if "\ud800" <= found.group() <= "\udfff" else "a control character"
-    return f"{kind} U+{ord(found.group()):04X} at character {found.start() + 1}"
+    if "\ud800" <= found.group() <= "\udfff":
+        message = _("a lone surrogate U+{code} at character {position}")
+    else:
+        message = _("a control character U+{code} at character {position}")
+    return message.format(code=f"{ord(found.group()):04X}", position=found.start() + 1)
 
 
 def text(name: str, value: Any, max_length: int = MAX_CELL_TEXT) -> str:
     """Text a cell can hold: no control characters (tab and line breaks are fine), no lone
     surrogates, at most ``max_length`` characters."""
     if not isinstance(value, str):
-        raise InvalidArgumentError(name, value, "text")
+        raise InvalidArgumentError(name, value, _("text"))
     problem = bad_character(value)
     if problem:
-        raise InvalidArgumentError(name, value, f"text without control characters ({problem})")
+        raise InvalidArgumentError(
+            name, value, _("text without control characters ({problem})").format(problem=problem)
+        )
     if len(value) > max_length:
         raise InvalidArgumentError(
-            name, value, f"at most {max_length:,} characters ({len(value):,} given)"
+            name,
+            value,
+            _("at most {limit} characters ({given} given)").format(
+                limit=f"{max_length:,}", given=f"{len(value):,}"
+            ),
         )
     return value
 
@@ -68,15 +78,19 @@ def day(name: str, value: date | datetime) -> date:
     """A date Excel can show: from 1900-01-01 to 9999-12-31."""
     moment = value.date() if isinstance(value, datetime) else value
     if not FIRST_DAY <= moment <= LAST_DAY:
-        raise InvalidArgumentError(name, value, f"a date from {FIRST_DAY} to {LAST_DAY}")
+        raise InvalidArgumentError(
+            name, value, _("a date from {first} to {last}").format(first=FIRST_DAY, last=LAST_DAY)
+        )
     return moment
 
 
 def amount(name: str, value: Any) -> float:
     """An amount of money: a finite number from 0 to :data:`MAX_AMOUNT`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidArgumentError(name, value, "a number")
+        raise InvalidArgumentError(name, value, _("a number"))
     number = float(value)
     if not math.isfinite(number) or not 0 <= number <= MAX_AMOUNT:
-        raise InvalidArgumentError(name, value, f"an amount from 0 to {MAX_AMOUNT:,.0f}")
+        raise InvalidArgumentError(
+            name, value, _("an amount from 0 to {limit}").format(limit=f"{MAX_AMOUNT:,.0f}")
+        )
     return number

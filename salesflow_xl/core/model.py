@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from salesflow_xl.core.errors import InvalidArgumentError, PipelineError
-from salesflow_xl.core.i18n import W_
+from salesflow_xl.core.i18n import W_, _
 
 Outcome = Literal["open", "won", "lost"]
 DealStatus = Outcome
@@ -76,25 +76,31 @@ class Pipeline:
     def __post_init__(self) -> None:
         names = [_key(s.name) for s in self.stages]
         if len(set(names)) != len(names):
-            raise PipelineError("stage names must be unique")
+            raise PipelineError(_("stage names must be unique"))
         if any(not s.name.strip() for s in self.stages):
-            raise PipelineError("every stage needs a name")
+            raise PipelineError(_("every stage needs a name"))
         for s in self.stages:
             if not 0.0 <= s.probability <= 1.0:
                 raise PipelineError(
-                    f"stage {s.name!r}: probability must be in [0, 1], got {s.probability!r}"
+                    _("stage {stage}: probability must be in [0, 1], got {value}").format(
+                        stage=repr(s.name), value=repr(s.probability)
+                    )
                 )
             if s.rotting_days is not None and s.rotting_days <= 0:
                 raise PipelineError(
-                    f"stage {s.name!r}: rotting days must be > 0, got {s.rotting_days!r}"
+                    _("stage {stage}: rotting days must be > 0, got {value}").format(
+                        stage=repr(s.name), value=repr(s.rotting_days)
+                    )
                 )
         outcomes = [s.outcome for s in self.stages]
         if outcomes.count("won") != 1 or outcomes.count("lost") != 1:
-            raise PipelineError("a pipeline needs exactly one won and one lost stage")
+            raise PipelineError(_("a pipeline needs exactly one won and one lost stage"))
         if "open" not in outcomes:
-            raise PipelineError("a pipeline needs at least one open stage")
+            raise PipelineError(_("a pipeline needs at least one open stage"))
         if outcomes != ["open"] * (len(outcomes) - 2) + ["won", "lost"]:
-            raise PipelineError("the stages must be in order: the open ones, then won, then lost")
+            raise PipelineError(
+                _("the stages must be in order: the open ones, then won, then lost")
+            )
         object.__setattr__(self, "_by_key", dict(zip(names, self.stages, strict=True)))
 
     @property
@@ -127,7 +133,9 @@ class Pipeline:
         """The stage called ``name``; raises InvalidArgumentError naming the stages otherwise."""
         found = self.find(name) if isinstance(name, str) else None
         if found is None:
-            raise InvalidArgumentError("stage", name, "one of " + ", ".join(self.names))
+            raise InvalidArgumentError(
+                "stage", name, _("one of {choices}").format(choices=", ".join(self.names))
+            )
         return found
 
     def rank(self, name: str) -> int | None:

@@ -23,7 +23,14 @@ from salesflow_xl.core.errors import (
     TransitionError,
     UnknownStageError,
 )
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.model import Deal, Pipeline, Stage, StageEvent
+
+#: Why a closed deal cannot move, by its status.
+_CLOSED = {
+    "won": N_("is won; reopen it before moving it"),
+    "lost": N_("is lost; reopen it before moving it"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +46,10 @@ def create(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None
     (``from_stage`` None). The stage must be an open one."""
     target = _target(deal, deal.stage, pipeline)
     if target.outcome != "open":
-        raise TransitionError(deal.id, f"a new deal starts in an open stage, not {target.name!r}")
+        raise TransitionError(
+            deal.id,
+            _("a new deal starts in an open stage, not {stage}").format(stage=repr(target.name)),
+        )
     new = replace(
         deal, stage=target.name, status="open", created=at.date(), stage_entered=at.date()
     )
@@ -69,13 +79,13 @@ def move(
     _check_time(deal, at)
     target = _target(deal, stage, pipeline)
     if target == current:
-        raise TransitionError(deal.id, f"is already in {target.name!r}")
+        raise TransitionError(deal.id, _("is already in {stage}").format(stage=repr(target.name)))
     if target.outcome == "lost":
         if reason is None or not str(reason).strip():
-            raise MissingLostReasonError(deal.id, "a lost deal needs a reason")
+            raise MissingLostReasonError(deal.id, _("a lost deal needs a reason"))
         lost_reason: str | None = str(reason).strip()
     elif reason is not None:
-        raise InvalidArgumentError("reason", reason, "given only when the deal is lost")
+        raise InvalidArgumentError("reason", reason, _("given only when the deal is lost"))
     else:
         lost_reason = None
     new = replace(
@@ -110,12 +120,15 @@ def reopen(
 ) -> Transition:
     """Put a won or lost deal back into an open stage (default: the last open stage)."""
     if deal.status == "open":
-        raise DealNotClosedError(deal.id, "is open; only a won or lost deal can be reopened")
+        raise DealNotClosedError(deal.id, _("is open; only a won or lost deal can be reopened"))
     current = _current(deal, pipeline)
     _check_time(deal, at)
     target = _target(deal, stage, pipeline) if stage else pipeline.open_stages[-1]
     if target.outcome != "open":
-        raise TransitionError(deal.id, f"can only be reopened into an open stage, not {stage!r}")
+        raise TransitionError(
+            deal.id,
+            _("can only be reopened into an open stage, not {stage}").format(stage=repr(stage)),
+        )
     new = replace(
         deal,
         stage=target.name,
@@ -130,12 +143,20 @@ def reopen(
 def _check_time(deal: Deal, at: datetime) -> None:
     """A stage change happens on a day Excel can show, and not before the deal was created
     or entered its current stage."""
-    day = limits.day("the time of the stage change", at)
-    for when, what in ((deal.stage_entered, "entered its stage"), (deal.created, "was created")):
+    day = limits.day(_("the time of the stage change"), at)
+    earlier = (
+        (
+            deal.stage_entered,
+            N_("a stage change on {day} would be before the deal entered its stage on {when}"),
+        ),
+        (
+            deal.created,
+            N_("a stage change on {day} would be before the deal was created on {when}"),
+        ),
+    )
+    for when, message in earlier:
         if when is not None and day < when:
-            raise TransitionError(
-                deal.id, f"a stage change on {day} would be before the deal {what} on {when}"
-            )
+            raise TransitionError(deal.id, _(message).format(day=day, when=when))
 
 
 def _require_open(deal: Deal, pipeline: Pipeline) -> Stage:
@@ -143,7 +164,7 @@ def _require_open(deal: Deal, pipeline: Pipeline) -> Stage:
     current = _current(deal, pipeline)
     if deal.status != "open" or current.outcome != "open":
         closed_as = deal.status if deal.status != "open" else current.outcome
-        raise DealClosedError(deal.id, f"is {closed_as}; reopen it before moving it")
+        raise DealClosedError(deal.id, _(_CLOSED[closed_as]))
     return current
 
 
@@ -151,7 +172,12 @@ def _current(deal: Deal, pipeline: Pipeline) -> Stage:
     current = pipeline.find(deal.stage)
     if current is None:
         stages = ", ".join(pipeline.names)
-        raise UnknownStageError(deal.id, f"its stage {deal.stage!r} is not one of {stages}")
+        raise UnknownStageError(
+            deal.id,
+            _("its stage {stage} is not one of {stages}").format(
+                stage=repr(deal.stage), stages=stages
+            ),
+        )
     return current
 
 
@@ -159,6 +185,9 @@ def _target(deal: Deal, stage: str, pipeline: Pipeline) -> Stage:
     target = pipeline.find(stage) if isinstance(stage, str) else None
     if target is None:
         raise UnknownStageError(
-            deal.id, f"unknown stage {stage!r}; the stages are {', '.join(pipeline.names)}"
+            deal.id,
+            _("unknown stage {stage}; the stages are {stages}").format(
+                stage=repr(stage), stages=", ".join(pipeline.names)
+            ),
         )
     return target

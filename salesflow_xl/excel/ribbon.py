@@ -1,7 +1,8 @@
 """The SalesFlow ribbon's buttons. Each function takes no arguments: the add-in's one VBA
 callback runs ``RunPython "import salesflow_xl.excel.ribbon as r; r.<tag>()"`` with the
 button's tag. Each works on the active workbook (the add-in itself is the caller), asks for
-what it needs, and reports in a message box — a mistake is a message, never a traceback.
+what it needs, and reports in a message box — a mistake is a message, never a traceback. It
+speaks the workbook's language: prompts, messages and errors alike.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 from salesflow_xl.actions import activities, deals, leads, safe_text
 from salesflow_xl.actions.changes import Changes
+from salesflow_xl.core import i18n
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook
 
@@ -51,18 +54,20 @@ def tell(book: Any, message: str, critical: bool = False) -> None:
 
 
 def button(function: Callable[[ExcelBook], str | None]) -> Callable[[], None]:
-    """A ribbon entry point: runs ``function`` on the active workbook and shows its message,
-    or the error's message."""
+    """A ribbon entry point: runs ``function`` on the active workbook, in the workbook's
+    language, and shows its message, or the error's message."""
 
     def entry() -> None:
         book = _active_book()
-        try:
-            message = function(ExcelBook(book))
-        except SalesflowError as error:
-            tell(book, str(error), critical=True)
-            return
-        if message:
-            tell(book, message)
+        excel_book = ExcelBook(book)
+        with i18n.use(excel_book.language()):
+            try:
+                message = function(excel_book)
+            except SalesflowError as error:
+                tell(book, str(error), critical=True)
+                return
+            if message:
+                tell(book, message)
 
     # name and document the entry like the function, but keep its own (empty) signature:
     # RunPython calls it with no arguments
@@ -85,7 +90,7 @@ def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
 
 def _required(answer: str | None) -> str:
     if answer is None or not answer.strip():
-        raise SalesflowError("cancelled: nothing was changed")
+        raise SalesflowError(_("cancelled: nothing was changed"))
     return answer.strip()
 
 
@@ -100,7 +105,7 @@ def advance(book: ExcelBook) -> str:
 def move_to_stage(book: ExcelBook) -> str:
     """Move the selected deals to a stage the user names."""
     ids = book.selected_deal_ids()
-    stage = _required(ask(book.book, "Move to which stage?"))
+    stage = _required(ask(book.book, _("Move to which stage?")))
     return _act(book, lambda data: deals.move(data, ids, stage, _now()))
 
 
@@ -116,7 +121,8 @@ def mark_lost(book: ExcelBook) -> str:
     """Mark the selected deals lost, asking for the reason from the workbook's list."""
     ids = book.selected_deal_ids()
     reasons = book.read().lists.lost_reasons
-    reason = _required(ask(book.book, "Why was it lost? " + ", ".join(reasons)))
+    prompt = _("Why was it lost? {reasons}").format(reasons=", ".join(reasons))
+    reason = _required(ask(book.book, prompt))
     return _act(book, lambda data: deals.lost(data, ids, reason, _now()))
 
 
@@ -132,11 +138,12 @@ def log_activity(book: ExcelBook) -> str:
     """Log an activity on the selected deal, with an optional next follow-up date."""
     ids = book.selected_deal_ids()
     if len(ids) != 1:
-        raise SalesflowError("select the one deal the activity was about")
+        raise SalesflowError(_("select the one deal the activity was about"))
     kinds = book.read().lists.activity_types
-    kind = _required(ask(book.book, "What did you do? " + ", ".join(kinds), kinds[0]))
-    note = ask(book.book, "A note (optional):") or None
-    follow = ask(book.book, "Next follow-up date, YYYY-MM-DD (optional):")
+    prompt = _("What did you do? {types}").format(types=", ".join(kinds))
+    kind = _required(ask(book.book, prompt, kinds[0]))
+    note = ask(book.book, _("A note (optional):")) or None
+    follow = ask(book.book, _("Next follow-up date, YYYY-MM-DD (optional):"))
     next_date = _date(follow) if follow else None
     return _act(
         book, lambda data: activities.log_activity(data, ids[0], kind, _now(), note, next_date)
@@ -146,10 +153,10 @@ def log_activity(book: ExcelBook) -> str:
 @button
 def add_lead(book: ExcelBook) -> str:
     """Add a lead: asks for name, company, e-mail and the deal's value."""
-    name = _required(ask(book.book, "Contact name:"))
-    company = ask(book.book, "Company (optional):") or None
-    email = ask(book.book, "E-mail (optional):") or None
-    value = ask(book.book, "Expected deal value (optional):")
+    name = _required(ask(book.book, _("Contact name:")))
+    company = ask(book.book, _("Company (optional):")) or None
+    email = ask(book.book, _("E-mail (optional):")) or None
+    value = ask(book.book, _("Expected deal value (optional):"))
     lead = leads.Lead(name=name, company=company, email=email, value=_number(value))
     return _act(book, lambda data: leads.add_lead(data, lead, _now()))
 
@@ -159,7 +166,7 @@ def import_leads(book: ExcelBook) -> str:
     """Import leads from a CSV file the user picks."""
     path = pick_file(book.book)
     if not path:
-        raise SalesflowError("cancelled: nothing was imported")
+        raise SalesflowError(_("cancelled: nothing was imported"))
     with open(path, "rb") as handle:
         decoded = safe_text.decode(handle.read(), path)
     rows = leads.parse_csv(decoded.text)
@@ -183,13 +190,14 @@ def show_followups(book: ExcelBook) -> str:
     """List what is due as of the workbook's date."""
     due = activities.followups(book.read())
     if due.empty:
-        return "Nothing is due."
+        return _("Nothing is due.")
     lines = [
         f"{row.due:%Y-%m-%d}  {row.deal_id or ''}  {row.what}"
         for row in due.head(20).itertuples(index=False)
     ]
-    more = f"\n… and {len(due) - 20} more" if len(due) > 20 else ""
-    return f"{len(due)} follow-up(s) due:\n" + "\n".join(lines) + more
+    more = "\n" + _("… and {count} more").format(count=len(due) - 20) if len(due) > 20 else ""
+    heading = _("{count} follow-up(s) due:").format(count=len(due))
+    return heading + "\n" + "\n".join(lines) + more
 
 
 def _number(text: str | None) -> float | None:
@@ -199,14 +207,18 @@ def _number(text: str | None) -> float | None:
     try:
         return float(text.strip().replace(",", ""))
     except ValueError as error:
-        raise SalesflowError(f"{text!r} is not a number like 3600") from error
+        raise SalesflowError(
+            _("{text} is not a number like 3600").format(text=repr(text))
+        ) from error
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError as error:
-        raise SalesflowError(f"{text!r} is not a date like 2026-07-03") from error
+        raise SalesflowError(
+            _("{text} is not a date like 2026-07-03").format(text=repr(text))
+        ) from error
 
 
 #: The functions a ribbon button may name in its tag.

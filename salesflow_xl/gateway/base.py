@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar, cast
 
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import _
 from salesflow_xl.gateway.validate import snapshot_after
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 
@@ -56,15 +57,16 @@ def run(
     with gateway.session() as snapshot:
         if snapshot.problems:
             raise WorkbookInvalidError(gateway.source, snapshot.problems)
-        step("Planning")
+        step(_("Planning"))
         result = plan(snapshot.data)
         changes = changes_of(result) if changes_of else cast(Changes, result)
         if changes.empty:
             return result
-        step("Checking")
+        step(_("Checking"))
         after = snapshot_after(snapshot, changes)
         if after.problems:
-            raise WorkbookInvalidError(f"{gateway.source} after the change", after.problems)
-        step("Writing")
+            source = _("{source} after the change").format(source=gateway.source)
+            raise WorkbookInvalidError(source, after.problems)
+        step(_("Writing"))
         gateway.write(snapshot, changes, after)
     return result

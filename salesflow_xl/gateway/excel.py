@@ -21,6 +21,7 @@ from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import cached, computed, language, reader, relayout, schema
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
@@ -112,14 +113,22 @@ class ExcelBook:
     def column(self, sheet_name: str, header: str) -> int:
         headers = self.headers(sheet_name)
         if header not in headers:
-            raise SalesflowError(f"sheet {sheet_name} has no column {header!r}")
+            raise SalesflowError(
+                _("sheet {sheet} has no column {column}").format(
+                    sheet=sheet_name, column=repr(header)
+                )
+            )
         return headers.index(header) + 1
 
     def selected_deal_ids(self) -> list[str]:
         """The Deal IDs of the rows selected on the Deals sheet (one call per selected area)."""
         selection = self.book.selection
         if selection is None or selection.sheet.name != schema.DEALS.sheet:
-            raise SelectionError("select one or more deal rows on the Deals sheet first")
+            raise SelectionError(
+                _("select one or more deal rows on the {sheet} sheet first").format(
+                    sheet=schema.DEALS.sheet
+                )
+            )
         sheet = selection.sheet
         id_column = self.column(sheet.name, schema.DEALS.header_of("id"))
         ids: list[str] = []
@@ -131,7 +140,11 @@ class ExcelBook:
             cells = sheet.range((first, id_column), (last, id_column)).options(ndim=1).value
             ids += [str(v).strip() for v in cells if v not in (None, "")]
         if not ids:
-            raise SelectionError("the selection holds no deal: select rows with a Deal ID")
+            raise SelectionError(
+                _("the selection holds no deal: select rows with a {column}").format(
+                    column=schema.DEALS.header_of("id")
+                )
+            )
         return list(dict.fromkeys(ids))
 
     # -- writing --------------------------------------------------------------------------------
@@ -184,14 +197,20 @@ class ExcelBook:
         if not self.layout_differences:
             return ""
         first, *others = self.layout_differences
-        more = f", and {len(others)} more difference(s)" if others else ""
+        more = _(", and {count} more difference(s)").format(count=len(others)) if others else ""
         path = getattr(self.book, "fullname", None) or self.source
-        return (
-            "The Dashboard and Analytics are laid out for other stages, campaigns, channels or "
-            f"segments than the workbook has now ({first}{more}). Excel cannot lay them out "
+        return _(
+            "The {dashboard} and {analytics} are laid out for other stages, campaigns, channels "
+            "or segments than the workbook has now ({first}{more}). Excel cannot lay them out "
             "anew while the workbook is open: save and close it, run\n"
-            f'    salesflow refresh "{path}"\n'
+            "    {command}\n"
             "and open it again. Until then the rows they have show current figures."
+        ).format(
+            dashboard=schema.DASHBOARD_SHEET,
+            analytics=schema.ANALYTICS_SHEET,
+            first=first,
+            more=more,
+            command=f'salesflow refresh "{path}"',
         )
 
     def _write_lists_and_stages(self, snapshot: Snapshot, changes: Changes) -> None:
@@ -276,7 +295,7 @@ class ExcelBook:
         sheet.range((2, 1), (last, width)).value = block
         old_last = max(snapshot.rows["stages"], default=1)
         if old_last > last:
-            blank = [[None] * width for _ in range(old_last - last)]
+            blank = [[None] * width for _row in range(old_last - last)]
             sheet.range((last + 1, 1), (old_last, width)).value = blank
 
     def _write_columns(self, spec: schema.TableSpec, by_row: dict[int, dict[str, Any]]) -> None:

@@ -166,16 +166,18 @@ class WorkbookFile:
     @contextlib.contextmanager
     def session(self) -> Iterator[Snapshot]:
         """Hold the writer lock while an action reads, plans and writes — all of it in the
-        workbook's language (:mod:`salesflow_xl.workbook.language`)."""
+        workbook's language (:mod:`salesflow_xl.workbook.language`); a file that is no
+        workbook records none and is refused in the language in effect."""
         with store.writer_lock(self.path):
             self._content = self.path.read_bytes()
             self._cached = cache.load(self.path, self._content)
             try:
+                if self._cached is not None:
+                    snapshot = self._cached.snapshot
+                else:  # the reader reads a file in its own language
+                    snapshot = reader.read_snapshot(self._content, self.source)
                 with i18n.use(language.of_bytes(self._content)):
-                    if self._cached is not None:
-                        yield self._cached.snapshot
-                    else:
-                        yield reader.read_snapshot(self._content, self.source)
+                    yield snapshot
             finally:
                 self._content = None
                 self._cached = None

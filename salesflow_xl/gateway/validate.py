@@ -18,6 +18,7 @@ import pandas as pd
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import RECORD_TYPES, typed
 from salesflow_xl.core.errors import PipelineError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Lists, Pipeline, Settings, Stage
 from salesflow_xl.workbook import reader, schema
 from salesflow_xl.workbook.problems import Problem
@@ -123,9 +124,8 @@ def _lists_and_stages_after(
     try:
         pipeline = Pipeline(tuple(stages))
     except PipelineError as error:
-        checker.problems.append(
-            Problem(spec.sheet, None, None, None, f"a valid pipeline ({error})")
-        )
+        expected = _("a valid pipeline ({error})").format(error=error)
+        checker.problems.append(Problem(spec.sheet, None, None, None, expected))
         return lists, data.pipeline, checker.problems
     return lists, pipeline, checker.problems
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from defusedxml import ElementTree
 
-from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.errors import SalesflowError, _
 from salesflow_xl.ooxml import xstring
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -55,14 +55,14 @@ CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 def _cfb_message(data: bytes, source: str) -> str:
     """What a Compound File is and what to do with it."""
     if "EncryptedPackage".encode("utf-16-le") in data:
-        return (
-            f"{source} is protected with a password: open it in Excel, remove the password "
+        return _(
+            "{source} is protected with a password: open it in Excel, remove the password "
             "(File › Info › Protect Workbook › Encrypt with Password) and save it"
-        )
-    return (
-        f"{source} is an Excel 97–2003 workbook (.xls): open it in Excel or LibreOffice and "
+        ).format(source=source)
+    return _(
+        "{source} is an Excel 97–2003 workbook (.xls): open it in Excel or LibreOffice and "
         "save it as an Excel workbook (.xlsx)"
-    )
+    ).format(source=source)
 
 
 class PackageError(SalesflowError):
@@ -94,20 +94,29 @@ def check_archive(infos: list[zipfile.ZipInfo], source: str) -> None:
     """Refuse zip bombs: too many parts, too much data, or a part compressed implausibly well."""
     if len(infos) > MAX_PARTS:
         raise PackageError(
-            f"{source} has {len(infos):,} parts; a workbook has far fewer (limit {MAX_PARTS:,})"
+            _("{source} has {count} parts; a workbook has far fewer (limit {limit})").format(
+                source=source, count=f"{len(infos):,}", limit=f"{MAX_PARTS:,}"
+            )
         )
     total = sum(info.file_size for info in infos)
     if total > MAX_TOTAL_SIZE:
         raise PackageError(
-            f"{source} would unpack to {total / 1024**3:.1f} GiB "
-            f"(limit {MAX_TOTAL_SIZE / 1024**3:.0f} GiB): refused as a zip bomb"
+            _(
+                "{source} would unpack to {size} GiB (limit {limit} GiB): refused as a zip bomb"
+            ).format(
+                source=source,
+                size=f"{total / 1024**3:.1f}",
+                limit=f"{MAX_TOTAL_SIZE / 1024**3:.0f}",
+            )
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECKED_ABOVE and ratio > MAX_RATIO:
             raise PackageError(
-                f"{source}: part {info.filename} expands {ratio:,.0f} times "
-                f"(limit {MAX_RATIO}): refused as a zip bomb"
+                _(
+                    "{source}: part {part} expands {ratio} times (limit {limit}): refused as a "
+                    "zip bomb"
+                ).format(source=source, part=info.filename, ratio=f"{ratio:,.0f}", limit=MAX_RATIO)
             )
 
 
@@ -117,8 +126,10 @@ def check_xml(name: str, content: bytes, source: str) -> None:
     head = content[:4096].lstrip()
     if name.endswith(XML_SUFFIXES) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
         raise PackageError(
-            f"{source}: part {name} declares a DOCTYPE or entities, which an "
-            "Excel file never does: refused"
+            _(
+                "{source}: part {part} declares a DOCTYPE or entities, which an "
+                "Excel file never does: refused"
+            ).format(source=source, part=name)
         )
 
 
@@ -148,7 +159,11 @@ class Package:
         self._written: dict[str, Chunks] = {}
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str = "the workbook") -> Package:
+    def from_bytes(cls, data: bytes, source: str | None = None) -> Package:
+        """The package of a workbook file's bytes; refuses what is no readable workbook (an
+        .xls file, a password, a zip bomb, a damaged file). ``source`` names it in messages
+        (default: "the workbook")."""
+        source = source or _("the workbook")
         if data[:8] == CFB_MAGIC:
             raise PackageError(_cfb_message(data, source))
         try:
@@ -157,7 +172,11 @@ class Package:
                 check_archive(infos, source)
                 for info in infos:
                     if info.flag_bits & 0x1:
-                        raise PackageError(f"{source} is encrypted: SalesFlow cannot read it")
+                        raise PackageError(
+                            _("{source} is encrypted: SalesFlow cannot read it").format(
+                                source=source
+                            )
+                        )
                     # The head of each XML part (declarations live there); the rest is
                     # decompressed only when a part is read.
                     with archive.open(info) as stream:
@@ -165,7 +184,9 @@ class Package:
                 package = cls(data, infos, source)
                 if "xl/workbook.xml" not in package:
                     raise PackageError(
-                        f"{source} is not an Excel workbook: it has no xl/workbook.xml"
+                        _("{source} is not an Excel workbook: it has no xl/workbook.xml").format(
+                            source=source
+                        )
                     )
                 package.read("xl/workbook.xml")
                 return package
@@ -173,7 +194,9 @@ class Package:
             raise
         except _BROKEN as error:
             raise PackageError(
-                f"{source} is not a readable Excel workbook (.xlsx): {error}"
+                _("{source} is not a readable Excel workbook (.xlsx): {error}").format(
+                    source=source, error=error
+                )
             ) from error
 
     def __contains__(self, name: object) -> bool:
@@ -198,7 +221,11 @@ class Package:
                 try:
                     content = self._archive.read(name)
                 except _BROKEN as error:
-                    raise PackageError(f"{self.source}: part {name} is damaged: {error}") from error
+                    raise PackageError(
+                        _("{source}: part {part} is damaged: {error}").format(
+                            source=self.source, part=name, error=error
+                        )
+                    ) from error
             check_xml(name, content, self.source)
             self._cache[name] = content
         return self._cache[name]
@@ -240,7 +267,7 @@ class Package:
         if (
             info.compress_type != zipfile.ZIP_DEFLATED
             or sum(c for _, c in chunks) != info.compress_size
-            or sum(u for u, _ in chunks) != info.file_size
+            or sum(u for u, _compressed in chunks) != info.file_size
         ):
             del self.chunks[name]
             return None
@@ -400,13 +427,13 @@ class Package:
         chunks = self.chunks.get(info.filename) or []
         reusable: list[tuple[int, int, int]] = []  # (start in content, old chunk, its start)
         if old is not None and chunks:
-            reusable = _matching_chunks(old, [u for u, _ in chunks], content)
+            reusable = _matching_chunks(old, [u for u, _compressed in chunks], content)
         raw = self._raw(info) if reusable else b""
         offsets = [0]
-        for _, compressed in chunks:
+        for _size, compressed in chunks:
             offsets.append(offsets[-1] + compressed)
         position = 0
-        for start, number, _ in reusable:
+        for start, number, _size in reusable:
             yield from _deflate(content[position:start], level)
             size, compressed = chunks[number]
             if number == len(chunks) - 1:  # without the stream's final block
@@ -419,7 +446,11 @@ class Package:
         """A part's compressed bytes as stored in the original file."""
         header = self.data[info.header_offset : info.header_offset + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise PackageError(f"{self.source}: part {info.filename} has a damaged header")
+            raise PackageError(
+                _("{source}: part {part} has a damaged header").format(
+                    source=self.source, part=info.filename
+                )
+            )
         name_length, extra_length = struct.unpack("<HH", header[26:30])
         start = info.header_offset + 30 + name_length + extra_length
         return self.data[start : start + info.compress_size]

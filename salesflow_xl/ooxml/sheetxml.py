@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.errors import SalesflowError, _
 from salesflow_xl.core.excel_errors import NUM, ExcelError
 from salesflow_xl.ooxml import xstring
 from salesflow_xl.ooxml.refs import column_index, column_letter, excel_serial, range_bounds
@@ -91,7 +91,7 @@ def unescape(text: str) -> str:
             return _NAMED[name]
         number = int(name[2:], 16) if name.startswith("#x") else int(name[1:])
         if number > 0x10FFFF:
-            raise SheetXmlError(f"&{name}; is not a character")
+            raise SheetXmlError(_("&{name}; is not a character").format(name=name))
         return chr(number)
 
     return _ENTITY.sub(resolve, text) if "&" in text else text
@@ -111,7 +111,11 @@ def stored_value(attrs: bytes, body: bytes, strings: Sequence[str]) -> CellValue
     text = unescape(found.group(1).decode())
     if cell_type == b"s":
         if not text.isdigit() or int(text) >= len(strings):
-            raise SheetXmlError(f"shared string {text!r} is not in the workbook's string table")
+            raise SheetXmlError(
+                _("shared string {text} is not in the workbook's string table").format(
+                    text=repr(text)
+                )
+            )
         return strings[int(text)]
     if cell_type == b"str":
         return xstring.decode(text)
@@ -313,13 +317,13 @@ def put_rows(xml: bytes, new_rows: Mapping[int, bytes]) -> bytes:
             return in_place
     data = SHEET_DATA.search(xml)
     if data is None:
-        raise SheetXmlError("the sheet has no cell data section")
+        raise SheetXmlError(_("the sheet has no cell data section"))
     body = data.group(1) or b""
     rows = {int(m.group(1)): m.group(0) for m in ROW.finditer(body)}
     if b"".join(rows.values()) != body:
         rest = ROW.sub(b"", body)
         if rest.strip():
-            raise SheetXmlError("the sheet's cell data holds something other than rows")
+            raise SheetXmlError(_("the sheet's cell data holds something other than rows"))
     rows.update(new_rows)
     joined = b"".join(rows[n] for n in sorted(rows))
     return xml[: data.start()] + b"<sheetData>" + joined + b"</sheetData>" + xml[data.end() :]

@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.ooxml.sheetxml import CellValue, ExcelError
@@ -35,7 +36,7 @@ RECALC_SETTINGS = (
     ("/org.openoffice.Office.Calc/Formula/Load", "ODFRecalcMode", "int", "0"),
     ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "int", "0"),
 )
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "install LibreOffice Calc (Debian/Ubuntu: apt-get install --no-install-recommends "
     "libreoffice-calc-nogui python3-uno libreoffice-script-provider-python)"
 )
@@ -59,7 +60,7 @@ def soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RecalcError(f"LibreOffice was not found: {INSTALL_HINT}")
+    raise RecalcError(_("LibreOffice was not found: {hint}").format(hint=_(INSTALL_HINT)))
 
 
 def _cache_dir() -> Path:
@@ -116,7 +117,9 @@ def profile(binary: str | None = None, bridge: bool = True) -> Path:
     user = building / "user"
     registry = user / "registrymodifications.xcu"
     if not registry.exists():
-        raise RecalcError(f"LibreOffice did not create its profile in {building}")
+        raise RecalcError(
+            _("LibreOffice did not create its profile in {folder}").format(folder=building)
+        )
     items = "".join(
         f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
         f"<value>{value}</value></prop></item>\n"
@@ -184,7 +187,9 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]
             env=office_environment(),
         )
     except subprocess.TimeoutExpired as error:
-        raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s") from error
+        raise RecalcError(
+            _("LibreOffice did not finish within {seconds} s").format(seconds=f"{timeout:.0f}")
+        ) from error
 
 
 def convert_command(source: Path, outdir: Path, bridge: bool = True) -> list[str]:
@@ -232,7 +237,11 @@ def convert(source: Path, outdir: Path, timeout: float = 600, bridge: bool = Tru
             while process.poll() is None:
                 now = time.monotonic()
                 if now > deadline:
-                    raise RecalcError(f"LibreOffice did not finish within {timeout:.0f} s")
+                    raise RecalcError(
+                        _("LibreOffice did not finish within {seconds} s").format(
+                            seconds=f"{timeout:.0f}"
+                        )
+                    )
                 if done_since is None and _complete(converted):
                     done_since = now
                 if done_since is not None and now - done_since > EXIT_GRACE:
@@ -243,8 +252,12 @@ def convert(source: Path, outdir: Path, timeout: float = 600, bridge: bool = Tru
         log.seek(0)
         output = log.read().decode(errors="replace")
     if not _complete(converted):  # LibreOffice can exit 0 after a failed load
-        detail = output.strip().splitlines()[-1:] or ["no output"]
-        raise RecalcError(f"LibreOffice could not recalculate {source.name}: {detail[0]}")
+        detail = output.strip().splitlines()[-1:] or [_("no output")]
+        raise RecalcError(
+            _("LibreOffice could not recalculate {name}: {detail}").format(
+                name=source.name, detail=detail[0]
+            )
+        )
     return converted
 
 
@@ -322,18 +335,18 @@ def recalculate(
     ``on_step(description)`` is told when each of the four steps starts (a progress bar);
     without ``bridge`` SalesFlow's functions are unknown, as for a user without the add-in."""
     step = on_step or (lambda description: None)
-    step("Finding the formulas")
+    step(_("Finding the formulas"))
     package = Package.from_bytes(content)
     parts = package.sheet_parts()
     wanted = {sheet: sheetxml.computed_cells(package.read(part)) for sheet, part in parts.items()}
     with tempfile.TemporaryDirectory(prefix="salesflow-recalc-") as temp:
         source = Path(temp) / f"workbook{suffix}"
         source.write_bytes(content)
-        step("LibreOffice is recalculating")
+        step(_("LibreOffice is recalculating"))
         converted = convert(source, Path(temp) / "out", timeout=timeout, bridge=bridge)
-        step("Reading the results")
+        step(_("Reading the results"))
         values = computed_values(converted, wanted)
-    step("Storing the values")
+    step(_("Storing the values"))
     errors: dict[str, str] = {}
     for sheet, part in parts.items():
         sheet_values = values.get(sheet, {})

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import FIRST_DAY, LAST_DAY, MAX_AMOUNT, MAX_CELL_TEXT
 from salesflow_xl.core.model import Lists, Pipeline
 from salesflow_xl.workbook import schema
@@ -132,7 +133,7 @@ def convert_cell(
     if blank(value):
         if column.required:
             problems.append(
-                Problem(sheet, row, column.header, None, "a value (this column is required)")
+                Problem(sheet, row, column.header, None, _("a value (this column is required)"))
             )
         return None
     kind = column.kind
@@ -141,37 +142,40 @@ def convert_cell(
             value = str(int(value))
         text = str(value).strip()
         if len(text) > MAX_CELL_TEXT:
-            expected = f"text of at most {MAX_CELL_TEXT:,} characters (Excel's limit)"
+            expected = _("text of at most {limit} characters (Excel's limit)").format(
+                limit=f"{MAX_CELL_TEXT:,}"
+            )
             problems.append(Problem(sheet, row, column.header, text, expected))
             return None
         return _choice(problems, sheet, row, column, text, lists, pipeline)
     if kind in ("date", "timestamp"):
         if not isinstance(value, date):
-            problems.append(Problem(sheet, row, column.header, value, "a date"))
+            problems.append(Problem(sheet, row, column.header, value, _("a date")))
             return None
         day = value.date() if isinstance(value, datetime) else value
         if not FIRST_DAY <= day <= LAST_DAY:
-            expected = f"a date from {FIRST_DAY} to {LAST_DAY}"
+            expected = _("a date from {first} to {last}").format(first=FIRST_DAY, last=LAST_DAY)
             problems.append(Problem(sheet, row, column.header, value, expected))
             return None
         if isinstance(value, datetime):
             return value if kind == "timestamp" else day
         return datetime.combine(value, datetime.min.time()) if kind == "timestamp" else value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(Problem(sheet, row, column.header, value, "a number"))
+        problems.append(Problem(sheet, row, column.header, value, _("a number")))
         return None
     number = float(value)
     if kind == "percent" and not 0 <= number <= 1:
-        problems.append(Problem(sheet, row, column.header, value, "a percentage from 0 % to 100 %"))
+        expected = _("a percentage from 0 % to 100 %")
+        problems.append(Problem(sheet, row, column.header, value, expected))
         return None
     if number < 0:
-        problems.append(Problem(sheet, row, column.header, value, "a number ≥ 0"))
+        problems.append(Problem(sheet, row, column.header, value, _("a number ≥ 0")))
         return None
     if kind == "integer" and not number.is_integer():
-        problems.append(Problem(sheet, row, column.header, value, "a whole number"))
+        problems.append(Problem(sheet, row, column.header, value, _("a whole number")))
         return None
     if kind == "money" and number > MAX_AMOUNT:
-        expected = f"an amount up to {MAX_AMOUNT:,.0f}"
+        expected = _("an amount up to {limit}").format(limit=f"{MAX_AMOUNT:,.0f}")
         problems.append(Problem(sheet, row, column.header, value, expected))
         return None
     return number
@@ -188,16 +192,19 @@ def _choice(
 ) -> str:
     if column.choices in schema.LISTS:
         allowed: tuple[str, ...] = getattr(lists, column.choices)
-        where = f"the {schema.LISTS[column.choices].header!r} list on the Lists sheet"
+        where = _("the {list} list on the {sheet} sheet").format(
+            list=repr(schema.LISTS[column.choices].header), sheet=schema.LISTS_SHEET
+        )
     elif column.choices == "stages" and pipeline is not None:
         stage = pipeline.find(text)
         if stage is None:
-            expected = "one of the stages: " + ", ".join(pipeline.names)
+            expected = _("one of the stages: {stages}").format(stages=", ".join(pipeline.names))
             problems.append(Problem(sheet, row, column.header, text, expected))
             return text
         return stage.name
     else:
         return text
     if text not in allowed:
-        problems.append(Problem(sheet, row, column.header, text, f"a value from {where}"))
+        expected = _("a value from {where}").format(where=where)
+        problems.append(Problem(sheet, row, column.header, text, expected))
     return text

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.i18n import _
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.problems import Problem
 from salesflow_xl.workbook.schema import TableSpec
@@ -58,7 +59,8 @@ def unique_keys(data: SalesData, rows: Rows) -> Iterator[Problem]:
     for spec, field in UNIQUE_KEYS:
         keys = data.table(spec.key)[field]
         repeated = keys.duplicated(keep="first") & keys.notna()
-        yield from _problems(spec, rows, repeated, field, keys, "an ID not used by an earlier row")
+        expected = _("an ID not used by an earlier row")
+        yield from _problems(spec, rows, repeated, field, keys, expected)
 
 
 def references(data: SalesData, rows: Rows) -> Iterator[Problem]:
@@ -69,15 +71,14 @@ def references(data: SalesData, rows: Rows) -> Iterator[Problem]:
         if target.key not in known:
             known[target.key] = set(data.table(target.key)[key].dropna())
         unknown = values.notna() & ~values.isin(known[target.key])
-        yield from _problems(
-            spec, rows, unknown, field, values, f"an ID from the {target.sheet} sheet"
-        )
+        expected = _("an ID from the {sheet} sheet").format(sheet=target.sheet)
+        yield from _problems(spec, rows, unknown, field, values, expected)
 
 
 def logged_stages(data: SalesData, rows: Rows) -> Iterator[Problem]:
     """The stage log names only the pipeline's stages."""
     names = data.pipeline.names
-    expected = "one of the stages: " + ", ".join(names)
+    expected = _("one of the stages: {stages}").format(stages=", ".join(names))
     for field in ("from_stage", "to_stage"):
         stages = data.stage_log[field]
         unknown = stages.notna() & ~stages.isin(set(names))
@@ -89,11 +90,11 @@ def closed_deals(data: SalesData, rows: Rows) -> Iterator[Problem]:
     deals = data.deals
     no_reason = (deals["status"] == "lost") & deals["lost_reason"].isna()
     yield from _problems(
-        schema.DEALS, rows, no_reason, "lost_reason", None, "a reason for a lost deal"
+        schema.DEALS, rows, no_reason, "lost_reason", None, _("a reason for a lost deal")
     )
     undated = deals["status"].isin(["won", "lost"]) & deals["closed"].isna()
     yield from _problems(
-        schema.DEALS, rows, undated, "closed", None, "the date a won or lost deal was closed"
+        schema.DEALS, rows, undated, "closed", None, _("the date a won or lost deal was closed")
     )
 
 

@@ -20,6 +20,7 @@ from defusedxml import ElementTree
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import MAX_ROWS, looks_like_formula
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import MAIN_NS, Package
@@ -71,7 +72,7 @@ class TableLayout:
 class Editor:
     """Edits of one workbook package, written out by :meth:`to_bytes`."""
 
-    def __init__(self, content: bytes, source: str = "the workbook") -> None:
+    def __init__(self, content: bytes, source: str | None = None) -> None:
         self.package = Package.from_bytes(content, source)
         self.sheets = self.package.sheet_parts()
         self.tables = self._tables()
@@ -111,7 +112,11 @@ class Editor:
 
     def table(self, spec: TableSpec) -> TableLayout:
         if spec.name not in self.tables:
-            raise EditError(f"the workbook has no table {spec.name} (sheet {spec.sheet})")
+            raise EditError(
+                _("the workbook has no table {table} (sheet {sheet})").format(
+                    table=spec.name, sheet=spec.sheet
+                )
+            )
         layout = self.tables[spec.name]
         # a derived column added after the workbook was made (Customers' "First order") is
         # left out: its values are a convenience the workbook's own formulas there do without
@@ -120,8 +125,9 @@ class Editor:
         ]
         if missing:
             raise EditError(
-                f"table {spec.name} on sheet {layout.sheet} has no column "
-                + ", ".join(repr(m) for m in missing)
+                _("table {table} on sheet {sheet} has no column {columns}").format(
+                    table=spec.name, sheet=layout.sheet, columns=", ".join(repr(m) for m in missing)
+                )
             )
         return layout
 
@@ -148,27 +154,55 @@ class Editor:
         xml = self.package.read(layout.sheet_part)
         numbers = list(at) if at is not None else self.next_rows(spec, len(rows))
         if len(numbers) != len(rows) or numbers != list(range(numbers[0], numbers[0] + len(rows))):
-            raise EditError(f"{spec.name}: {len(rows)} new rows need consecutive row numbers")
+            raise EditError(
+                _("{table}: {count} new rows need consecutive row numbers").format(
+                    table=spec.name, count=len(rows)
+                )
+            )
         if numbers[0] <= layout.first_row:
-            raise EditError(f"{spec.name}: row {numbers[0]} is not below the header")
+            raise EditError(
+                _("{table}: row {row} is not below the header").format(
+                    table=spec.name, row=numbers[0]
+                )
+            )
         if numbers[-1] > MAX_ROWS:
             held = min(layout.last_row, numbers[0] - 1) - layout.first_row
             room = max(MAX_ROWS - layout.first_row - held, 0)
+            advice = (
+                _(
+                    "Add at most {room} row(s) to it, or start a new workbook for the next "
+                    "period (salesflow new) and keep this one for the period it holds"
+                )
+                if room
+                else _(
+                    "Start a new workbook for the next period (salesflow new) and keep this one "
+                    "for the period it holds"
+                )
+            )
             raise EditError(
-                f"the {layout.sheet} sheet cannot take {len(numbers):,} more row(s): its table "
-                f"{spec.name} holds {held:,} rows, and Excel has {MAX_ROWS:,} rows per sheet "
-                f"(the header included), which leaves room for {room:,}. Nothing was written: "
-                "the workbook is as it was. "
-                + (f"Add at most {room:,} row(s) to it, or start" if room else "Start")
-                + " a new workbook for the next period (salesflow new) and keep this one for "
-                "the period it holds"
+                _(
+                    "the {sheet} sheet cannot take {adding} more row(s): its table {table} holds "
+                    "{held} rows, and Excel has {limit} rows per sheet (the header included), "
+                    "which leaves room for {room}. Nothing was written: the workbook is as it "
+                    "was. {advice}"
+                ).format(
+                    sheet=layout.sheet,
+                    adding=f"{len(numbers):,}",
+                    table=spec.name,
+                    held=f"{held:,}",
+                    limit=f"{MAX_ROWS:,}",
+                    room=f"{room:,}",
+                    advice=advice.format(room=f"{room:,}"),
+                )
             )
         first_new = numbers[0]
         for number in numbers:
             if number > layout.last_row and _has_cells(sheetxml.row_at(xml, number)):
                 raise EditError(
-                    f"cannot add rows to {spec.name}: row {number} of sheet {layout.sheet} "
-                    "below the table is not empty"
+                    _(
+                        "cannot add rows to {table}: row {row} of sheet {sheet} below the table "
+                        "is not empty"
+                    ).format(table=spec.name, row=number, sheet=layout.sheet)
                 )
         template_row = sheetxml.row_at(xml, max(layout.first_row + 1, first_new - 1)) or b""
         styles = _styles(template_row)
@@ -204,7 +238,11 @@ class Editor:
         """Set input cells (field → value) of the table row at Excel row ``row``."""
         layout = self.table(spec)
         if not layout.first_row < row <= layout.last_row:
-            raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
+            raise EditError(
+                _("row {row} is not in table {table} ({ref})").format(
+                    row=row, table=spec.name, ref=layout.ref
+                )
+            )
         writes = {}
         for field, value in values.items():
             column = next(c for c in spec.columns if c.field == field and not c.computed)
@@ -319,7 +357,11 @@ class Editor:
         replaced_formula = False
         for row in numbers:
             if not layout.first_row < row <= layout.last_row:
-                raise EditError(f"row {row} is not in table {spec.name} ({layout.ref})")
+                raise EditError(
+                    _("row {row} is not in table {table} ({ref})").format(
+                        row=row, table=spec.name, ref=layout.ref
+                    )
+                )
             cells = sheetxml.cells(existing[row])
             for column, value in rows[row].items():
                 ref = f"{layout.letter(column.header)}{row}"
@@ -364,10 +406,16 @@ class Editor:
         setting = next(s for s in schema.SETTINGS if s.field == field)
         part = self.sheets.get(schema.SETTINGS_SHEET)
         if part is None:
-            raise EditError(f"the workbook has no {schema.SETTINGS_SHEET} sheet")
+            raise EditError(
+                _("the workbook has no {sheet} sheet").format(sheet=schema.SETTINGS_SHEET)
+            )
         number = self._setting_rows().get(setting.label)
         if number is None:
-            raise EditError(f"the {schema.SETTINGS_SHEET} sheet has no row {setting.label!r}")
+            raise EditError(
+                _("the {sheet} sheet has no row {label}").format(
+                    sheet=schema.SETTINGS_SHEET, label=repr(setting.label)
+                )
+            )
         self._write_cells(part, number, {f"B{number}": (value, setting.kind)})
 
     def _setting_rows(self) -> dict[str, int]:
@@ -415,10 +463,18 @@ class Editor:
         column, so they follow. Other columns of the sheet (the other lists) stay as they are.
         """
         if spec.table not in self.tables:
-            raise EditError(f"the workbook has no table {spec.table} (sheet {schema.LISTS_SHEET})")
+            raise EditError(
+                _("the workbook has no table {table} (sheet {sheet})").format(
+                    table=spec.table, sheet=schema.LISTS_SHEET
+                )
+            )
         layout = self.tables[spec.table]
         if spec.header not in layout.headers:
-            raise EditError(f"table {spec.table} has no column {spec.header!r}")
+            raise EditError(
+                _("table {table} has no column {column}").format(
+                    table=spec.table, column=repr(spec.header)
+                )
+            )
         letter = layout.letter(spec.header)
         xml = self.package.read(layout.sheet_part)
         existing = sheetxml.rows(xml)
@@ -462,7 +518,7 @@ class Editor:
         before the edit still knows what every cell holds."""
         layout = self.table(spec)
         if not rows:
-            raise EditError(f"{spec.name}: a table keeps at least one row")
+            raise EditError(_("{table}: a table keeps at least one row").format(table=spec.name))
         drop_calc_chain(self.package)  # formula cells move or go
         xml = self.package.read(layout.sheet_part)
         existing = sheetxml.rows(xml)
@@ -472,11 +528,18 @@ class Editor:
         last = first + len(rows) - 1
         if last > MAX_ROWS:
             raise EditError(
-                f"the {layout.sheet} sheet cannot hold {len(rows):,} rows in its table "
-                f"{spec.name} (it holds {layout.last_row - layout.first_row:,}): Excel has "
-                f"{MAX_ROWS:,} rows per sheet (the header included), so at most "
-                f"{MAX_ROWS - layout.first_row:,} fit. Nothing was written: the workbook is as "
-                "it was; keep fewer rows"
+                _(
+                    "the {sheet} sheet cannot hold {count} rows in its table {table} (it holds "
+                    "{held}): Excel has {limit} rows per sheet (the header included), so at most "
+                    "{room} fit. Nothing was written: the workbook is as it was; keep fewer rows"
+                ).format(
+                    sheet=layout.sheet,
+                    count=f"{len(rows):,}",
+                    table=spec.name,
+                    held=f"{layout.last_row - layout.first_row:,}",
+                    limit=f"{MAX_ROWS:,}",
+                    room=f"{MAX_ROWS - layout.first_row:,}",
+                )
             )
         blank_styles = _styles(existing.get(first, b""))
         calculated = {h: f.removeprefix("=") for h, f in (formulas or {}).items()}

@@ -1,5 +1,9 @@
 """What can be wrong in a workbook: one :class:`Problem` per cell (sheet, row, column, the value
-found and what was expected), and the error that carries every problem found."""
+found and what was expected), and the error that carries every problem found.
+
+A problem names the sheet and column as the workbook shows them (in the workbook's language)
+and says what was expected in the language in effect when it was found; it is put in words
+(:meth:`Problem.__str__`) in the language in effect when it is shown."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salesflow_xl.core.errors import SalesflowError, shown
+from salesflow_xl.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -23,11 +28,13 @@ class Problem:
     def __str__(self) -> str:
         where = self.sheet
         if self.row is not None:
-            where += f" row {self.row}"
+            where = _("{sheet} row {row}").format(sheet=where, row=self.row)
         if self.column is not None:
-            where += f", column {self.column!r}"
-        found = "" if self.value is None else f", found {shown(self.value)}"
-        return f"{where}: expected {self.expected}{found}"
+            where = _("{where}, column {column}").format(where=where, column=repr(self.column))
+        found = "" if self.value is None else _(", found {value}").format(value=shown(self.value))
+        return _("{where}: expected {expected}{found}").format(
+            where=where, expected=self.expected, found=found
+        )
 
 
 class WorkbookInvalidError(SalesflowError):
@@ -35,7 +42,14 @@ class WorkbookInvalidError(SalesflowError):
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        shown = "\n".join(f"  {p}" for p in self.problems[:20])
+        listed = "\n".join(f"  {p}" for p in self.problems[:20])
         more = len(self.problems) - 20
-        tail = f"\n  … and {more} more (salesflow check lists them all)" if more > 0 else ""
-        super().__init__(f"{source} has {len(self.problems)} problem(s):\n{shown}{tail}")
+        tail = (
+            "\n  " + _("… and {count} more (salesflow check lists them all)").format(count=more)
+            if more > 0
+            else ""
+        )
+        heading = _("{source} has {count} problem(s):").format(
+            source=source, count=len(self.problems)
+        )
+        super().__init__(f"{heading}\n{listed}{tail}")

@@ -23,6 +23,7 @@ import pandas as pd
 from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, column_kinds, typed
 from salesflow_xl.core.errors import PipelineError, SalesflowError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import (
     DEFAULT_PIPELINE,
     Deal,
@@ -86,8 +87,10 @@ def older_blank_as_of(setting_rows: Mapping[str, int]) -> Problem | None:
         setting_rows["as_of"],
         next(s.label for s in schema.SETTINGS if s.field == "as_of"),
         None,
-        f"a date: this workbook, made by an older SalesFlow, has no {figures_as_of!r} row, "
-        "so a blank cannot follow today",
+        _(
+            "a date: this workbook, made by an older SalesFlow, has no {label} row, "
+            "so a blank cannot follow today"
+        ).format(label=repr(figures_as_of)),
     )
 
 
@@ -96,9 +99,13 @@ def today() -> date:
     return date.today()
 
 
-def read_snapshot(content: bytes, source: str = "the workbook") -> Snapshot:
+def read_snapshot(content: bytes, source: str | None = None) -> Snapshot:
     """The :class:`Snapshot` of a workbook file's bytes, read in the language the workbook
-    records (:mod:`~salesflow_xl.workbook.language`)."""
+    records (:mod:`~salesflow_xl.workbook.language`); ``source`` names it in messages
+    (default: "the workbook"). A file that is no readable workbook records no language: it is
+    refused in the language in effect."""
+    source = source or _("the workbook")
+    Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
     with i18n.use(language.of_bytes(content)):
         return _read_snapshot(content, source)
 
@@ -112,11 +119,14 @@ def _read_snapshot(content: bytes, source: str) -> Snapshot:
     # python-calamine is compiled: imported where a file is read, not where Excel is the source
     from python_calamine import CalamineError, CalamineWorkbook
 
-    Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except (CalamineError, ValueError, OSError) as error:
-        raise SalesflowError(f"{source} could not be read as an Excel workbook: {error}") from error
+        raise SalesflowError(
+            _("{source} could not be read as an Excel workbook: {error}").format(
+                source=source, error=error
+            )
+        ) from error
     wanted = [sheet for sheet in schema.sheets_read() if sheet in book.sheet_names]
     with ThreadPoolExecutor(max_workers=min(len(wanted), os.cpu_count() or 1) or 1) as pool:
         parsing = {sheet: pool.submit(_parse_sheet, content, sheet) for sheet in wanted}
@@ -128,7 +138,9 @@ def _read_snapshot(content: bytes, source: str) -> Snapshot:
                 return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except (CalamineError, ValueError, OSError) as error:
                 raise SalesflowError(
-                    f"{source}: sheet {sheet} could not be read: {error}"
+                    _("{source}: sheet {sheet} could not be read: {error}").format(
+                        source=source, sheet=sheet, error=error
+                    )
                 ) from error
 
         return _Reader(book.sheet_names, rows_of).read()
@@ -143,7 +155,7 @@ def _parse_sheet(content: bytes, sheet: str) -> list[list[Any]]:
     return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
-def read_bytes(content: bytes, source: str = "the workbook") -> tuple[SalesData, list[Problem]]:
+def read_bytes(content: bytes, source: str | None = None) -> tuple[SalesData, list[Problem]]:
     """The data of a workbook file's bytes and every problem found in it."""
     snapshot = read_snapshot(content, source)
     return snapshot.data, snapshot.problems
@@ -179,7 +191,7 @@ def read(path: Path) -> tuple[SalesData, list[Problem]]:
     """The data of the workbook at ``path`` and every problem found in it."""
     path = Path(path)
     if not path.exists():
-        raise SalesflowError(f"{path} does not exist")
+        raise SalesflowError(_("{path} does not exist").format(path=path))
     return read_bytes(path.read_bytes(), source=path.name)
 
 
@@ -211,7 +223,9 @@ class _Reader:
     def cells_of(self, sheet: str) -> list[list[Any]] | None:
         """A sheet's cell values from A1 (None, and a problem, when the sheet is missing)."""
         if sheet not in self.sheet_names:
-            self.problem(sheet, None, None, None, f"a sheet named {sheet!r}")
+            self.problem(
+                sheet, None, None, None, _("a sheet named {sheet}").format(sheet=repr(sheet))
+            )
             return None
         if sheet not in self.read_sheets:
             self.read_sheets[sheet] = self.rows_of(sheet)
@@ -240,9 +254,8 @@ class _Reader:
         for spec in schema.LISTS.values():
             if spec.header not in header:
                 if rows is not None:
-                    self.problem(
-                        schema.LISTS_SHEET, 1, spec.header, None, f"a {spec.header!r} list"
-                    )
+                    expected = _("a {list} list").format(list=repr(spec.header))
+                    self.problem(schema.LISTS_SHEET, 1, spec.header, None, expected)
                 values[spec.key] = getattr(Lists(), spec.key)
                 continue
             index = header.index(spec.header)
@@ -262,7 +275,7 @@ class _Reader:
             outcome = schema.outcome_of(row.outcome)
             if outcome is None:
                 header = spec.header_of("outcome")
-                self.problem(spec.sheet, row_number, header, row.outcome, "open, won or lost")
+                self.problem(spec.sheet, row_number, header, row.outcome, _("open, won or lost"))
                 continue
             rotting = None if pd.isna(row.rotting_days) else int(row.rotting_days)
             stages.append(Stage(str(row.name), float(row.probability), rotting, outcome))
@@ -271,7 +284,8 @@ class _Reader:
         try:
             return Pipeline(tuple(stages))
         except PipelineError as error:
-            self.problem(spec.sheet, None, None, None, f"a valid pipeline ({error})")
+            expected = _("a valid pipeline ({error})").format(error=error)
+            self.problem(spec.sheet, None, None, None, expected)
             return DEFAULT_PIPELINE
 
     def _settings(self) -> Settings:
@@ -281,10 +295,8 @@ class _Reader:
             label = str(row[0]).strip() if row and row[0] is not None else ""
             if label in labels and label in setting_labels():
                 # a second row would be read, written and named differently: refuse it
-                first = labels[label][0]
-                self.problem(
-                    schema.SETTINGS_SHEET, number, label, None, f"one row only (row {first} has it)"
-                )
+                expected = _("one row only (row {row} has it)").format(row=labels[label][0])
+                self.problem(schema.SETTINGS_SHEET, number, label, None, expected)
             labels.setdefault(label, (number, row))
         values: dict[str, Any] = {}
         for setting in schema.SETTINGS:
@@ -293,13 +305,8 @@ class _Reader:
                     self.setting_rows[setting.name] = labels[setting.label][0]
                 continue
             if setting.label not in labels:
-                self.problem(
-                    schema.SETTINGS_SHEET,
-                    None,
-                    setting.label,
-                    None,
-                    f"a row labelled {setting.label!r}",
-                )
+                expected = _("a row labelled {label}").format(label=repr(setting.label))
+                self.problem(schema.SETTINGS_SHEET, None, setting.label, None, expected)
                 continue
             number, row = labels[setting.label]
             self.setting_rows[setting.field] = number
@@ -336,7 +343,8 @@ class _Reader:
             if column.header in header:
                 positions[column.header] = header.index(column.header)
             elif column.required:
-                self.problem(spec.sheet, 1, column.header, None, "this column in the header row")
+                expected = _("this column in the header row")
+                self.problem(spec.sheet, 1, column.header, None, expected)
         body = rows[1:]
         raw = _columns(body, positions)
         keep = _records(list(raw.values()), len(body))

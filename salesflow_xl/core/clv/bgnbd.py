@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
+from salesflow_xl.core.i18n import _
 
 Array = npt.NDArray[np.float64]
 
@@ -47,13 +48,17 @@ class BetaGeoParams:
 def _check_summary(frequency: Array, recency: Array, age: Array) -> None:
     for name, values in (("frequency", frequency), ("recency", recency), ("T", age)):
         if values.size and (not np.all(np.isfinite(values)) or values.min() < 0):
-            raise InvalidArgumentError(name, "a negative or missing value", "numbers >= 0")
+            raise InvalidArgumentError(name, _("a negative or missing value"), _("numbers >= 0"))
     if np.any(recency > age + 1e-9):
-        raise InvalidArgumentError("recency", "greater than T", "at most T (the customer's age)")
+        raise InvalidArgumentError(
+            "recency", _("greater than T"), _("at most T (the customer's age)")
+        )
     if np.any((frequency == 0) & (recency > 0)):
-        raise InvalidArgumentError("recency", "> 0 with frequency 0", "0 when frequency is 0")
+        raise InvalidArgumentError("recency", _("> 0 with frequency 0"), _("0 when frequency is 0"))
     if np.any(frequency != np.floor(frequency)):
-        raise InvalidArgumentError("frequency", "a fraction", "whole numbers of repeat purchases")
+        raise InvalidArgumentError(
+            "frequency", _("a fraction"), _("whole numbers of repeat purchases")
+        )
 
 
 @dataclass(frozen=True)
@@ -161,12 +166,16 @@ def fit(
     big_t = np.asarray(age, dtype="float64")
     if not len(x) == len(t_x) == len(big_t):
         raise InvalidArgumentError(
-            "frequency, recency, T", "columns of different lengths", "columns of the same length"
+            "frequency, recency, T",
+            _("columns of different lengths"),
+            _("columns of the same length"),
         )
     if len(x) < 2 or not np.any(x > 0):
         raise FitError(
-            "BG/NBD needs at least two customers and some repeat purchases; "
-            "collect more order history before fitting"
+            _(
+                "BG/NBD needs at least two customers and some repeat purchases; "
+                "collect more order history before fitting"
+            )
         )
     _check_summary(x, t_x, big_t)
     data = _Data.of(x, t_x, big_t)
@@ -187,8 +196,10 @@ def fit(
     r, alpha, a, b = np.exp(result.x)
     if not converged(result):
         raise FitError(
-            f"BG/NBD did not converge ({result.message}); try another time unit (weeks instead "
-            "of days), a longer calibration period, or more customers with repeat purchases"
+            _(
+                "BG/NBD did not converge ({reason}); try another time unit (weeks instead "
+                "of days), a longer calibration period, or more customers with repeat purchases"
+            ).format(reason=result.message)
         )
     return BetaGeoParams(
         float(r),

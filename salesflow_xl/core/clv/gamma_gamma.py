@@ -16,6 +16,7 @@ from scipy import optimize, special
 
 from salesflow_xl.core.clv.bgnbd import LIMIT, FitError, at_limit, converged
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 
 Array = npt.NDArray[np.float64]
 
@@ -65,15 +66,15 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
     if len(x) != len(z):
         raise InvalidArgumentError(
             "frequency, monetary_value",
-            "columns of different lengths",
-            "columns of the same length",
+            _("columns of different lengths"),
+            _("columns of the same length"),
         )
     repeat = x > 0
     keep = repeat & (z > 0) & np.isfinite(z)
     left_out = int(np.sum(repeat & ~keep))
     x, z = x[keep], z[keep]
     if len(x) < 3:
-        raise FitError("Gamma-Gamma needs at least three customers with repeat purchases")
+        raise FitError(_("Gamma-Gamma needs at least three customers with repeat purchases"))
 
     def objective(log_params: Array) -> tuple[float, Array]:
         values, gradient = _terms(log_params, x, z)
@@ -89,8 +90,10 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
     )
     if not converged(result):
         raise FitError(
-            f"Gamma-Gamma did not converge ({result.message}); check that the "
-            "spend values are order amounts in one currency"
+            _(
+                "Gamma-Gamma did not converge ({reason}); check that the "
+                "spend values are order amounts in one currency"
+            ).format(reason=result.message)
         )
     p, q, v = np.exp(result.x)
     return GammaGammaParams(
@@ -110,7 +113,7 @@ def expected_average_spend(
     """E[M | x, z̄] = (q − 1)/(px + q − 1) · pv/(q − 1) + px/(px + q − 1) · z̄: a weighted
     average of the population mean and the customer's own mean (needs q > 1)."""
     if params.q <= 1:
-        raise FitError("the Gamma-Gamma q parameter is <= 1: the mean spend is not defined")
+        raise FitError(_("the Gamma-Gamma q parameter is <= 1: the mean spend is not defined"))
     x = np.asarray(frequency, dtype="float64")
     z = np.asarray(monetary_value, dtype="float64")
     p, q, v = params.p, params.q, params.v

@@ -18,13 +18,16 @@ import numpy as np
 import pandas as pd
 
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 
 UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 
 
 def unit_days(unit: str) -> float:
     if unit not in UNITS:
-        raise InvalidArgumentError("unit", unit, "one of " + ", ".join(UNITS))
+        raise InvalidArgumentError(
+            "unit", unit, _("one of {choices}").format(choices=", ".join(UNITS))
+        )
     return UNITS[unit]
 
 
@@ -55,7 +58,7 @@ def customer_summary(
         raise InvalidArgumentError(
             "calibration_end",
             calibration_end,
-            f"on or before the observation end {observation_end}",
+            _("on or before the observation end {end}").format(end=observation_end),
         )
     daily = daily_transactions(orders)
     daily = daily[daily["date"] <= end]

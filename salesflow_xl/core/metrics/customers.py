@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.metrics.scalar import clv_formula
 from salesflow_xl.core.model import Settings
 
@@ -71,7 +72,7 @@ def clv_distribution(clv: pd.Series, max_bins: int = 12) -> pd.DataFrame:
     (``and_above`` is True on that band). Missing values are left out; negative CLVs (margin
     below zero) get bands of their own below 0. Columns: from, to, customers, and_above."""
     if max_bins < 1:
-        raise InvalidArgumentError("max_bins", max_bins, "at least 1")
+        raise InvalidArgumentError("max_bins", max_bins, _("at least 1"))
     values = clv.dropna().to_numpy(dtype="float64")
     if values.size == 0:
         return pd.DataFrame(
@@ -88,7 +89,7 @@ def clv_distribution(clv: pd.Series, max_bins: int = 12) -> pd.DataFrame:
     low, high = min(0.0, float(values.min())), max(0.0, top)
     width = _round_width((high - low) / max_bins) if high > low else 1.0
     edges = np.arange(np.floor(low / width), np.floor(high / width) + 2) * width
-    counts, _ = np.histogram(np.minimum(values, edges[-1]), bins=edges)
+    counts, _edges = np.histogram(np.minimum(values, edges[-1]), bins=edges)
     above = np.zeros(len(counts), dtype=bool)
     above[-1] = bool(values.max() > edges[-1])
     return pd.DataFrame(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Pipeline
 
 DAY = pd.Timedelta(days=1)
@@ -181,7 +182,10 @@ def stage_reach(stage_log: pd.DataFrame, pipeline: Pipeline) -> pd.Series:
     unknown = ranks.isna()
     if unknown.any():
         bad = moves.loc[unknown, "stage"].iloc[0]
-        raise InvalidArgumentError("stage_log stage", bad, "one of " + ", ".join(pipeline.names))
+        choices = ", ".join(pipeline.names)
+        raise InvalidArgumentError(
+            "stage_log stage", bad, _("one of {choices}").format(choices=choices)
+        )
     return ranks.groupby(moves["deal_id"]).max().astype("int64").rename("reach")
 
 

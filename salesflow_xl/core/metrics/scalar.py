@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from salesflow_xl.core import checks
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.i18n import _
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -78,7 +79,9 @@ def conversion_rate(closed: float, potential: float) -> float:
     won = checks.non_negative("closed", closed)
     total = checks.positive("potential", potential)
     if won > total:
-        raise InvalidArgumentError("closed", closed, f"at most potential ({potential!r})")
+        raise InvalidArgumentError(
+            "closed", closed, _("at most potential ({potential})").format(potential=repr(potential))
+        )
     return won / total
 
 
@@ -122,7 +125,7 @@ def cac_payback_months(
     revenue = checks.positive("monthly_revenue_per_customer", monthly_revenue_per_customer)
     margin = checks.fraction("gross_margin", gross_margin)
     if margin == 0:
-        raise InvalidArgumentError("gross_margin", gross_margin, "> 0 to ever pay back")
+        raise InvalidArgumentError("gross_margin", gross_margin, _("> 0 to ever pay back"))
     return cost / (revenue * margin)
 
 
@@ -131,7 +134,7 @@ def win_rate(won: float, lost: float) -> float:
     wins = checks.non_negative("won", won)
     losses = checks.non_negative("lost", lost)
     if wins + losses == 0:
-        raise InvalidArgumentError("won + lost", 0, "> 0 (no deal was closed)")
+        raise InvalidArgumentError("won + lost", 0, _("> 0 (no deal was closed)"))
     return wins / (wins + losses)
 
 
