@@ -108,6 +108,10 @@ def test_errors_from_deeper_down_get_the_chinese_prefix(books) -> None:
     assert refused.exit_code == 1
     assert refused.output.startswith("错误：")
     assert "D99999" in refused.output
+    assert "商机" in refused.output  # the Deals sheet, named in the message
+    assert not re.search(r"\b(no|deal|on|the|sheet)\b", refused.output)
+    english = invoke("--lang", "en", "advance", books["zh-CN"], "D99999", "--at", "2026-07-01")
+    assert english.output.startswith("Error: no deal D99999 on the 商机 sheet")
 
 
 def test_lang_before_the_command_chooses_english_for_a_chinese_workbook(books, tmp_path) -> None:
@@ -228,7 +232,7 @@ def test_an_order_import_on_a_chinese_workbook_reports_in_chinese(books) -> None
     chinese = invoke("import-orders", books["zh-CN"], example, "--at", "2026-07-01")
     assert chinese.exit_code == 0, chinese.output
     assert "  识别为：" in chinese.output
-    assert "  新客户：line 3: " in chinese.output  # the line itself is the actions' text
+    assert "  新客户：第 3 行：" in chinese.output
     assert "Read as" not in chinese.output
     assert "New customer:" not in chinese.output
     english = invoke("import-orders", books["en"], example, "--at", "2026-07-01")

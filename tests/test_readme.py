@@ -103,7 +103,7 @@ def test_readme_block_runs_as_shown(block, tmp_path, monkeypatch) -> None:
             command,
             result.exception,
         )
-        wants_error = any(line.startswith("Error: ") for line in expected)
+        wants_error = any(line.startswith(("Error: ", "错误：")) for line in expected)
         assert (result.exit_code != 0) == wants_error, (command, result.output)
         if expected:
             got = [line.rstrip() for line in result.output.splitlines()]

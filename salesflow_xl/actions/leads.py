@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from salesflow_xl.actions.changes import Changes, keep_as_of_current, next_ids
@@ -26,7 +26,7 @@ from salesflow_xl.actions.deals import pick
 from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
-from salesflow_xl.core.i18n import N_, _
+from salesflow_xl.core.i18n import N_, W_, _, workbook_name
 from salesflow_xl.core.limits import MAX_CELL_TEXT
 from salesflow_xl.core.model import Customer, Deal
 
@@ -58,6 +58,7 @@ class Lead:
     campaign: str | None = None
     title: str | None = None
     value: float | None = None
+    first_touch: date | None = None
 
 
 @dataclass
@@ -115,10 +116,11 @@ def _plan_leads(
     leads: Sequence[tuple[str | None, Lead | BadRow]],
     at: datetime,
     report: ImportReport,
+    deals: bool = True,
 ) -> Changes:
     """Add or merge each (label, lead); invalid leads are skipped with the reason. The report
     says "line 3: …" for a lead labelled "line 3", "Added …" and "Merged: …" for one without a
-    label (one lead added by hand)."""
+    label (one lead added by hand). ``deals`` False adds customers only (a contacts import)."""
     directory = Directory(to_records(data.customers, Customer))
     changes = Changes()
     valid: list[tuple[str | None, Lead]] = []
@@ -175,15 +177,23 @@ def _plan_leads(
             segment=lead.segment,
             channel=lead.channel,
             campaign=lead.campaign,
-            first_touch=at.date(),
+            first_touch=lead.first_touch or at.date(),
         )
         directory.add(customer)
         changes.append(customer)
+        if not deals:
+            report.added.append(
+                _("{label}: {customer} {name}").format(
+                    label=label, customer=customer.id, name=customer.name
+                )
+            )
+            continue
+        default_title = workbook_name(W_("New lead: {name}"))  # a value in the workbook
         deal = Deal(
             id=next(deal_ids),
             customer_id=customer.id,
             title=lead.title
-            or _("New lead: {name}").format(name=customer.company or customer.name)[:MAX_CELL_TEXT],
+            or default_title.format(name=customer.company or customer.name)[:MAX_CELL_TEXT],
             value=lead.value or 0.0,
             stage=first_stage,
             status="open",
@@ -192,7 +202,7 @@ def _plan_leads(
             channel=lead.channel,
             campaign=lead.campaign,
         )
-        step = transitions.create(deal, data.pipeline, at, note=_("New lead"))
+        step = transitions.create(deal, data.pipeline, at, note=workbook_name(W_("New lead")))
         changes.append(step.deal)
         changes.append(step.event)
         added = (
@@ -276,11 +286,15 @@ def _map_columns(header: list[str], mapping: Mapping[str, str] | None) -> dict[s
 
 
 def import_leads(
-    data: SalesData, leads: Sequence[tuple[str, Lead | BadRow]], at: datetime
+    data: SalesData,
+    leads: Sequence[tuple[str, Lead | BadRow]],
+    at: datetime,
+    deals: bool = True,
 ) -> tuple[Changes, ImportReport]:
-    """Add new leads, merge duplicates (of customers and of earlier rows), skip invalid rows."""
+    """Add new leads, merge duplicates (of customers and of earlier rows), skip invalid rows;
+    ``deals`` False: customers only, no deal (a contacts import)."""
     report = ImportReport()
-    changes = _plan_leads(data, leads, at, report)
+    changes = _plan_leads(data, leads, at, report, deals)
     changes.say(
         _("Imported {rows} row(s): {added} added, {merged} merged, {skipped} skipped.").format(
             rows=len(leads),

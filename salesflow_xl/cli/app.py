@@ -19,11 +19,10 @@ import os
 import re
 import sys
 import types
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,8 +33,6 @@ from salesflow_xl.core.i18n import N_, _
 
 if TYPE_CHECKING:  # rich is imported where tables are printed
     from rich.console import Console
-
-T = TypeVar("T")
 
 
 def lazy(name: str) -> types.ModuleType:
@@ -268,21 +265,6 @@ def speak_language_of(path: Path) -> None:
         from salesflow_xl.workbook import language
 
         i18n.choose(language.of_path(path))
-
-
-def in_chosen_language(function: Callable[..., T]) -> Callable[..., T]:
-    """``function``, run in the language the user chose (when one was chosen): a gateway runs
-    an action's plan in the workbook's language, so without this the summary and refusals it
-    makes would not follow ``--lang``."""
-    if not _CHOSEN.get():
-        return function
-    code = i18n.current()
-
-    def chosen(*args: Any, **kwargs: Any) -> T:
-        with i18n.use(code):
-            return function(*args, **kwargs)
-
-    return chosen
 
 
 # -- the group ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ and recalculate (``recalc``) a SalesFlow workbook."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -206,8 +207,22 @@ def show_report(
 @_language_option(
     "The workbook's language: en or zh-CN (简体中文) (default: salesflow --lang, else en)."
 )
+@click.option(
+    "--currency",
+    default=None,
+    metavar="SYMBOL",
+    help="The symbol before money amounts, e.g. ¥, $ or € (default: ¥ in Chinese, none in "
+    "English; '' for none).",
+)
 def new(
-    path: Path, with_demo: bool, scale: float, seed: int, force: bool, preset: str, lang: str | None
+    path: Path,
+    with_demo: bool,
+    scale: float,
+    seed: int,
+    force: bool,
+    preset: str,
+    lang: str | None,
+    currency: str | None,
 ) -> None:
     """Create a new SalesFlow workbook.
 
@@ -221,10 +236,18 @@ def new(
         salesflow new Demo.xlsx --demo --scale 10
         salesflow new Shop.xlsx --preset ecommerce
         salesflow new 网店.xlsx --preset ecommerce --lang zh-CN
+        salesflow new Sales.xlsx --currency €
     """
-    from salesflow_xl.workbook import template
+    from salesflow_xl.workbook import schema, template
 
     lang = _chosen_language(lang)
+    if currency is not None and not schema.is_currency_symbol(currency.strip()):
+        raise click.BadParameter(
+            _("{value}: at most {count} characters, no quote").format(
+                value=repr(currency), count=schema.MAX_CURRENCY_SYMBOL
+            ),
+            param_hint="--currency",
+        )
     if path.suffix.lower() != ".xlsx":
         raise SalesflowError(_("{name}: a new workbook must end in .xlsx").format(name=path.name))
     if path.exists() and not force:
@@ -236,6 +259,10 @@ def new(
     else:
         data = template.blank(date.today(), preset)
     data = demo_language.localized(data, lang)
+    if currency is not None:
+        data = dataclasses.replace(
+            data, settings=dataclasses.replace(data.settings, currency=currency.strip())
+        )
     with i18n.use(lang):
         store.save(path, template.render(data))
     click.echo(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from salesflow_xl.cli import progress
-from salesflow_xl.cli.app import in_chosen_language, speak_language_of
+from salesflow_xl.cli.app import speak_language_of
 from salesflow_xl.core.i18n import _
 
 if TYPE_CHECKING:  # imported when a command runs: `salesflow --help` loads no pandas
@@ -32,9 +32,7 @@ def act(path: Path, plan: Callable[[SalesData], Changes]) -> Changes:
     speak_language_of(path)
     reading = _("Reading {name}").format(name=path.name)
     with progress.steps(reading, 3) as step, no_cycle_collection():
-        changes = run(
-            WorkbookFile(path), in_chosen_language(plan), on_step=lambda d: step(description=d)
-        )
+        changes = run(WorkbookFile(path), plan, on_step=lambda d: step(description=d))
     for line in changes.summary:
         click.echo(line)
     return changes

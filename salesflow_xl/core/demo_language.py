@@ -42,8 +42,14 @@ PHONE_PREFIX = "+49 30 "
 PHONE_PREFIXES = {"zh-CN": "+86 138 "}
 
 
+#: The currency symbol a new workbook of each language starts with.
+CURRENCIES: dict[str, str] = {"en": "", "zh-CN": "¥"}
+
+
 def localized(data: SalesData, code: str) -> SalesData:
-    """``data`` (a demo business, made in English) with its names in language ``code``."""
+    """``data`` (a demo business, made in English) with its names in language ``code``, and
+    the currency symbol of that language's demo business (a Chinese business sells in yuan:
+    ¥; the amounts stay as they are)."""
     code = i18n.normalize(code)
     if code == i18n.DEFAULT:
         return data
@@ -72,6 +78,7 @@ def localized(data: SalesData, code: str) -> SalesData:
     )
     return dataclasses.replace(
         data,
+        settings=dataclasses.replace(data.settings, currency=CURRENCIES.get(code, "")),
         pipeline=pipeline,
         lists=lists,
         customers=customers,

@@ -11,9 +11,11 @@ a new workbook starts with — are a second catalogue, ``workbook.po``, marked `
 looked up with :func:`workbook_name`: the same English word may need another Chinese word as a
 sheet name than in a sentence ("Customers": 客户 the sheet, 客户数 the report's column).
 
-The language in effect is a context variable: a command sets it once, from ``--lang`` or the
-workbook's own language, with :func:`use` (or, at a program's top level, :func:`choose`);
-everything it calls then speaks that language.
+The languages in effect are context variables: the workbook's (its names, set by whatever
+opens a workbook with :func:`use_workbook`) and the messages' (set by a user's ``--lang`` at
+a program's top level with :func:`choose`; without a choice, messages follow the workbook).
+:func:`use` sets both for a block — a report, a new workbook — and everything it calls then
+speaks that language.
 Layer: core (standard library only). The catalogues are read as the package's own data
 (``importlib.resources``), like constants of the code: never a file the user names.
 """
@@ -53,7 +55,10 @@ _ALIASES = {
     "简体中文": "zh-CN",
 }
 
-_current: ContextVar[str] = ContextVar("salesflow_language", default=DEFAULT)
+#: The workbook's language: its names (sheets, headers, labels, the words in its cells).
+_workbook: ContextVar[str] = ContextVar("salesflow_workbook_language", default=DEFAULT)
+#: The language messages are in, when it is not the workbook's (a user's ``--lang``).
+_messages: ContextVar[str | None] = ContextVar("salesflow_message_language", default=None)
 
 
 def normalize(code: str) -> str:
@@ -89,36 +94,56 @@ def catalogue_file(code: str, kind: str, domain: str = DOMAIN) -> Traversable:
 
 
 def current() -> str:
-    """The language in effect."""
-    return _current.get()
+    """The language in effect for messages: the one chosen for them, else the workbook's."""
+    return _messages.get() or _workbook.get()
+
+
+def workbook_language() -> str:
+    """The language of the workbook's own names in effect."""
+    return _workbook.get()
 
 
 @contextmanager
 def use(code: str) -> Iterator[str]:
-    """Speak language ``code`` inside the ``with`` block (nested blocks restore the outer)."""
-    token = _current.set(normalize(code))
+    """Speak and write language ``code`` inside the ``with`` block — messages and the
+    workbook's names alike (nested blocks restore the outer)."""
+    code = normalize(code)
+    workbook, messages = _workbook.set(code), _messages.set(code)
     try:
-        yield _current.get()
+        yield code
     finally:
-        _current.reset(token)
+        _messages.reset(messages)
+        _workbook.reset(workbook)
+
+
+@contextmanager
+def use_workbook(code: str) -> Iterator[str]:
+    """Read and write a workbook in language ``code`` inside the ``with`` block: its names are
+    looked up in ``code``; messages stay in the language chosen for them, or follow the
+    workbook's when none was (a gateway opening a workbook)."""
+    token = _workbook.set(normalize(code))
+    try:
+        yield _workbook.get()
+    finally:
+        _workbook.reset(token)
 
 
 def choose(code: str) -> None:
-    """Speak language ``code`` from now on, in the current context, without restoring the
-    language before: for a program's top level that runs one command (the command line), which
-    runs it in a context of its own. Everything else sets the language for a block with
-    :func:`use`."""
-    _current.set(normalize(code))
+    """Write messages in language ``code`` from now on, in the current context, whatever
+    workbook is opened, without restoring the language before: for a program's top level that
+    runs one command (the command line), which runs it in a context of its own. Everything
+    else sets the language for a block with :func:`use`."""
+    _messages.set(normalize(code))
 
 
 def _(message: str) -> str:
-    """``message`` in the language in effect."""
-    return translations(_current.get()).gettext(message)
+    """``message`` in the language in effect for messages."""
+    return translations(current()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    """The form of a message for ``count`` things, in the language in effect."""
-    return translations(_current.get()).ngettext(singular, plural, count)
+    """The form of a message for ``count`` things, in the language in effect for messages."""
+    return translations(current()).ngettext(singular, plural, count)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for the marker)
@@ -135,5 +160,5 @@ def W_(name: str) -> str:  # noqa: N802 (a marker, like N_)
 
 def workbook_name(name: str, code: str | None = None) -> str:
     """The workbook's name ``name`` (a sheet, header, label, stage or list value, in English)
-    in language ``code`` (default: the language in effect)."""
-    return translations(code or _current.get(), WORKBOOK_DOMAIN).gettext(name)
+    in language ``code`` (default: the workbook's language in effect)."""
+    return translations(code or _workbook.get(), WORKBOOK_DOMAIN).gettext(name)

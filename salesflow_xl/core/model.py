@@ -297,6 +297,7 @@ class Settings:
         retention_months: expected customer lifetime used by the simple CLV, in months.
         gross_margin: fraction of revenue kept after direct costs.
         annual_discount_rate: yearly rate used to discount future margin in CLV.
+        currency: the symbol money amounts are shown with ("¥", "$"; "" for none).
     """
 
     as_of: date
@@ -304,3 +305,4 @@ class Settings:
     gross_margin: float = 1.0
     annual_discount_rate: float = 0.0
     as_of_pinned: bool = True
+    currency: str = ""

@@ -89,7 +89,7 @@ class ExcelBook:
 
     def read(self) -> SalesData:
         """The workbook's data; refuses a workbook with problems."""
-        with i18n.use(self.language()):
+        with i18n.use_workbook(self.language()):
             snapshot = self.snapshot()
         if snapshot.problems:
             raise WorkbookInvalidError(self.source, snapshot.problems)
@@ -99,7 +99,7 @@ class ExcelBook:
     def session(self) -> Iterator[Snapshot]:
         """Excel holds the workbook while it is open: nothing else writes during the action,
         which runs in the workbook's language."""
-        with i18n.use(self.language()):
+        with i18n.use_workbook(self.language()):
             yield self.snapshot()
 
     def headers(self, sheet_name: str) -> list[str]:

@@ -176,7 +176,7 @@ class WorkbookFile:
                     snapshot = self._cached.snapshot
                 else:  # the reader reads a file in its own language
                     snapshot = reader.read_snapshot(self._content, self.source)
-                with i18n.use(language.of_bytes(self._content)):
+                with i18n.use_workbook(language.of_bytes(self._content)):
                     yield snapshot
             finally:
                 self._content = None

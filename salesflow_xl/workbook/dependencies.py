@@ -23,6 +23,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData
 from salesflow_xl.core.model import Settings
 from salesflow_xl.ooxml import sheetxml
@@ -89,13 +90,14 @@ def _tables() -> dict[str, TableSpec]:
 
 def name_references(name: str) -> frozenset[Ref]:
     """What the defined name ``name`` (a setting such as ``AsOf``) reads."""
-    return _names().get(name.casefold(), frozenset({EVERYTHING}))
+    return _names(i18n.workbook_language()).get(name.casefold(), frozenset({EVERYTHING}))
 
 
 @cache
-def _names() -> dict[str, frozenset[Ref]]:
+def _names(_language: str) -> dict[str, frozenset[Ref]]:
     """Defined name (casefolded) → what it reads: settings (a computed one through its
-    formula), the drop-down lists."""
+    formula), the drop-down lists (once per language: a column's header is a reference's
+    key)."""
     names: dict[str, frozenset[Ref]] = {}
     for setting in schema.SETTINGS:
         if setting.field is not None:
@@ -117,7 +119,7 @@ def references(
     ``internal`` (then plain ones, and those to the Dashboard or Analytics, read nothing
     outside those two sheets); so does anything not understood (an unknown table, column or
     name, a volatile function)."""
-    known = _names() if names is None else names
+    known = _names(i18n.workbook_language()) if names is None else names
     text = _STRING.sub(" ", formula)
     found: set[Ref] = set()
 
@@ -167,10 +169,15 @@ def _structured(table: str, inner: str) -> set[Ref]:
     return found
 
 
-@cache
 def table_references() -> dict[str, frozenset[Ref]]:
     """Table key → what its computed columns read (their schema formulas; see
-    :func:`through_derived`)."""
+    :func:`through_derived`), the columns named in the workbook's language in effect."""
+    return _table_references(i18n.workbook_language())
+
+
+@cache
+def _table_references(_language: str) -> dict[str, frozenset[Ref]]:
+    """:func:`table_references`, once per language (a column's header is a reference's key)."""
     return {
         spec.key: through_derived(
             frozenset().union(*(references(schema.formula_of(spec, c)) for c in spec.computed))

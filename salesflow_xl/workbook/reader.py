@@ -103,10 +103,10 @@ def read_snapshot(content: bytes, source: str | None = None) -> Snapshot:
     """The :class:`Snapshot` of a workbook file's bytes, read in the language the workbook
     records (:mod:`~salesflow_xl.workbook.language`); ``source`` names it in messages
     (default: "the workbook"). A file that is no readable workbook records no language: it is
-    refused in the language in effect."""
+    refused in the language in effect for messages."""
     source = source or _("the workbook")
     Package.from_bytes(content, source)  # refuses corrupt, truncated and hostile packages
-    with i18n.use(language.of_bytes(content)):
+    with i18n.use_workbook(language.of_bytes(content)):
         return _read_snapshot(content, source)
 
 
@@ -305,6 +305,8 @@ class _Reader:
                     self.setting_rows[setting.name] = labels[setting.label][0]
                 continue
             if setting.label not in labels:
+                if setting.optional_row:  # a workbook made before the setting: its default
+                    continue
                 expected = _("a row labelled {label}").format(label=repr(setting.label))
                 self.problem(schema.SETTINGS_SHEET, None, setting.label, None, expected)
                 continue
@@ -315,6 +317,18 @@ class _Reader:
             value = convert_cell(
                 self.problems, schema.SETTINGS_SHEET, number, column, raw, Lists(), None
             )
+            if setting.field == "currency" and value is not None:
+                value = str(value).strip()
+                if not schema.is_currency_symbol(value):
+                    expected = _("a currency symbol of at most {count} characters, no quote")
+                    self.problem(
+                        schema.SETTINGS_SHEET,
+                        number,
+                        setting.label,
+                        raw,
+                        expected.format(count=schema.MAX_CURRENCY_SYMBOL),
+                    )
+                    continue
             if value is not None:
                 values[setting.field] = value
         if "as_of" not in values:  # blank: the figures follow the calendar

@@ -29,6 +29,7 @@ from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import MAX_FORMULA
 from salesflow_xl.core.model import Settings, Stage
 from salesflow_xl.workbook.schema_spec import (
+    MAX_CURRENCY_SYMBOL,
     NUMBER_FORMATS,
     OUTCOME_WORDS,
     ROTTING,
@@ -40,7 +41,9 @@ from salesflow_xl.workbook.schema_spec import (
     Setting,
     TableSpec,
     expand,
+    is_currency_symbol,
     literal,
+    number_format,
     outcome_of,
     word,
 )
@@ -59,10 +62,12 @@ __all__ = [
     "ANNUAL_DISCOUNT_RATE",
     "AS_OF",
     "CAMPAIGNS",
+    "CURRENCY_SYMBOL",
     "CUSTOMERS",
     "DEALS",
     "GROSS_MARGIN",
     "LISTS",
+    "MAX_CURRENCY_SYMBOL",
     "MONTHLY_DISCOUNT_RATE",
     "NUMBER_FORMATS",
     "ORDERS",
@@ -89,7 +94,9 @@ __all__ = [
     "expand",
     "field_kind_mismatches",
     "formula_of",
+    "is_currency_symbol",
     "literal",
+    "number_format",
     "outcome_of",
     "sheet_name",
     "sheet_order",
@@ -109,6 +116,7 @@ RETENTION_MONTHS = "RetentionMonths"
 GROSS_MARGIN = "GrossMargin"
 ANNUAL_DISCOUNT_RATE = "AnnualDiscountRate"
 MONTHLY_DISCOUNT_RATE = "MonthlyDiscountRate"
+CURRENCY_SYMBOL = "CurrencySymbol"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -158,6 +166,18 @@ SETTINGS: tuple[Setting, ...] = (
         "percent",
         W_("Computed: (1 + yearly rate)^(1/12) − 1."),
         formula="=(1+AnnualDiscountRate)^(1/12)-1",
+    ),
+    Setting(
+        CURRENCY_SYMBOL,
+        W_("Currency symbol"),
+        "currency",
+        "text",
+        W_(
+            "Shown before money amounts (¥, $, €, or blank for none); the money columns take "
+            "it when the workbook is made (salesflow new --currency)."
+        ),
+        required=False,
+        optional_row=True,
     ),
 )
 

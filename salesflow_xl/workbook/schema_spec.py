@@ -29,6 +29,25 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "date": "yyyy-mm-dd",
     "timestamp": "yyyy-mm-dd hh:mm",
 }
+#: The longest currency symbol a workbook takes ("CHF", "US$", "HK$" fit).
+MAX_CURRENCY_SYMBOL = 4
+
+
+def is_currency_symbol(text: str) -> bool:
+    """Whether ``text`` can stand before amounts in a number format: at most
+    :data:`MAX_CURRENCY_SYMBOL` printable characters, no double quote (it would end the
+    format's literal)."""
+    return len(text) <= MAX_CURRENCY_SYMBOL and '"' not in text and text.isprintable()
+
+
+def number_format(kind: Kind, currency: str = "", decimals: int = 2) -> str:
+    """The number format of a ``kind`` cell; money with the workbook's currency symbol in front
+    as a quoted literal (``"¥"#,##0.00``: Excel and LibreOffice show ¥1,234.50, and -¥1,234.50
+    for a negative amount) and ``decimals`` places."""
+    if kind != "money":
+        return NUMBER_FORMATS[kind]
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f'"{currency}"{digits}' if currency else digits
 
 
 @dataclass(frozen=True)
@@ -241,6 +260,8 @@ class Setting:
     formula: str | None = None
     #: a blank value cell is a problem (the as-of date may be blank: figures follow today)
     required: bool = True
+    #: a workbook made before this setting existed lacks its row: read as the default
+    optional_row: bool = False
 
     @property
     def label(self) -> str:

@@ -95,7 +95,9 @@ def build(
     dash.title = schema.DASHBOARD_SHEET
 
     for spec in schema.TABLES.values():
-        tables.table_sheet(wb, spec, records[spec.key], (rows or {}).get(spec.key))
+        tables.table_sheet(
+            wb, spec, records[spec.key], (rows or {}).get(spec.key), data.settings.currency
+        )
     analytics_sheet(wb, data)
     tables.table_sheet(wb, schema.STAGES, tables.table_records(schema.STAGES, stages_frame(data)))
     lists_sheet(wb, data)

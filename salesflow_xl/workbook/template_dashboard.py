@@ -55,7 +55,7 @@ def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"] = label
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"].font = LABEL_FONT
         ws[f"{column}{dashboard.KPI_LABEL_ROW}"].alignment = Alignment(wrap_text=True)
-        _figure(ws, figure).font = KPI_FONT
+        _figure(ws, figure, data.settings.currency).font = KPI_FONT
     for block in layout.blocks.values():
         row, column = block.anchor
         ws.cell(row=row, column=column, value=block.title).font = BLOCK_FONT
@@ -66,14 +66,14 @@ def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
             cell.alignment = Alignment(wrap_text=True, horizontal="center")
         for figures in block.rows:
             for figure in figures:
-                _figure(ws, figure)
+                _figure(ws, figure, data.settings.currency)
     _charts(ws, layout, data)
 
 
-def _figure(ws: Worksheet, figure: dashboard.Figure) -> Any:
+def _figure(ws: Worksheet, figure: dashboard.Figure, currency: str) -> Any:
     cell = ws[figure.cell]
     cell.value = figure.formula
-    cell.number_format = "#,##0" if figure.kind == "money" else schema.NUMBER_FORMATS[figure.kind]
+    cell.number_format = schema.number_format(figure.kind, currency, decimals=0)
     return cell
 
 

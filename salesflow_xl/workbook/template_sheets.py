@@ -37,6 +37,7 @@ from salesflow_xl.workbook.template_style import (
 
 def analytics_sheet(wb: Workbook, data: SalesData) -> None:
     """The Analytics sheet of :mod:`salesflow_xl.workbook.analytics`."""
+    currency = data.settings.currency
     ws = wb.create_sheet(analytics.SHEET)
     ws.sheet_properties.tabColor = "1F4E78"
     landscape(ws)
@@ -64,7 +65,7 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
         ws[f"C{row}"] = comparison.native
         ws[f"D{row}"] = comparison.function.removeprefix("=")
         for column in "BC":
-            ws[f"{column}{row}"].number_format = schema.NUMBER_FORMATS[comparison.kind]
+            ws[f"{column}{row}"].number_format = schema.number_format(comparison.kind, currency)
     for block in plan.blocks:
         top_left = block.ref.split(":")[0]
         title_row = int(top_left.lstrip("ABCDEFGHIJ")) - 1
@@ -73,7 +74,7 @@ def analytics_sheet(wb: Workbook, data: SalesData) -> None:
         ws[top_left] = ArrayFormula(block.ref, analytics.guarded(block.formula, ""))
         for cells in ws[block.ref]:
             for cell, kind in zip(cells, block.kinds, strict=True):
-                cell.number_format = schema.NUMBER_FORMATS[kind]
+                cell.number_format = schema.number_format(kind, currency)
     ws.column_dimensions["A"].width = 44
     for column in "BCEFGHIJ":
         ws.column_dimensions[column].width = 16
@@ -137,4 +138,4 @@ def settings_sheet(wb: Workbook, data: SalesData) -> None:
         note = ws.cell(row=row, column=3, value=workbook_name(setting.note))
         note.alignment = Alignment(wrap_text=True)
         define(wb, setting.name, f"'{schema.SETTINGS_SHEET}'!$B${row}")
-    define(wb, language.NAME, language.formula(i18n.current()), hidden=True)
+    define(wb, language.NAME, language.formula(i18n.workbook_language()), hidden=True)

@@ -102,10 +102,15 @@ def quoted(value: Any, column: Column) -> bool:
 
 
 def table_sheet(
-    wb: Workbook, spec: TableSpec, records: pd.DataFrame, rows: Sequence[int] | None = None
+    wb: Workbook,
+    spec: TableSpec,
+    records: pd.DataFrame,
+    rows: Sequence[int] | None = None,
+    currency: str = "",
 ) -> Worksheet:
     """Table ``spec`` on a new sheet: ``records`` (:func:`table_records`; one blank row when
-    there are none), the computed columns' formulas, formats and header notes.
+    there are none), the computed columns' formulas, formats (money with ``currency``'s
+    symbol) and header notes.
 
     ``rows`` (positions in ``records``) writes only those records, one under the other, for
     a workbook whose rows are streamed in afterwards
@@ -139,7 +144,7 @@ def table_sheet(
             for (cell,) in ws.iter_rows(
                 min_row=2, max_row=written_rows, min_col=index, max_col=index
             ):
-                cell.number_format = column.number_format
+                cell.number_format = schema.number_format(column.kind, currency)
         header = ws.cell(row=1, column=index)
         header.alignment = HEADER_ALIGNMENT  # a long header wraps; headers never run together
         if column.computed:
