@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,17 +34,30 @@ class BadRow:
     reason: str
 
 
+#: What import templates write after a column's name to mark it required, optional or filled
+#: by the system, as :func:`header_key` sees it (after NFKC: "（必填）" is "(必填)").
+MARKERS = ("(必填)", "(选填)", "(系统)", "(required)")
+
+
 def header_key(text: str) -> str:
-    """A column header as matched: lower case, letters and digits only ("E-mail" → "email")."""
-    return re.sub(r"[^a-z0-9]", "", text.casefold())
+    """A column header as matched: NFKC, case folded, without the markers templates add ("*",
+    a trailing "(必填)" …), letters and digits of any script only ("E-mail" → "email",
+    "Ｅｍａｉｌ" → "email", "手机号(必填)" → "手机号")."""
+    key = unicodedata.normalize("NFKC", text).casefold().replace("*", "").strip()
+    while key.endswith(MARKERS):
+        key = key[: key.rindex("(")].rstrip()
+    return "".join(c for c in key if c.isalnum())
 
 
 def read_rows(
-    text: str, columns_of: Callable[[list[str]], Mapping[str, int]]
+    text: str,
+    columns_of: Callable[[list[str]], Mapping[str, int]],
+    multiline: Collection[str] = (),
 ) -> list[tuple[int, Row | BadRow]]:
     """(first line number, row) for each data row of CSV ``text``; ``columns_of(header)``
     says which column holds each field. Blank rows are left out. Only the fields' columns are
-    checked for line breaks: other columns (notes) may hold them, as Excel exports them."""
+    checked for line breaks, except the ``multiline`` fields (notes): other columns may hold
+    them, as Excel exports them."""
     if not text.strip():
         raise SalesflowError(_("the CSV file is empty"))
     try:
@@ -60,10 +74,11 @@ def read_rows(
             _("line 1 of the CSV (its header) cannot be read: {error}").format(error=error)
         ) from error
     columns = dict(columns_of(header))
+    checked = {f: i for f, i in columns.items() if f not in multiline}
     rows: list[tuple[int, Row | BadRow]] = []
     start: int | None = 1  # index in ``lines`` where reading (re)starts
     while start is not None and start < len(lines):
-        start = _read_from(lines, start, dialect, columns, len(header), rows)
+        start = _read_from(lines, start, dialect, columns, checked, len(header), rows)
     return rows
 
 
@@ -72,6 +87,7 @@ def _read_from(
     start: int,
     dialect: Any,
     columns: Mapping[str, int],
+    checked: Mapping[str, int],
     width: int,
     rows: list[tuple[int, Row | BadRow]],
 ) -> int | None:
@@ -98,7 +114,7 @@ def _read_from(
                 _("the CSV has more than {count} rows; split it").format(count=f"{MAX_ROWS:,}")
             )
         broken = [
-            i for i in columns.values() if i < len(row) and "\n" in row[i].replace("\r", "\n")
+            i for i in checked.values() if i < len(row) and "\n" in row[i].replace("\r", "\n")
         ]
         if last > first and broken:
             if len(row) != width:  # delimiters were swallowed: read those lines again

@@ -183,56 +183,136 @@ def add_lead(path: Path, at: datetime | None, **fields: Any) -> None:
 
 @click.command("import")
 @click.argument("path", type=EXISTING_WORKBOOK)
-@click.argument("csv_file", type=EXISTING_FILE)
+@click.argument("source", type=EXISTING_FILE)
+@click.option(
+    "--kind",
+    type=click.Choice(["leads", "contacts", "deals", "activities"]),
+    default=None,
+    help="What the file holds (default: told by its columns; leads unless it has a stage or "
+    "status column, or an activity type and date). contacts: customers only, no deal.",
+)
+@click.option("--sheet", default=None, help="The sheet of an Excel file (default: its first).")
 @click.option(
     "--map",
     "mapping",
     multiple=True,
     metavar="FIELD=COLUMN",
-    help="Map a lead field to a CSV column, e.g. --map name=Contact (repeatable).",
+    help="Read a field from a column, e.g. --map name=Contact (repeatable).",
 )
+@click.option(
+    "--stage-map",
+    "stage_map",
+    multiple=True,
+    metavar="SOURCE=STAGE",
+    help='A source stage onto a workbook stage, e.g. --stage-map "Proposal Made=Negotiation" '
+    "(repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be imported and change nothing.")
 @ENCODING
 @AT
 def import_(
     path: Path,
-    csv_file: Path,
+    source: Path,
+    kind: str | None,
+    sheet: str | None,
     mapping: tuple[str, ...],
+    stage_map: tuple[str, ...],
+    dry_run: bool,
     encoding: str | None,
     at: datetime | None,
 ) -> None:
-    """Import leads from a CSV file, skipping and merging duplicates.
+    """Import leads, contacts, deals or activities from a CSV file or an Excel sheet.
 
-    Columns are recognised by common names (name, company, e-mail, phone, segment, channel,
-    campaign, title, value); rows matching a customer by e-mail, phone or name + company are
-    merged into it.
+    Columns are recognised by the names CRM, shop and spreadsheet exports give them, in
+    English and Chinese (docs/imports.md); first and last names are joined; customers are
+    matched by e-mail, phone or name + company, and merged. Deals land in the workbook's
+    stages through --stage-map or stages of the same name, each with a stage-log entry saying
+    where it came from. Every skipped row is listed with its line or sheet row and reason.
 
-    Example:
+    Examples:
 
     \b
         salesflow import Sales.xlsx leads.csv --map name="Full name"
+        salesflow import Sales.xlsx hubspot-deals.csv --dry-run
+        salesflow import Sales.xlsx deals.xlsx --sheet Deals \\
+            --stage-map "Proposal Made=Negotiation"
     """
-    from salesflow_xl.actions import leads, safe_text
+    from salesflow_xl.actions import record_import
+    from salesflow_xl.gateway.import_source import read_source
 
     speak_language_of(path)  # the file's problems too are told in the workbook's language
-    pairs = column_map(mapping)
-    decoded = safe_text.decode(csv_file.read_bytes(), csv_file.name, encoding)
-    rows = leads.parse_csv(decoded.text, pairs or None)
-    report: dict[str, leads.ImportReport] = {}
+    columns = record_import.ColumnReader(kind, column_map(mapping))  # type: ignore[arg-type]
+    stages = record_import.parse_stage_map(stage_map)
+    table = read_source(source.read_bytes(), source.name, columns, sheet=sheet, encoding=encoding)
+    assert columns.map is not None  # the reader read the header
+    found: dict[str, record_import.Plan] = {}
 
     def plan(data: SalesData) -> Changes:
-        changes, report["result"] = leads.import_leads(data, rows, now(at))
-        return changes
+        found["plan"] = record_import.plan_import(
+            data, table.rows, columns.map, now(at), table.where, stages
+        )
+        return found["plan"].changes
 
-    act(path, plan)
-    say_encoding(decoded.note(csv_file.name))
-    result = report["result"]
-    for title, lines in (
-        (_("Added"), result.added),
-        (_("Merged"), result.merged),
-        (_("Skipped"), result.skipped),
+    if dry_run:
+        plan(read(path))
+        _show_columns(table.where, found["plan"].columns, len(table.rows))
+        for line in found["plan"].changes.summary:
+            click.echo(line)
+    else:
+        act(path, plan)
+    say_encoding(table.note)
+    _show_report(found["plan"].report, dry_run)
+    if dry_run:
+        click.echo(_("Dry run: nothing was written."))
+
+
+#: How many added or merged rows an import lists (every skipped row is listed).
+SHOWN_ROWS = 20
+
+
+def _show_columns(where: str, columns: Any, rows: int) -> None:
+    """The dry run's account of the source: what it was read as, and each column's field."""
+    kinds = {
+        "leads": _("leads"),
+        "contacts": _("contacts"),
+        "deals": _("deals"),
+        "activities": _("activities"),
+    }
+    click.echo(
+        _("{where}: {rows} row(s), read as {kind}.").format(
+            where=where, rows=f"{rows:,}", kind=kinds[columns.kind]
+        )
+    )
+    for field, header in columns.fields.items():
+        click.echo("  " + _("{field} ← {column}").format(field=field, column=header))
+    if columns.ignored:
+        click.echo(
+            "  "
+            + _("Recognised, not imported: {columns}").format(columns=", ".join(columns.ignored))
+        )
+    if columns.unused:
+        click.echo("  " + _("Not read: {columns}").format(columns=", ".join(columns.unused)))
+
+
+def _show_report(report: Any, dry_run: bool) -> None:
+    """Added and merged rows (the first :data:`SHOWN_ROWS`), every skipped row, and the
+    source stages no workbook stage took."""
+    for title, lines, cap in (
+        (_("Would add") if dry_run else _("Added"), report.added, SHOWN_ROWS),
+        (_("Would merge") if dry_run else _("Merged"), report.merged, SHOWN_ROWS),
+        (_("Skipped"), report.skipped, None),
     ):
-        for line in lines:
+        for line in lines[:cap]:
             click.echo("  " + _("{title}: {line}").format(title=title, line=line))
+        if cap is not None and len(lines) > cap:
+            click.echo("  " + _("… and {count} more").format(count=f"{len(lines) - cap:,}"))
+    for stage, count in getattr(report, "unmapped", {}).items():
+        click.echo(
+            "  "
+            + _(
+                'Stage {stage} ({count} row(s)) is not mapped: --stage-map "{stage_name}=STAGE"'
+            ).format(stage=repr(stage), count=count, stage_name=stage)
+        )
 
 
 @click.command()
