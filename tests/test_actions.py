@@ -408,3 +408,18 @@ def test_blank_rows_inside_tables_keep_every_row_in_place(tmp_path) -> None:
     for sheet in ("Stages", "Activities", "Deals"):
         cells = stored.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert cached.changed_cells(expected[sheet], cells) == {}, sheet
+
+
+def test_two_people_of_one_name_with_their_own_e_mail_are_not_merged() -> None:
+    """Li Na and Li Na, no company, each with her own address: two customers; the same name
+    without an address, or with the first one's, is the first one."""
+    from salesflow_xl.actions.customer_match import Directory
+    from salesflow_xl.core.model import Customer
+
+    directory = Directory([Customer("C1", "Li Na", email="lina@a.example")])
+    assert directory.match(Customer("", "Li Na", email="lina@b.example")) is None
+    assert directory.match(Customer("", "li  na")) == "C1"
+    assert directory.match(Customer("", "Someone", email="LINA@a.example ")) == "C1"
+    phone = Directory([Customer("C2", "Bo", phone="+49 30 1234567", email="bo@x.example")])
+    assert phone.match(Customer("", "Bo", phone="030 1234567", email="other@x.example")) is None
+    assert phone.match(Customer("", "Bo", phone="030 1234567")) == "C2"

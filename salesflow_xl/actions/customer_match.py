@@ -2,8 +2,9 @@
 
 Customers are matched on the normalised e-mail address first (spaces trimmed, case ignored),
 then the phone number (digits only, the last nine compared, so "+49 30 1234567" and
-"030 1234567" match), then name and company together (spaces and case ignored). An order
-without an e-mail address may also match on the name alone, when exactly one customer has it.
+"030 1234567" match), then name and company together (spaces and case ignored). Two different
+e-mail addresses are two people: a phone or name match is not taken then. An order without an
+e-mail address may also match on the name alone, when exactly one customer has it.
 """
 
 from __future__ import annotations
@@ -80,14 +81,20 @@ class Directory:
             self.by_bare_name.setdefault(fold(customer.name), []).append(customer.id)
 
     def match(self, contact: Contact) -> str | None:
-        """The ID of the customer ``contact`` matches by e-mail, phone or name + company."""
+        """The ID of the customer ``contact`` matches by e-mail, phone or name + company. Two
+        different e-mail addresses are two people, whatever their phone or name says (two
+        buyers called Li Na without a company are not merged)."""
+        own = email_key(contact.email)
         for index, key in (
-            (self.by_email, email_key(contact.email)),
+            (self.by_email, own),
             (self.by_phone, phone_key(contact.phone)),
             (self.by_name, name_key(contact.name, contact.company)),
         ):
             if key is not None and key in index:
-                return index[key]
+                found = index[key]
+                theirs = email_key(self.customers[found].email)
+                if own is None or theirs is None or own == theirs:
+                    return found
         return None
 
     def named(self, name: str | None) -> list[str]:
