@@ -19,6 +19,26 @@ Public Function SalesFlowAsk(ByVal prompt As String, ByVal defaultValue As Strin
     SalesFlowAsk = InputBox(prompt, "SalesFlow", defaultValue)
 End Function
 
-Public Function SalesFlowPickFile() As Variant
-    SalesFlowPickFile = Application.GetOpenFilename("CSV files (*.csv),*.csv")
+Public Function SalesFlowPickFile(Optional ByVal fileFilter As String = "CSV files (*.csv),*.csv", _
+                                  Optional ByVal title As String = "") As Variant
+    ' The path of the file the user picks, or False when cancelled. Python passes the filter
+    ' ("Description (*.csv;*.xlsx),*.csv;*.xlsx,...") and the title in the workbook's language.
+    If Len(title) = 0 Then
+        SalesFlowPickFile = Application.GetOpenFilename(fileFilter)
+    Else
+        SalesFlowPickFile = Application.GetOpenFilename(fileFilter, 1, title)
+    End If
+End Function
+
+Public Function SalesFlowPickSaveFile(ByVal initialName As String, _
+                                      Optional ByVal fileFilter As String = "All files (*.*),*.*", _
+                                      Optional ByVal title As String = "") As Variant
+    ' The path the user chooses to save a file to, or False when cancelled. Python passes the
+    ' suggested name (the workbook's folder may lead it), the filter and the title in the
+    ' workbook's language; it writes the file itself.
+    If Len(title) = 0 Then
+        SalesFlowPickSaveFile = Application.GetSaveAsFilename(initialName, fileFilter)
+    Else
+        SalesFlowPickSaveFile = Application.GetSaveAsFilename(initialName, fileFilter, 1, title)
+    End If
 End Function

@@ -84,7 +84,12 @@ def test_advance_changes_the_stage_adds_one_log_row_and_nothing_else(book, befor
     after = reader.load(book)
     position = int(before.deals.index[before.deals["id"] == deal_id][0])
     expected = before.deals.copy()
-    expected.loc[position, ["stage", "stage_entered"]] = ["Negotiation", pd.Timestamp(2026, 6, 30)]
+    # entering Negotiation (follow up after 3 days) sets the next follow-up 3 days on
+    expected.loc[position, ["stage", "stage_entered", "next_follow_up"]] = [
+        "Negotiation",
+        pd.Timestamp(2026, 6, 30),
+        pd.Timestamp(2026, 7, 3),
+    ]
     pd.testing.assert_frame_equal(after.deals, expected)
     assert len(after.stage_log) == len(before.stage_log) + 1
     pd.testing.assert_frame_equal(after.stage_log.iloc[:-1], before.stage_log)

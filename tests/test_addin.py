@@ -106,7 +106,7 @@ def test_run_python_imports_the_ribbon_module(vba) -> None:
 def test_vba_helpers_called_from_python_exist(vba) -> None:
     source = Path(ribbon.__file__).read_text(encoding="utf-8")
     called = set(re.findall(r"!(SalesFlow\w+)", source))
-    assert called == {"SalesFlowAsk", "SalesFlowPickFile"}
+    assert called == {"SalesFlowAsk", "SalesFlowPickFile", "SalesFlowPickSaveFile"}
     for name in called:
         assert re.search(rf"^Public Function {name}\(", vba["SalesFlow"], re.M)
 
@@ -156,7 +156,13 @@ def test_libreoffice_opens_the_twin_and_sees_the_modules(tmp_path) -> None:
         assert {"Basic/VBAProject/ThisWorkbook.xml", "Basic/VBAProject/Sheet1.xml"} <= set(
             ods.namelist()
         )
-    for procedure in ("SalesFlowButton", "RunSalesFlow", "SalesFlowAsk", "SalesFlowPickFile"):
+    for procedure in (
+        "SalesFlowButton",
+        "RunSalesFlow",
+        "SalesFlowAsk",
+        "SalesFlowPickFile",
+        "SalesFlowPickSaveFile",
+    ):
         assert f" {procedure}(" in module
 
 

@@ -190,14 +190,14 @@ def test_stage_add_grows_the_stages_table(book, before) -> None:
     )
     stages = load_workbook(book, data_only=True)["Stages"]
     assert [[c.value for c in row] for row in stages.iter_rows(min_row=2)] == [
-        ["Lead acquisition", 0.1, 14, "open", 1],
-        ["Nurturing", 0.3, 21, "open", 2],
-        ["Proposal", 0.45, 10, "open", 3],
-        ["Negotiation", 0.6, 14, "open", 4],
-        ["Closed won", 1, None, "won", 5],
-        ["Closed lost", 0, None, "lost", 0],
+        ["Lead acquisition", 0.1, 14, 3, "open", 1],
+        ["Nurturing", 0.3, 21, 7, "open", 2],
+        ["Proposal", 0.45, 10, None, "open", 3],
+        ["Negotiation", 0.6, 14, 3, "open", 4],
+        ["Closed won", 1, None, None, "won", 5],
+        ["Closed lost", 0, None, None, "lost", 0],
     ]
-    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:E7"
+    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:F7"
     after = read(book)
     assert after.pipeline.names[2] == "Proposal"
     assert_only(after, before, set())  # no record changes; deals and the log keep their stages
@@ -243,7 +243,7 @@ def test_adding_then_removing_a_stage_restores_the_deals_sheet(book) -> None:
     assert table_part(book, "tblDeals") == Package.from_bytes(DEMO_BYTES).read(
         Editor(DEMO_BYTES).tables["tblDeals"].part
     )
-    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:E6"
+    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:F6"
 
 
 def test_stage_rename_keeps_the_history_valid(book, before) -> None:
@@ -284,8 +284,9 @@ def test_stage_move_reorders_the_open_stages(book, before) -> None:
     assert [row[0].value for row in stages.iter_rows(min_row=2)] == [
         "Lead acquisition", "Negotiation", "Nurturing", "Closed won", "Closed lost"
     ]  # fmt: skip
-    assert [row[4].value for row in stages.iter_rows(min_row=2)] == [1, 2, 3, 4, 0]
+    assert [row[5].value for row in stages.iter_rows(min_row=2)] == [1, 2, 3, 4, 0]
     assert [row[1].value for row in stages.iter_rows(min_row=2)] == [0.1, 0.6, 0.3, 1, 0]
+    assert [row[3].value for row in stages.iter_rows(min_row=2)] == [3, 3, 7, None, None]
     check(book)
     assert run("stage", "move", book, "Negotiation", "--after", "Lead acquisition") == (
         "Stage 'Negotiation' is after 'Lead acquisition' already: nothing changed.\n"
@@ -298,8 +299,20 @@ def test_stage_set_probability_and_rotting(book, before) -> None:
     out = run("stage", "set", book, "Negotiation", "--never-rots")
     assert out == "Stage 'Negotiation': rotting 14 days → never.\n"
     after = read(book).pipeline
-    assert after.stage("Nurturing") == Stage("Nurturing", 0.35, 28)
-    assert after.stage("Negotiation") == Stage("Negotiation", 0.6, None)
+    assert after.stage("Nurturing") == Stage("Nurturing", 0.35, 28, follow_up_days=7)
+    assert after.stage("Negotiation") == Stage("Negotiation", 0.6, None, follow_up_days=3)
+    out = run("stage", "set", book, "Negotiation", "--follow-up-days", "2")
+    assert out == "Stage 'Negotiation': follow-up 3 days → 2 days.\n"
+    out = run("stage", "set", book, "Nurturing", "--no-follow-up")
+    assert out == "Stage 'Nurturing': follow-up 7 days → no date.\n"
+    cadences = {s.name: s.follow_up_days for s in read(book).pipeline.stages}
+    assert cadences == {
+        "Lead acquisition": 3,
+        "Nurturing": None,
+        "Negotiation": 2,
+        "Closed won": None,
+        "Closed lost": None,
+    }
     weighted = metrics.weighted_pipeline(read(book).deals, after)
     assert weighted > metrics.weighted_pipeline(before.deals, before.pipeline)
 
@@ -603,13 +616,13 @@ def test_the_excel_gateway_writes_a_new_stage_in_one_block(before) -> None:
     gateway.run(ExcelBook(fake), PLANS["stage add"])
     deal_rows = len(before.deals) + 1
     assert fake.writes() == [
-        ("resize", "tblStages", "A1:E7"),
-        ("write", "Stages", "A2:E7"),
+        ("resize", "tblStages", "A1:F7"),
+        ("write", "Stages", "A2:F7"),
         ("write", "Deals", f"Y2:Y{deal_rows}"),
     ]
     stages = fake.sheets["Stages"].cells
     assert [stages[(r, 1)] for r in range(2, 8)][2] == "Proposal"
-    assert stages[(4, 5)] == schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
+    assert stages[(4, 6)] == schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
     # the furthest steps for the new pipeline, as values, in one block
     live = ExcelBook(fake).snapshot()
     assert derived_mismatches(live) == {}
@@ -702,7 +715,7 @@ def test_a_stages_table_with_a_blank_row_is_laid_out_anew(tmp_path) -> None:
     stages = workbook["Stages"]
     stages.insert_rows(4)  # a blank row between the second and third stage
     table = stages.tables["tblStages"]
-    table.ref = "A1:E7"
+    table.ref = "A1:F7"
     path = tmp_path / "Sales.xlsx"
     workbook.save(path)
     assert reader.read_snapshot(path.read_bytes()).rows["stages"] == (2, 3, 5, 6, 7)
@@ -712,13 +725,13 @@ def test_a_stages_table_with_a_blank_row_is_laid_out_anew(tmp_path) -> None:
     assert back.problems == []
     assert back.rows["stages"] == file.after.rows["stages"] == (2, 3, 4, 5, 6)
     assert back.data.pipeline.names[:3] == ("Negotiation", "Lead acquisition", "Nurturing")
-    assert Editor(path.read_bytes()).tables["tblStages"].ref == "A1:E6"
+    assert Editor(path.read_bytes()).tables["tblStages"].ref == "A1:F6"
     assert b'<row r="7"' not in sheet_part(path, "Stages")
     stored = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     expected = cached.core_values(back.data, back.rows)
     cells = stored.get_sheet_by_name("Stages").to_python(skip_empty_area=False)
     assert cached.changed_cells(expected["Stages"], cells) == {}
-    assert [row[4] for row in cells[1:]] == [1, 2, 3, 4, 0]
+    assert [row[5] for row in cells[1:]] == [1, 2, 3, 4, 0]
 
 
 def test_tables_without_calculated_formulas_get_the_schemas(tmp_path) -> None:
@@ -733,7 +746,7 @@ def test_tables_without_calculated_formulas_get_the_schemas(tmp_path) -> None:
     path = tmp_path / "Sales.xlsx"
     path.write_bytes(package.to_bytes())
     run("stage", "add", path, "Proposal", "--probability", "45%", "--first")
-    stages = formulas_in_column(sheet_part(path, "Stages"), "E")
+    stages = formulas_in_column(sheet_part(path, "Stages"), "F")
     funnel_step = schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
     assert sorted(stages) == [2, 3, 4, 5, 6, 7]
     assert set(stages.values()) == {funnel_step.removeprefix("=").replace("&", "&amp;")}

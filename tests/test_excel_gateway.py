@@ -75,14 +75,17 @@ def test_advance_writes_one_call_per_range(fake, data) -> None:
     fake.calls.clear()
     run(book, lambda d: deals.advance(d, ids, datetime(2026, 6, 30, 9)))
     writes = fake.writes()
-    # per deal: Stage (F) and Stage entered (J) are two runs; the log: one resize, one block;
-    # then the furthest step (Y) of a deal that now reaches Negotiation for the first time
+    # per deal: Stage (F), Stage entered (J) and Next follow-up (L, by Negotiation's
+    # follow-up days) are three runs; the log: one resize, one block; then the furthest step
+    # (Y) of a deal that now reaches Negotiation for the first time
     assert furthest == {rows[0]: 2, rows[1]: 3}  # the second had been there before
     assert [w for w in writes if w[1] == "Deals"] == [
         ("write", "Deals", f"F{rows[0]}:F{rows[0]}"),
         ("write", "Deals", f"J{rows[0]}:J{rows[0]}"),
+        ("write", "Deals", f"L{rows[0]}:L{rows[0]}"),
         ("write", "Deals", f"F{rows[1]}:F{rows[1]}"),
         ("write", "Deals", f"J{rows[1]}:J{rows[1]}"),
+        ("write", "Deals", f"L{rows[1]}:L{rows[1]}"),
         ("write", "Deals", f"Y{rows[0]}:Y{rows[0]}"),
     ]
     assert fake.sheets["Deals"].cells[(rows[0], 25)] == 3
@@ -173,7 +176,7 @@ def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
 def test_every_button_is_a_no_argument_function() -> None:
     import inspect
 
-    assert len(ribbon.BUTTONS) == 10
+    assert len(ribbon.BUTTONS) == 12
     for name, function in ribbon.BUTTONS.items():
         assert inspect.signature(function).parameters == {}, name
         assert function.__doc__, name

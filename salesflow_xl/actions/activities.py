@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
 from salesflow_xl.actions.changes import Changes, keep_as_of_current, next_ids
 from salesflow_xl.actions.deals import find_deals, pick
-from salesflow_xl.core import limits, metrics
+from salesflow_xl.core import limits, metrics, transitions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.i18n import _
@@ -25,7 +25,8 @@ def log_activity(
     next_follow_up: date | None = None,
 ) -> Changes:
     """Record an activity done today on a deal. It touches the deal (resetting its rotting
-    clock: ``last_activity``) and, when given, sets its next follow-up date."""
+    clock: ``last_activity``) and sets its next follow-up date: the one given, else (an open
+    deal) the day plus its stage's follow-up days, when the stage has them."""
     ((position, deal),) = find_deals(data, [deal_id])
     activity_type = pick(kind, data.lists.activity_types, _("type"))
     if note is not None:
@@ -57,6 +58,10 @@ def log_activity(
         )
     )
     values: dict[str, object] = {"last_activity": at.date()}
+    if deal.status == "open":  # not given: by the stage's follow-up days, when it has them
+        next_follow_up = transitions.follow_up(
+            data.pipeline.stage(deal.stage), at.date(), next_follow_up
+        )
     if next_follow_up is not None:
         values["next_follow_up"] = next_follow_up
     changes.update("deals", position, values)
@@ -77,9 +82,38 @@ def log_activity(
     return keep_as_of_current(data, changes, at.date())
 
 
-def followups(data: SalesData, as_of: date | None = None) -> pd.DataFrame:
-    """Activities and deal follow-ups due by ``as_of`` (default: the workbook's as-of date)."""
-    return metrics.followups_due(data.activities, data.deals, as_of or data.settings.as_of)
+def followups(data: SalesData, as_of: date | None = None, days: int = 0) -> pd.DataFrame:
+    """Open activities and open deals' next follow-ups due by ``as_of`` (default: the
+    workbook's as-of date), overdue ones included, and with ``days`` > 0 also those due in the
+    ``days`` days after it; oldest first.
+
+    Columns as :func:`~salesflow_xl.core.metrics.followups_due`'s, ``days_overdue`` counted
+    from ``as_of`` (0 = due that day, negative = due that many days later); ``what`` ("Call:
+    <note>", "Follow up: <deal title>") in the language in effect."""
+    as_of = as_of or data.settings.as_of
+    until = followups_until(as_of, days)
+    due = metrics.followups_due(data.activities, data.deals, until)
+    due["days_overdue"] -= (until - as_of).days
+    titles = dict(zip(data.deals["id"], data.deals["title"], strict=True))
+    chased = due["source"] == "deal"
+    due.loc[chased, "what"] = [
+        _("Follow up: {title}").format(title=titles[deal]) for deal in due.loc[chased, "id"]
+    ]
+    todo = data.activities[data.activities["id"].isin(due.loc[~chased, "id"])]
+    notes = dict(zip(todo["id"], zip(todo["type"], todo["note"], strict=True), strict=True))
+    due.loc[~chased, "what"] = [
+        _("{what}: {subject}").format(what=kind, subject=note) if note == note and note else kind
+        for kind, note in (notes[activity] for activity in due.loc[~chased, "id"])
+    ]
+    return due
+
+
+def followups_until(as_of: date, days: int) -> date:
+    """The last day :func:`followups` lists for: ``days`` after ``as_of``, at most Excel's
+    last day."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidArgumentError("days", days, _("a whole number >= 0"))
+    return as_of + timedelta(days=min(days, (limits.LAST_DAY - as_of).days))
 
 
 def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool = False) -> Changes:

@@ -337,6 +337,7 @@ def add_stage(
     rotting_days: int | None = None,
     after: str | None = None,
     first: bool = False,
+    follow_up_days: int | None = None,
 ) -> Changes:
     """A new open stage: last among the open stages, first, or after ``after``. The won and
     lost stages stay last."""
@@ -344,6 +345,7 @@ def add_stage(
         name(_("stage"), stage),
         probability(_("probability"), stage_probability),
         _rotting(rotting_days),
+        follow_up_days=_days(_("follow up after days"), follow_up_days),
     )
     if (existing := data.pipeline.find(new.name)) is not None:
         raise InvalidArgumentError(
@@ -465,15 +467,23 @@ def set_stage(
     stage_probability: float | None = None,
     rotting_days: int | None = None,
     never_rots: bool = False,
+    follow_up_days: int | None = None,
+    no_follow_up: bool = False,
 ) -> Changes:
-    """Set an open stage's win probability, or the idle days after which its deals rot (or
-    that they never rot)."""
+    """Set an open stage's win probability, the idle days after which its deals rot (or
+    that they never rot), or the days after which a deal entering it is due for a follow-up
+    (or that it sets no date)."""
     before = _open_stage(
         data, stage, why=N_("a won deal counts 100 %, a lost one 0 %, and closed deals do not rot")
     )
     if rotting_days is not None and never_rots:
         raise InvalidArgumentError("--rotting-days", rotting_days, _("left out with --never-rots"))
-    if stage_probability is None and rotting_days is None and not never_rots:
+    if follow_up_days is not None and no_follow_up:
+        raise InvalidArgumentError(
+            "--follow-up-days", follow_up_days, _("left out with --no-follow-up")
+        )
+    cadence_given = follow_up_days is not None or no_follow_up
+    if stage_probability is None and rotting_days is None and not never_rots and not cadence_given:
         raise SalesflowError(
             _(
                 "stage {stage}: nothing to change (give a probability, rotting days or never rots)"
@@ -485,6 +495,9 @@ def set_stage(
         if stage_probability is None
         else probability(_("probability"), stage_probability),
         rotting_days=None if never_rots else _rotting(rotting_days) or before.rotting_days,
+        follow_up_days=None
+        if no_follow_up
+        else _days(_("follow up after days"), follow_up_days) or before.follow_up_days,
     )
     changes = Changes()
     if after == before:
@@ -510,8 +523,24 @@ def set_stage(
                 before=days(before.rotting_days), after=days(after.rotting_days)
             )
         )
+    if after.follow_up_days != before.follow_up_days:
+        cadence = lambda d: _("no date") if d is None else _("{days} days").format(days=d)  # noqa: E731
+        edits.append(
+            _("follow-up {before} → {after}").format(
+                before=cadence(before.follow_up_days), after=cadence(after.follow_up_days)
+            )
+        )
     changes.say(_("Stage {stage}: {edits}.").format(stage=repr(before.name), edits=clauses(edits)))
     return changes
+
+
+def _days(argument: str, days: int | None) -> int | None:
+    """A whole number of days ≥ 1 (None: not given)."""
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InvalidArgumentError(argument, days, _("a whole number of days, at least 1"))
+    return days
 
 
 def remove_stage(data: SalesData, stage: str) -> Changes:

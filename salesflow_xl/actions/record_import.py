@@ -20,7 +20,13 @@ customers only.
   (a "Close Date" column is the expected close of an open deal and the closing day of a
   closed one, as HubSpot, Salesforce and Zoho write it); a lost deal without a reason gets
   "Not given". Each imported deal starts its stage history with one entry saying where it came
-  from. The same customer, title and creation day already in the workbook is a duplicate.
+  from, in its stage (a lost deal: in the first stage on the day it was created, then a second
+  entry into the lost stage, so the funnel counts it as having entered). The same customer,
+  title and creation day already in the workbook is a duplicate. Footer lines (Salesforce's
+  "Confidential Information …") have no stage: skipped as no deal.
+- **Columns.** Where a field has several columns (Phone Number and Mobile Phone Number; a won
+  deal's Won time and a lost one's Lost time), a row's value is the first that is not blank.
+- **Currencies** are compared as ISO codes: RMB, 人民币 and 元 are CNY.
 - **Values** are read as people write them (``3,600``, ``€ 3.600,50``, ``3.5万`` = 35,000);
   probabilities as fractions or percentages. Rows in another currency than the file's main one
   are skipped (nothing is converted).
@@ -49,7 +55,7 @@ from salesflow_xl.actions.csv_rows import BadRow, Row, header_key, number
 from salesflow_xl.actions.customer_match import EMAIL, Directory, email_key, fold
 from salesflow_xl.actions.leads import HEADER_ALIASES, ImportReport, Lead, import_leads
 from salesflow_xl.actions.order_exports import UnreadableError, month_first_of, parse_day
-from salesflow_xl.core import limits
+from salesflow_xl.core import limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import N_, W_, _, workbook_name
@@ -68,7 +74,7 @@ _LEAD_COLUMNS: dict[str, tuple[str, ...]] = {
 ALIASES: dict[Kind, Mapping[str, tuple[str, ...]]] = {
     "leads": _LEAD_COLUMNS,
     "contacts": _CONTACT_COLUMNS,
-    "deals": known.DEAL_COLUMNS,
+    "deals": {**known.DEAL_COLUMNS, "phone": known.CONTACT_COLUMNS["phone"]},
     "activities": known.ACTIVITY_COLUMNS,
 }
 #: A file is deals when it has one of these fields, activities when it has all of the others.
@@ -77,6 +83,8 @@ _ACTIVITY_SIGNS = ("type", "date")
 
 #: The lead import's field names (``--map name=…``) for the CRM export names of a contact.
 _CONTACT_FIELDS = ("name", "first_name", "middle_name", "last_name", "company", "email", "phone")
+#: Currency codes exports write → the symbol a workbook shows for them (Settings' currency).
+SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
 _TEN_THOUSAND = re.compile(r"^\s*([-+]?[\d.,]+)\s*万\s*(元)?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -122,22 +130,49 @@ class ColumnReader:
         for name, names in aliases.items():
             if name in columns:
                 continue
-            for alias in names:
-                key = header_key(alias)
-                if key in keys and keys.index(key) not in taken:
-                    columns[name] = keys.index(key)
-                    taken.add(columns[name])
-                    break
+            found = [
+                keys.index(key)
+                for key in dict.fromkeys(header_key(alias) for alias in names)
+                if key in keys and keys.index(key) not in taken
+            ]
+            for rank, index in enumerate(found, start=1):  # the first filled one is read
+                columns[name if rank == 1 else f"{name}{SPARE}{rank}"] = index
+                taken.add(index)
         _require(kind, columns, header)
-        ignored = {f: i for f, i in columns.items() if f in known.IGNORED_FIELDS}
-        read = {f: i for f, i in columns.items() if f not in known.IGNORED_FIELDS}
+        ignored = {f: i for f, i in columns.items() if _base(f) in known.IGNORED_FIELDS}
+        read = {f: i for f, i in columns.items() if _base(f) not in known.IGNORED_FIELDS}
+        shown: dict[str, list[str]] = {}
+        for name, index in read.items():
+            shown.setdefault(_base(name), []).append(header[index])
         self.map = ColumnMap(
             kind,
-            {f: header[i] for f, i in read.items()},
+            {name: ", ".join(headers) for name, headers in shown.items()},
             tuple(h for i, h in enumerate(header) if i not in taken and h.strip()),
             tuple(header[i] for i in ignored.values()),
         )
         return read
+
+
+#: Marks a further column of a field ("phone~2": Mobile Phone Number after Phone Number):
+#: a row's field is the first of its columns that is not blank (:func:`first_filled`).
+SPARE = "~"
+
+
+def _base(name: str) -> str:
+    return name.split(SPARE, 1)[0]
+
+
+def first_filled(row: Row) -> Row:
+    """``row`` with each field the first of its columns that is not blank (a lost deal's
+    "Lost time" when its "Won time" is blank; "Mobile Phone Number" when "Phone Number" is)."""
+    if not any(SPARE in key for key in row):
+        return row
+    merged: Row = {}
+    for key, value in row.items():
+        base = _base(key)
+        if merged.get(base) is None:
+            merged[base] = value
+    return merged
 
 
 def detect_kind(keys: Sequence[str], mapping: Mapping[str, str] | None = None) -> Kind:
@@ -198,11 +233,43 @@ def person_name(row: Row) -> str | None:
     """The full name of a row: its name column, else first, middle and last name joined as
     the name's language expects (王 + 小明 → 王小明; Ada + Lovelace → Ada Lovelace)."""
     if row.get("name"):
-        return row["name"]
+        return _cjk_joined(row["name"])
     first, middle, last = (row.get(k) or "" for k in ("first_name", "middle_name", "last_name"))
     if _CJK.search(first + last):
-        return (last + middle + first) or None
+        return _cjk_joined(last + middle + first) or None
     return " ".join(p for p in (first, middle, last) if p) or None
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
+def _cjk_joined(name: str) -> str:
+    """A Chinese name without the spaces some exports put between its parts ("王 小明" is
+    王小明); other names as they are."""
+    return _CJK_SPACE.sub("", name.strip())
+
+
+#: Ways exports write a currency, by its ISO code.
+_CURRENCY_NAMES = {
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "￥": "CNY",
+    "¥": "CNY",
+    "US$": "USD",
+    "$": "USD",
+    "美元": "USD",
+    "€": "EUR",
+    "欧元": "EUR",
+    "£": "GBP",
+    "英镑": "GBP",
+}
+
+
+def currency_code(text: str) -> str:
+    """A currency as its ISO code: "rmb", "人民币" and "元" are CNY, "US$" USD …"""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    return _CURRENCY_NAMES.get(cleaned.upper(), _CURRENCY_NAMES.get(cleaned, cleaned.upper()))
 
 
 def amount(text: str | None, what: str) -> float | None:
@@ -389,7 +456,7 @@ def import_deals(
     for label, row in rows:
         if isinstance(row, BadRow):
             report.skipped.append(_("{label}: {text}").format(label=label, text=row.reason))
-    currencies = Counter(r["currency"].strip().upper() for _l, r in good if r.get("currency"))
+    currencies = Counter(currency_code(r["currency"]) for _l, r in good if r.get("currency"))
     report.currency = currencies.most_common(1)[0][0] if currencies else None
     dates = [r.get(k) for _l, r in good for k in ("created", "expected_close", "closed")]
     month_first = month_first_of(dates, None)
@@ -405,6 +472,8 @@ def import_deals(
     for label, row in good:
         try:
             stage = _stage_of(row, stages, pipeline)
+            if stage is None and not (row.get("stage") or row.get("status")):
+                raise SalesflowError(_("no stage or status: not a deal"))
             if stage is None:
                 raw = row.get("stage") or row.get("status") or ""
                 report.unmapped[raw] += 1
@@ -437,14 +506,27 @@ def import_deals(
             continue
         existing_deals.add(key)
         deal = dataclasses.replace(deal, id=next(deal_ids))
-        entered = datetime.combine(deal.closed or deal.stage_entered, time())
         note = workbook_name(W_("Imported from {source} ({stage})")).format(
             source=source, stage=row.get("stage") or row.get("status") or deal.stage
         )
+        note = limits.text("note", note[:200])
         changes.append(deal)
-        changes.append(
-            StageEvent(entered, deal.id, None, deal.stage, limits.text("note", note[:200]))
-        )
+        if deal.status == "lost":  # entered the pipeline when created, then lost
+            first = pipeline.open_stages[0].name
+            changes.append(
+                StageEvent(datetime.combine(deal.created, time()), deal.id, None, first, note)
+            )
+            changes.append(
+                StageEvent(
+                    datetime.combine(deal.closed or deal.created, time()),
+                    deal.id,
+                    first,
+                    deal.stage,
+                )
+            )
+        else:
+            entered = datetime.combine(deal.closed or deal.stage_entered, time())
+            changes.append(StageEvent(entered, deal.id, None, deal.stage, note))
         report.added.append(
             _("{label}: {deal} {title} in {stage} for {customer}").format(
                 label=label,
@@ -455,6 +537,14 @@ def import_deals(
             )
         )
     lists.apply(data, changes)
+    symbol = data.settings.currency
+    if report.currency and symbol and SYMBOLS.get(report.currency, symbol) != symbol:
+        changes.say(
+            _(
+                "Note: the file's amounts are in {code}, the workbook shows {symbol}; nothing "
+                "is converted."
+            ).format(code=report.currency, symbol=symbol)
+        )
     changes.say(
         _(
             "Imported {rows} row(s) of deals: {added} added, {duplicates} already there, "
@@ -510,7 +600,7 @@ def _deal(
     data: SalesData,
 ) -> tuple[Deal, Customer]:
     """The deal and its customer (ID still blank) a row describes."""
-    own = (row.get("currency") or "").strip().upper()
+    own = currency_code(row.get("currency") or "")
     if currency and own and own != currency:
         raise SalesflowError(
             _("in {own}, the file's other deals in {currency} (nothing is converted)").format(
@@ -559,7 +649,11 @@ def _deal(
         stage_entered=closed or created,
         expected_close=expected,
         probability=probability(row.get("probability")) if outcome == "open" else None,
-        next_follow_up=_day(row.get("next_follow_up"), month_first, _("next follow-up"))
+        next_follow_up=transitions.follow_up(
+            data.pipeline.stage(stage),
+            at.date(),
+            _day(row.get("next_follow_up"), month_first, _("next follow-up")),
+        )
         if outcome == "open"
         else None,
         closed=closed,
@@ -726,6 +820,7 @@ def plan_import(
     stage_map: Mapping[str, str] | None = None,
 ) -> Plan:
     """The changes importing ``rows`` (read as ``columns`` says) would make."""
+    rows = [(label, first_filled(row) if isinstance(row, dict) else row) for label, row in rows]
     planners: dict[Kind, Callable[[], tuple[Changes, ImportReport]]] = {
         "leads": lambda: import_people(data, rows, at),
         "contacts": lambda: import_people(data, rows, at, deals=False),

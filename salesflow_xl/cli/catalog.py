@@ -112,6 +112,13 @@ ROTTING = click.option(
     default=None,
     help="Days without activity after which a deal in this stage is rotting.",
 )
+FOLLOW_UP = click.option(
+    "--follow-up-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A deal entering this stage (or with an activity logged) is due for a follow-up "
+    "this many days later.",
+)
 
 
 @stage.command("add")
@@ -119,6 +126,7 @@ ROTTING = click.option(
 @click.argument("name")
 @click.option("--probability", type=PROBABILITY, required=True, help="Win chance: 0.45 or 45%.")
 @ROTTING
+@FOLLOW_UP
 @click.option("--after", default=None, help="The open stage it follows (default: the last).")
 @click.option("--first", is_flag=True, help="Make it the first stage.")
 def stage_add(
@@ -126,6 +134,7 @@ def stage_add(
     name: str,
     probability: float,
     rotting_days: int | None,
+    follow_up_days: int | None,
     after: str | None,
     first: bool,
 ) -> None:
@@ -136,7 +145,12 @@ def stage_add(
     \b
         salesflow stage add Sales.xlsx Proposal --probability 45% --after Nurturing
     """
-    act(path, lambda d: catalog.add_stage(d, name, probability, rotting_days, after, first))
+    act(
+        path,
+        lambda d: catalog.add_stage(
+            d, name, probability, rotting_days, after, first, follow_up_days
+        ),
+    )
 
 
 @stage.command("rename")
@@ -176,23 +190,39 @@ def stage_move(path: Path, name: str, after: str | None, first: bool) -> None:
 @click.option("--probability", type=PROBABILITY, default=None, help="Win chance: 0.6 or 60%.")
 @ROTTING
 @click.option("--never-rots", is_flag=True, help="Deals in this stage never rot.")
+@FOLLOW_UP
+@click.option("--no-follow-up", is_flag=True, help="Entering this stage sets no follow-up date.")
 def stage_set(
     path: Path,
     name: str,
     probability: float | None,
     rotting_days: int | None,
     never_rots: bool,
+    follow_up_days: int | None,
+    no_follow_up: bool,
 ) -> None:
-    """Set an open stage's win probability or rotting days.
+    """Set an open stage's win probability, rotting days or follow-up days.
 
     Example:
 
     \b
         salesflow stage set Sales.xlsx Nurturing --probability 35% --rotting-days 28
+        salesflow stage set Sales.xlsx Negotiation --follow-up-days 2
     """
-    given = probability is not None or rotting_days is not None or never_rots
-    require(given, "--probability, --rotting-days, --never-rots")
-    act(path, lambda d: catalog.set_stage(d, name, probability, rotting_days, never_rots))
+    given = (
+        probability is not None
+        or rotting_days is not None
+        or never_rots
+        or follow_up_days is not None
+        or no_follow_up
+    )
+    require(given, "--probability, --rotting-days, --never-rots, --follow-up-days, --no-follow-up")
+    act(
+        path,
+        lambda d: catalog.set_stage(
+            d, name, probability, rotting_days, never_rots, follow_up_days, no_follow_up
+        ),
+    )
 
 
 @stage.command("remove")

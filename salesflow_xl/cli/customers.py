@@ -1,5 +1,6 @@
-"""Customer-value commands: probabilistic CLV (``clv``) and cohort retention (``cohorts``) from
-an order history: a workbook, a CSV or a CDNOW file. SciPy and the models load only here."""
+"""Customer commands: probabilistic CLV (``clv``) and cohort retention (``cohorts``) from an
+order history (a workbook, a CSV or a CDNOW file; SciPy and the models load only here), and
+everything a workbook holds about one customer (``export-customer``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from salesflow_xl.cli import progress
 from salesflow_xl.cli.app import (
     DAY,
     EXISTING_FILE,
+    EXISTING_WORKBOOK,
     lazy,
     output_console,
     strict_json,
@@ -21,10 +23,12 @@ from salesflow_xl.cli.app import (
 from salesflow_xl.core.i18n import N_, _
 
 render = lazy("salesflow_xl.reports.terminal")
+privacy = lazy("salesflow_xl.actions.privacy")
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from salesflow_xl.actions.privacy import CustomerRecord
     from salesflow_xl.core.clv.value import CustomerValueModel
 
 #: The model's time units, as the figures name them.
@@ -294,4 +298,103 @@ def _print_cohorts(shown: pd.DataFrame, sizes: pd.Series, revenue: bool) -> None
         )
 
 
-COMMANDS = (clv, cohorts)
+@click.command("export-customer")
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.argument("customer")
+@click.option("--json", "as_json", is_flag=True, help="Everything as strict JSON (see above).")
+def export_customer(path: Path, customer: str, as_json: bool) -> None:
+    """Everything the workbook holds about one person (a data-subject access request): the
+    customer row, their deals, those deals' stage log, the activities on the deals or the
+    customer, their orders and the campaigns named; each row with its sheet, row number, notes
+    and every other cell as stored. CUSTOMER: an ID (C0042) or an e-mail address.
+
+    --json: {"customer_id", "customer": {...}, "deals", "stage_log", "activities", "orders":
+    [...], "campaigns": [names], "sources": [{"sheet", "rows"}]}; each row has "sheet", "row",
+    its fields (dates ISO, blank null) and "other_columns" {header: value}.
+
+    Examples:
+
+    \b
+        salesflow export-customer Sales.xlsx C0042
+        salesflow export-customer Sales.xlsx anna@example.com --json > anna.json
+    """
+    from salesflow_xl.cli.app import speak_language_of
+    from salesflow_xl.cli.workbook_file import no_cycle_collection
+    from salesflow_xl.core import i18n
+    from salesflow_xl.workbook import language, reader, schema
+
+    speak_language_of(path)
+    content = path.read_bytes()
+    with no_cycle_collection():  # the sheets' cells too: the cache keeps none
+        snapshot = reader.read_snapshot(content, path.name)
+    if snapshot.problems:
+        raise reader.WorkbookInvalidError(path.name, snapshot.problems)
+    with i18n.use_workbook(language.of_bytes(content)):  # sheets and headers as in the file
+        specs = {key: schema.TABLES[key] for key in privacy.TABLES}
+        record = privacy.customer_record(snapshot.data, snapshot.rows, customer)
+        held = {k: {c.header for c in s.columns if c.field} for k, s in specs.items()}
+        cells = {k: (snapshot.cells.get(s.sheet, []), held[k]) for k, s in specs.items()}
+        record = privacy.with_other_cells(record, cells)
+        if as_json:
+            click.echo(strict_json(record.as_json({k: s.sheet for k, s in specs.items()})))
+        else:
+            _print_record(record, specs, path.name)
+
+
+def _print_record(record: CustomerRecord, specs: dict[str, Any], source: str) -> None:
+    """The customer's row field by field, a table per sheet of the rows about them (with the
+    user's own columns), the campaigns named and the rows of each sheet."""
+    import pandas as pd
+    from rich.table import Table
+
+    from salesflow_xl.core.dataset import RECORD_TYPES, column_kinds
+
+    console, entry, spec = output_console(), record.customer, specs["customers"]
+    title = _("{customer}: {sheet}, row {row}").format(
+        customer=f"{entry.record.name} ({record.customer_id})", sheet=spec.sheet, row=entry.row
+    )
+    fields = Table(title=title, title_justify="left", title_style="bold", show_header=False)
+    for name, value in entry.fields().items():
+        fields.add_row(spec.header_of(name), _shown(value, name))
+    for header, value in entry.other.items():
+        fields.add_row(header, _shown(value))
+    console.print(fields)
+    for table in privacy.TABLES[1:]:
+        spec, entries = specs[table], record.entries(table)
+        ours = {c.header for c in spec.columns}
+        own = list(dict.fromkeys(h for e in entries for h in e.other if h not in ours))
+        shown = [
+            [str(e.row or ""), *(_shown(v, k) for k, v in e.fields().items())]
+            + [_shown(e.other.get(h)) for h in own]
+            for e in entries
+        ]
+        headers = [_("Row"), *map(spec.header_of, column_kinds(RECORD_TYPES[table])), *own]
+        frame = pd.DataFrame(shown, columns=headers, dtype=object)
+        console.print(render.table(spec.sheet, frame, [(h, h, render.text) for h in headers]))
+    if record.campaigns:
+        names = ", ".join(record.campaigns)
+        console.print(_("Campaigns these rows name: {campaigns}").format(campaigns=names))
+    console.print(
+        _("Rows about {customer} in {source}:").format(customer=record.customer_id, source=source)
+    )
+    for table, rows in record.sources().items():
+        console.print(f"  {specs[table].sheet}: {', '.join(map(str, rows))}")
+
+
+def _shown(value: Any, field: str = "") -> str:
+    """A value as the export shows it: times to the minute, dates ISO, numbers grouped, a
+    deal's status as its sheet words it."""
+    from salesflow_xl.workbook import schema
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return schema.word(value) if field == "status" else str(value)
+
+
+COMMANDS = (clv, cohorts, export_customer)

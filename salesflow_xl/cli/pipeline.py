@@ -23,6 +23,7 @@ from salesflow_xl.cli.app import (
     say_encoding,
     speak_language_of,
 )
+from salesflow_xl.cli.followups import followups
 from salesflow_xl.cli.workbook_file import act, read
 from salesflow_xl.core.i18n import _
 
@@ -313,40 +314,6 @@ def _show_report(report: Any, dry_run: bool) -> None:
                 'Stage {stage} ({count} row(s)) is not mapped: --stage-map "{stage_name}=STAGE"'
             ).format(stage=repr(stage), count=count, stage_name=stage)
         )
-
-
-@click.command()
-@click.argument("path", type=EXISTING_WORKBOOK)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DAY,
-    default=None,
-    help="The date to list for (default: the workbook's as-of date).",
-)
-def followups(path: Path, as_of: datetime | None) -> None:
-    """List the activities and deal follow-ups due, oldest first.
-
-    Example:
-
-    \b
-        salesflow followups Sales.xlsx
-    """
-    from rich.cells import cell_len
-
-    from salesflow_xl.actions import activities
-
-    due = activities.followups(read(path), as_of.date() if as_of else None)
-    if due.empty:
-        click.echo(_("Nothing is due."))
-        return
-    for row in due.itertuples(index=False):
-        if row.days_overdue:
-            late = _("{days} day(s) late").format(days=row.days_overdue)
-        else:
-            late = _("due today")
-        late += " " * (16 - cell_len(late))  # a Chinese character takes two columns
-        click.echo(f"{row.due:%Y-%m-%d}  {late} {row.deal_id or '':<8} {row.what}")
 
 
 @click.command()

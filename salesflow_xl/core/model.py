@@ -57,12 +57,15 @@ class Stage:
             the weighted pipeline when the deal has no probability of its own.
         rotting_days: an open deal untouched for more days than this is "rotting"; None never rots.
         outcome: "open" for working stages, "won" / "lost" for the two closing stages.
+        follow_up_days: a deal entering this stage, or with an activity logged in it, is due
+            for its next follow-up this many days later; None sets no date.
     """
 
     name: str
     probability: float
     rotting_days: int | None = None
     outcome: Outcome = "open"
+    follow_up_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,12 @@ class Pipeline:
                 raise PipelineError(
                     _("stage {stage}: probability must be in [0, 1], got {value}").format(
                         stage=repr(s.name), value=repr(s.probability)
+                    )
+                )
+            if s.follow_up_days is not None and s.follow_up_days <= 0:
+                raise PipelineError(
+                    _("stage {stage}: follow up after days must be > 0, got {value}").format(
+                        stage=repr(s.name), value=repr(s.follow_up_days)
                     )
                 )
             if s.rotting_days is not None and s.rotting_days <= 0:
@@ -150,9 +159,9 @@ def _key(name: str) -> str:
 
 DEFAULT_PIPELINE = Pipeline(
     (
-        Stage(W_("Lead acquisition"), 0.10, rotting_days=14),
-        Stage(W_("Nurturing"), 0.30, rotting_days=21),
-        Stage(W_("Negotiation"), 0.60, rotting_days=14),
+        Stage(W_("Lead acquisition"), 0.10, rotting_days=14, follow_up_days=3),
+        Stage(W_("Nurturing"), 0.30, rotting_days=21, follow_up_days=7),
+        Stage(W_("Negotiation"), 0.60, rotting_days=14, follow_up_days=3),
         Stage(W_("Closed won"), 1.0, outcome="won"),
         Stage(W_("Closed lost"), 0.0, outcome="lost"),
     )

@@ -45,11 +45,11 @@ SERVICES = Preset(
     N_("Solution selling: research, webinars, proposals, contracts and ongoing support."),
     Pipeline(
         (
-            Stage(W_("Qualified lead"), 0.10, rotting_days=7),
-            Stage(W_("Discovery"), 0.20, rotting_days=14),
-            Stage(W_("Proposal sent"), 0.35, rotting_days=10),
-            Stage(W_("Negotiation"), 0.60, rotting_days=10),
-            Stage(W_("Contract sent"), 0.85, rotting_days=7),
+            Stage(W_("Qualified lead"), 0.10, rotting_days=7, follow_up_days=2),
+            Stage(W_("Discovery"), 0.20, rotting_days=14, follow_up_days=5),
+            Stage(W_("Proposal sent"), 0.35, rotting_days=10, follow_up_days=4),
+            Stage(W_("Negotiation"), 0.60, rotting_days=10, follow_up_days=3),
+            Stage(W_("Contract sent"), 0.85, rotting_days=7, follow_up_days=2),
             Stage(W_("Signed"), 1.0, outcome="won"),
             Stage(W_("Lost"), 0.0, outcome="lost"),
         )
@@ -101,11 +101,11 @@ TRADE = Preset(
     N_("Manufacturing and wholesale: trade fairs, visits, quotations, samples and orders."),
     Pipeline(
         (
-            Stage(W_("Enquiry"), 0.10, rotting_days=3),
-            Stage(W_("Needs confirmed"), 0.20, rotting_days=14),
-            Stage(W_("Quotation sent"), 0.30, rotting_days=7),
-            Stage(W_("Sample sent"), 0.50, rotting_days=21),
-            Stage(W_("Price negotiation"), 0.70, rotting_days=7),
+            Stage(W_("Enquiry"), 0.10, rotting_days=3, follow_up_days=1),
+            Stage(W_("Needs confirmed"), 0.20, rotting_days=14, follow_up_days=5),
+            Stage(W_("Quotation sent"), 0.30, rotting_days=7, follow_up_days=3),
+            Stage(W_("Sample sent"), 0.50, rotting_days=21, follow_up_days=10),
+            Stage(W_("Price negotiation"), 0.70, rotting_days=7, follow_up_days=3),
             Stage(W_("Order placed"), 1.0, outcome="won"),
             Stage(W_("Lost"), 0.0, outcome="lost"),
         )
@@ -160,10 +160,10 @@ ECOMMERCE = Preset(
     ),
     Pipeline(
         (
-            Stage(W_("First contact"), 0.10, rotting_days=7),
-            Stage(W_("Chat enquiry"), 0.20, rotting_days=2),
-            Stage(W_("In cart"), 0.30, rotting_days=3),
-            Stage(W_("Pending payment"), 0.60, rotting_days=1),
+            Stage(W_("First contact"), 0.10, rotting_days=7, follow_up_days=3),
+            Stage(W_("Chat enquiry"), 0.20, rotting_days=2, follow_up_days=1),
+            Stage(W_("In cart"), 0.30, rotting_days=3, follow_up_days=1),
+            Stage(W_("Pending payment"), 0.60, rotting_days=1, follow_up_days=1),
             Stage(W_("First order"), 1.0, outcome="won"),
             Stage(W_("Not converted"), 0.0, outcome="lost"),
         )

@@ -12,7 +12,7 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from salesflow_xl.core import limits
 from salesflow_xl.core.errors import (
@@ -51,9 +51,23 @@ def create(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None
             _("a new deal starts in an open stage, not {stage}").format(stage=repr(target.name)),
         )
     new = replace(
-        deal, stage=target.name, status="open", created=at.date(), stage_entered=at.date()
+        deal,
+        stage=target.name,
+        status="open",
+        created=at.date(),
+        stage_entered=at.date(),
+        next_follow_up=follow_up(target, at.date(), deal.next_follow_up),
     )
     return Transition(new, StageEvent(at, deal.id, None, target.name, note))
+
+
+def follow_up(stage: Stage, day: date, given: date | None = None) -> date | None:
+    """A deal's next follow-up on entering ``stage`` on ``day`` (or logging an activity in
+    it): ``given`` when there is one, else ``day`` + the stage's follow-up days when it has
+    them and is open, else ``given`` (None)."""
+    if given is not None or stage.follow_up_days is None or stage.outcome != "open":
+        return given
+    return day + timedelta(days=stage.follow_up_days)
 
 
 def advance(deal: Deal, pipeline: Pipeline, at: datetime, note: str | None = None) -> Transition:
@@ -95,6 +109,7 @@ def move(
         stage_entered=at.date(),
         closed=None if target.outcome == "open" else at.date(),
         lost_reason=lost_reason,
+        next_follow_up=follow_up(target, at.date()) or deal.next_follow_up,
     )
     return Transition(new, StageEvent(at, deal.id, current.name, target.name, note))
 
@@ -136,6 +151,7 @@ def reopen(
         stage_entered=at.date(),
         closed=None,
         lost_reason=None,
+        next_follow_up=follow_up(target, at.date()) or deal.next_follow_up,
     )
     return Transition(new, StageEvent(at, deal.id, current.name, target.name, note))
 

@@ -7,18 +7,31 @@ speaks the workbook's language: prompts, messages and errors alike.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
+import os
 import pathlib
-from collections.abc import Callable
-from datetime import date, datetime
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
 from typing import Any
 
-from salesflow_xl.actions import activities, deals, leads, safe_text
+from salesflow_xl.actions import activities, catalog, deals, leads, privacy, record_import
+from salesflow_xl.actions import calendar as ical
 from salesflow_xl.actions.changes import Changes
+from salesflow_xl.actions.import_sources import SourceTable
+from salesflow_xl.actions.privacy import Entry
 from salesflow_xl.core import i18n
+from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.core.i18n import _
+from salesflow_xl.core.i18n import N_, _
+from salesflow_xl.core.model import Pipeline
+from salesflow_xl.gateway import customer_export as privacy_export
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook
+from salesflow_xl.gateway.import_source import read_source
 
 TITLE = "SalesFlow"
 
@@ -36,6 +49,11 @@ def _now() -> datetime:
 ADDIN = "SalesFlow.xlam"
 
 
+class CancelledError(SalesflowError):
+    """The user cancelled: nothing was changed. A button shows its text, when it has one, as a
+    quiet note, never as an error."""
+
+
 def ask(book: Any, prompt: str, default: str = "") -> str | None:
     """Ask the user for a line of text through the add-in's VBA ``InputBox`` helper (the same
     on Windows and macOS); None when cancelled."""
@@ -43,14 +61,28 @@ def ask(book: Any, prompt: str, default: str = "") -> str | None:
     return None if reply in (None, False, "") else str(reply)
 
 
-def pick_file(book: Any) -> str | None:
-    """Let the user choose a CSV file (the add-in's ``GetOpenFilename`` helper)."""
-    reply = book.app.macro(f"'{ADDIN}'!SalesFlowPickFile")()
+def pick_file(book: Any, file_filter: str, title: str) -> str | None:
+    """Let the user choose a file (the add-in's ``GetOpenFilename`` helper; ``file_filter`` in
+    its "Description (*.csv),*.csv,…" form); None when cancelled."""
+    reply = book.app.macro(f"'{ADDIN}'!SalesFlowPickFile")(file_filter, title)
+    return None if reply in (None, False, "", "False") else str(reply)
+
+
+def pick_save_file(book: Any, initial_name: str, file_filter: str, title: str) -> str | None:
+    """Let the user choose where to save a file (the add-in's ``GetSaveAsFilename`` helper;
+    ``initial_name`` the suggested name, a folder may lead it; ``file_filter`` as for
+    :func:`pick_file`); None when cancelled."""
+    reply = book.app.macro(f"'{ADDIN}'!SalesFlowPickSaveFile")(initial_name, file_filter, title)
     return None if reply in (None, False, "", "False") else str(reply)
 
 
 def tell(book: Any, message: str, critical: bool = False) -> None:
     book.app.alert(message, title=TITLE, mode="critical" if critical else "info")
+
+
+def confirm(book: Any, message: str) -> bool:
+    """Ask a yes/no question in a message box (xlwings' ``alert``, on Windows and macOS)."""
+    return book.app.alert(message, title=TITLE, buttons="yes_no", mode="info") == "yes"
 
 
 def button(function: Callable[[ExcelBook], str | None]) -> Callable[[], None]:
@@ -63,6 +95,10 @@ def button(function: Callable[[ExcelBook], str | None]) -> Callable[[], None]:
         with i18n.use(excel_book.language()):
             try:
                 message = function(excel_book)
+            except CancelledError as note:
+                if str(note):
+                    tell(book, str(note))
+                return
             except SalesflowError as error:
                 tell(book, str(error), critical=True)
                 return
@@ -90,7 +126,7 @@ def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
 
 def _required(answer: str | None) -> str:
     if answer is None or not answer.strip():
-        raise SalesflowError(_("cancelled: nothing was changed"))
+        raise CancelledError(_("cancelled: nothing was changed"))
     return answer.strip()
 
 
@@ -162,20 +198,213 @@ def add_lead(book: ExcelBook) -> str:
 
 
 @button
-def import_leads(book: ExcelBook) -> str:
-    """Import leads from a CSV file the user picks."""
-    path = pick_file(book.book)
+def import_file(book: ExcelBook) -> str:
+    """Import leads, contacts, deals or activities from a CSV file or a sheet of an Excel
+    workbook the user picks, as ``salesflow import`` does: shows what the import would do (the
+    dry run) and writes it, all or nothing, only when the user says Yes."""
+    path = pick_file(book.book, _import_filter(), _("Import leads, contacts, deals or activities"))
     if not path:
-        raise SalesflowError(_("cancelled: nothing was imported"))
-    with open(path, "rb") as handle:
-        decoded = safe_text.decode(handle.read(), path)
-    rows = leads.parse_csv(decoded.text)
-    changes, report = run(
-        book, lambda data: leads.import_leads(data, rows, _now()), lambda result: result[0]
+        raise CancelledError()
+    source = pathlib.Path(path)
+    try:
+        content = source.read_bytes()
+    except OSError as error:
+        raise SalesflowError(
+            _("cannot read {source}: {error}").format(source=source.name, error=error.strerror)
+        ) from error
+    table, columns = _read_import(book, content, source.name)
+    at = _now()
+
+    def plan(data: SalesData) -> record_import.Plan:
+        planned = record_import.plan_import(data, table.rows, columns, at, table.where)
+        unmapped = getattr(planned.report, "unmapped", {})
+        if unmapped:
+            stage_map = _ask_stages(book, data.pipeline, unmapped)
+            if stage_map:
+                planned = record_import.plan_import(
+                    data, table.rows, columns, at, table.where, stage_map
+                )
+        if planned.changes.empty:
+            return planned
+        details = _dry_run(book, planned, table, source)
+        question = _("Import these into {workbook}?").format(workbook=book.source)
+        if not confirm(book.book, details + "\n\n" + question):
+            raise CancelledError()  # nothing is written: the gateway writes after the plan
+        return planned
+
+    planned = run(book, plan, lambda result: result.changes)
+    if planned.changes.empty:
+        nothing = _("Nothing to import: the workbook is unchanged.")
+        return _dry_run(book, planned, table, source) + "\n\n" + nothing
+    summary = _summary(planned.changes)
+    note = book.relayout_note()
+    return f"{summary}\n\n{note}" if note else summary
+
+
+#: How many skipped rows, sheets and unmapped stages the ribbon's boxes list.
+SHOWN_SKIPPED = 5
+SHOWN_SHEETS = 15
+ASKED_STAGES = 10
+
+
+def _import_filter() -> str:
+    """The file dialog's filter: CSV files and workbooks, either, or any file."""
+
+    return ",".join(
+        [
+            _filter_entry(_("CSV files and Excel workbooks"), "*.csv;*.xlsx;*.xlsm"),
+            _filter_entry(_("CSV files"), "*.csv"),
+            _filter_entry(_("Excel workbooks"), "*.xlsx;*.xlsm"),
+            _filter_entry(_("All files"), "*.*"),
+        ]
     )
-    details = report.added[:10] + report.merged[:10] + report.skipped[:10]
-    read_as = [note] if (note := decoded.note(pathlib.Path(path).name)) else []
-    return _summary(changes) + "".join("\n" + line for line in read_as + details)
+
+
+def _filter_entry(description: str, patterns: str) -> str:
+    """One entry of a file dialog's filter: "Description (*.csv),*.csv"."""
+    # commas separate the filter's entries: a description may have none
+    return f"{description.replace(',', ' ')} ({patterns}),{patterns}"
+
+
+def _read_import(
+    book: ExcelBook, content: bytes, filename: str
+) -> tuple[SourceTable, record_import.ColumnMap]:
+    """The rows of the import file and how its columns were read. A workbook with several
+    sheets: the user is asked which (the first by default)."""
+    columns = record_import.ColumnReader(None)
+    refused: list[SalesflowError] = []
+
+    def first_read(header: list[str]) -> Mapping[str, int]:
+        # the first read also tells a workbook's sheets: a header another sheet may not
+        # have is no reason to stop before the user has chosen
+        try:
+            return columns(header)
+        except SalesflowError as error:
+            refused.append(error)
+            return {}
+
+    table = read_source(content, filename, first_read)
+    if len(table.sheets) > 1:
+        sheet = _which_sheet(book, filename, table.sheets)
+        columns = record_import.ColumnReader(None)
+        table = read_source(content, filename, columns, sheet=sheet)
+    elif refused:
+        table = read_source(content, filename, columns)  # raises as the CLI would
+    assert columns.map is not None  # the reader read the header
+    return table, columns.map
+
+
+def _which_sheet(book: ExcelBook, filename: str, sheets: Sequence[str]) -> str:
+    """The sheet the user names (or numbers) of a workbook's ``sheets``."""
+    listed = "\n".join(f"{n}. {name}" for n, name in enumerate(sheets[:SHOWN_SHEETS], 1))
+    if len(sheets) > SHOWN_SHEETS:
+        listed += "\n" + _("… and {count} more").format(count=len(sheets) - SHOWN_SHEETS)
+    prompt = _("{source} has {count} sheets:\n{sheets}\nImport which one? (its name or number)")
+    answer = ask(
+        book.book, prompt.format(source=filename, count=len(sheets), sheets=listed), sheets[0]
+    )
+    if answer is None or not answer.strip():
+        raise CancelledError()
+    answer = answer.strip()
+    if answer not in sheets and answer.isdigit() and 1 <= int(answer) <= len(sheets):
+        return sheets[int(answer) - 1]
+    return answer
+
+
+def _ask_stages(book: ExcelBook, pipeline: Pipeline, unmapped: Mapping[str, int]) -> dict[str, str]:
+    """Source stage → workbook stage, as the user answers for each stage of a deals file that
+    is none of the workbook's (blank: its rows stay skipped)."""
+    names = pipeline.names
+    listed = "\n".join(f"{n}. {name}" for n, name in enumerate(names, 1))
+    mapped: dict[str, str] = {}
+    for stage, count in list(unmapped.items())[:ASKED_STAGES]:
+        if not stage.strip():
+            continue
+        question = _(
+            "Stage {stage} of the file ({count} row(s)) is not one of the workbook's stages. "
+            "Which stage is it?\n{stages}\nType its name or number; leave it blank to skip "
+            "these rows."
+        ).format(stage=repr(stage), count=count, stages=listed)
+        prompt = question
+        while (answer := ask(book.book, prompt)) is not None and answer.strip():
+            answer = answer.strip()
+            if answer.isdigit() and 1 <= int(answer) <= len(names):
+                answer = names[int(answer) - 1]
+            found = pipeline.find(answer)
+            if found is not None:
+                mapped[stage] = found.name
+                break
+            wrong = _("{answer} is not one of the workbook's stages.").format(answer=repr(answer))
+            prompt = wrong + "\n\n" + question
+    return mapped
+
+
+def _dry_run(
+    book: ExcelBook, planned: record_import.Plan, table: SourceTable, source: pathlib.Path
+) -> str:
+    """What the import would do, as ``salesflow import --dry-run`` says it: what the file was
+    read as, each column's field, how many rows would be added, merged and skipped, the first
+    skipped rows and the stages no workbook stage took."""
+    kinds = {
+        "leads": _("leads"),
+        "contacts": _("contacts"),
+        "deals": _("deals"),
+        "activities": _("activities"),
+    }
+    columns, report = planned.columns, planned.report
+    lines = [
+        _("{where}: {rows} row(s), read as {kind}.").format(
+            where=table.where, rows=f"{len(table.rows):,}", kind=kinds[columns.kind]
+        )
+    ]
+    lines += [
+        "  " + _("{field} ← {column}").format(field=f, column=c) for f, c in columns.fields.items()
+    ]
+    if columns.ignored:
+        ignored = ", ".join(columns.ignored)
+        lines.append("  " + _("Recognised, not imported: {columns}").format(columns=ignored))
+    if columns.unused:
+        unused = ", ".join(columns.unused)
+        lines.append("  " + _("Not read: {columns}").format(columns=unused))
+    lines.append("")
+    lines.append(
+        _(
+            "Of {rows} row(s), {added} would be added, {merged} merged with what the workbook "
+            "has and {skipped} skipped."
+        ).format(
+            rows=f"{len(table.rows):,}",
+            added=f"{len(report.added):,}",
+            merged=f"{len(report.merged):,}",
+            skipped=f"{len(report.skipped):,}",
+        )
+    )
+    lines += planned.changes.summary[1:]  # the first line is the import's count, said above
+    for line in report.skipped[:SHOWN_SKIPPED]:
+        lines.append("  " + _("{title}: {line}").format(title=_("Skipped"), line=line))
+    if len(report.skipped) > SHOWN_SKIPPED:
+        more = len(report.skipped) - SHOWN_SKIPPED
+        lines.append("  " + _("… and {count} more").format(count=f"{more:,}"))
+    unmapped = getattr(report, "unmapped", {})
+    for stage, count in unmapped.items():
+        lines.append(
+            "  "
+            + _(
+                'Stage {stage} ({count} row(s)) is not mapped: --stage-map "{stage_name}=STAGE"'
+            ).format(stage=repr(stage), count=count, stage_name=stage)
+        )
+    if unmapped:
+        workbook = getattr(book.book, "fullname", None) or book.source
+        maps = " ".join(f'--stage-map "{stage}=STAGE"' for stage in unmapped)
+        command = f'salesflow import "{workbook}" "{source}" {maps}'
+        lines.append(
+            _(
+                "To map them from the command line, answer No, save and close the workbook "
+                "and run:\n    {command}"
+            ).format(command=command)
+        )
+    if table.note:
+        lines.append(table.note)
+    return "\n".join(lines)
 
 
 @button
@@ -198,6 +427,230 @@ def show_followups(book: ExcelBook) -> str:
     more = "\n" + _("… and {count} more").format(count=len(due) - 20) if len(due) > 20 else ""
     heading = _("{count} follow-up(s) due:").format(count=len(due))
     return heading + "\n" + "\n".join(lines) + more
+
+
+#: The calendar's horizon: the follow-ups due within two weeks, overdue ones included, as
+#: ``salesflow followups --ics`` writes them.
+CALENDAR_DAYS = 14
+
+
+@button
+def followups_calendar(book: ExcelBook) -> str:
+    """Save the follow-ups due within two weeks (overdue ones included) as a calendar file for
+    Outlook, Google Calendar or Apple Calendar, as ``salesflow followups --ics`` writes it:
+    asks where, "<workbook> follow-ups.ics" beside the workbook by default. Nothing due:
+    says so and asks nothing."""
+    data = book.read()
+    day = data.settings.as_of
+    due = activities.followups(data, day, CALENDAR_DAYS)
+    until = activities.followups_until(day, CALENDAR_DAYS)
+    if due.empty:
+        return _("No follow-ups are due by {day}: no calendar file was written.").format(day=until)
+    path = _save_path(
+        book,
+        _("{workbook} follow-ups").format(workbook=pathlib.PurePath(book.source).stem),
+        ".ics",
+        _filter_entry(_("Calendar files"), "*.ics"),
+        _("Save the follow-ups as a calendar file"),
+    )
+    # the UIDs name the workbook's file, as the command line's do: either file updates the
+    # events the other brought into the calendar
+    events = ical.events(data, due, day, book.source)
+    _write_file(path, ical.ics(events, datetime.now().astimezone()))
+    return _(
+        "Wrote {count} follow-up(s) due by {day} to {path}. Import it into Outlook, Google "
+        "Calendar or Apple Calendar; importing a newer file again updates its events."
+    ).format(count=len(events), day=until, path=path)
+
+
+#: Orders counted in words, one and several, as :data:`catalog.RECORDS` counts the other tables.
+ORDERS_COUNTED = (N_("{count} order"), N_("{count} orders"))
+
+
+@button
+def export_customer(book: ExcelBook) -> str:
+    """Save everything the workbook holds about one customer as a JSON file, as
+    ``salesflow export-customer --json`` prints it (an answer to a data-subject access
+    request): the customer of the selected row on the Customers sheet, or of the selected deal
+    on the Deals sheet; with neither selected, asks for a customer ID or e-mail address. Asks
+    where to save, "<customer ID> export.json" beside the workbook by default."""
+    snapshot = privacy_export.check(book.snapshot(), book.source)
+    key = _selected_customer(book, snapshot)
+    if key is None:
+        prompt = _(
+            "Export which customer? Type a customer ID (like C0042) or an e-mail address.\n"
+            "(Or select the customer's row, or one of their deals, and click Export customer.)"
+        )
+        answer = ask(book.book, prompt)
+        if answer is None or not answer.strip():
+            raise CancelledError()
+        key = answer.strip()
+    export = privacy_export.customer_export(snapshot, key)
+    record = _dates_as_in_file(export.record)
+    customer, name = record.customer_id, record.customer.record.name
+    path = _save_path(
+        book,
+        _("{customer} export").format(customer=customer),
+        ".json",
+        _filter_entry(_("JSON files"), "*.json"),
+        _("Export everything the workbook holds about {customer} {name}").format(
+            customer=customer, name=name
+        ),
+    )
+    _write_file(path, _json_bytes(record.as_json(export.sheets)))
+    one, many = ORDERS_COUNTED
+    orders = len(record.orders)
+    rows = [
+        _("1 customer row"),
+        catalog.count(len(record.deals), "deals"),
+        catalog.count(len(record.stage_log), "stage_log"),
+        catalog.count(len(record.activities), "activities"),
+        _(one if orders == 1 else many).format(count=f"{orders:,}"),
+    ]
+    return _("{customer} {name}: {rows} → {path}").format(
+        customer=customer, name=name, rows=_(", ").join(rows), path=path
+    )
+
+
+#: At most this many customers are named when the selection holds several.
+SHOWN_CUSTOMERS = 5
+
+
+def _selected_customer(book: ExcelBook, snapshot: Any) -> str | None:
+    """The customer of the selected rows: their rows on the Customers sheet, or their deals on
+    the Deals sheet; None when the selection is on neither or holds no record."""
+    try:
+        selection = book.book.selection
+    except Exception:  # a chart or a shape is selected: no cells
+        return None
+    if selection is None:
+        return None
+    areas = [
+        (area.row, area.row + area.rows.count - 1)
+        for area in getattr(selection, "areas", [selection])
+    ]
+    found = privacy_export.customers_at(snapshot, selection.sheet.name, areas)
+    if len(found) > 1:
+        listed = _(", ").join(found[:SHOWN_CUSTOMERS])
+        if len(found) > SHOWN_CUSTOMERS:
+            listed += " …"
+        raise SalesflowError(
+            _(
+                "the selection holds {count} customers ({customers}): select the row of the "
+                "one to export"
+            ).format(count=len(found), customers=listed)
+        )
+    return found[0] if found else None
+
+
+def _dates_as_in_file(record: privacy.CustomerRecord) -> privacy.CustomerRecord:
+    """``record`` with its other cells' dates as the workbook file gives them: Excel gives a
+    date cell as a datetime at midnight, the file (and so ``salesflow export-customer``) as a
+    date."""
+
+    def entry(item: Entry) -> Entry:
+        other = {
+            header: value.date()
+            if isinstance(value, datetime) and value.time() == time()
+            else value
+            for header, value in item.other.items()
+        }
+        return dataclasses.replace(item, other=other)
+
+    return dataclasses.replace(
+        record,
+        customer=entry(record.customer),
+        **{t: tuple(entry(e) for e in record.entries(t)) for t in privacy.TABLES[1:]},
+    )
+
+
+def _json_bytes(payload: Any) -> bytes:
+    """``payload`` as strict JSON (RFC 8259, UTF-8), as the command line prints it: a number
+    that is not finite is null, never ``NaN``."""
+
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [finite(item) for item in value]
+        return value
+
+    text = json.dumps(finite(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _save_path(
+    book: ExcelBook, name: str, suffix: str, file_filter: str, title: str
+) -> pathlib.Path:
+    """Where the user chooses to save a file, suggested as ``name`` + ``suffix`` beside the
+    workbook; the suffix is added to a name without it. Raises :class:`CancelledError` on
+    Cancel."""
+    initial = _file_name(name) + suffix
+    folder = _workbook_folder(book)
+    reply = pick_save_file(
+        book.book, str(folder / initial) if folder else initial, file_filter, title
+    )
+    if not reply:
+        raise CancelledError()
+    path = pathlib.Path(reply)
+    if not path.name.lower().endswith(suffix):
+        # the dialog asked about replacing the name it returned, not this one
+        path = path.with_name(path.name + suffix)
+        if path.exists():
+            question = _("{file} already exists. Replace it?").format(file=path)
+            if not confirm(book.book, question):
+                raise CancelledError()
+    return path
+
+
+def _file_name(name: str) -> str:
+    """``name`` as a file name on Windows and macOS: the characters they refuse replaced."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
+    return cleaned or TITLE
+
+
+def _workbook_folder(book: ExcelBook) -> pathlib.Path | None:
+    """The folder of the workbook's file; None for a workbook not saved yet or one in the
+    cloud (its full name is a web address)."""
+    full = getattr(book.book, "fullname", None)
+    if not full:
+        return None
+    path = pathlib.Path(str(full))
+    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+
+
+def _write_file(path: pathlib.Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` all or nothing: into a temporary file beside it, renamed
+    over it when complete, so a failure leaves neither a half-written file nor a changed old
+    one. A new file is its owner's alone (an export holds personal data); a replaced one keeps
+    its permissions."""
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent
+        )
+    except OSError as error:
+        raise _cannot_write(path, error) from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException as error:
+        pathlib.Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _cannot_write(path, error) from error
+        raise
+
+
+def _cannot_write(path: pathlib.Path, error: OSError) -> SalesflowError:
+    return SalesflowError(
+        _("cannot write {path}: {error}").format(path=path, error=error.strerror or error)
+    )
 
 
 def _number(text: str | None) -> float | None:
@@ -232,8 +685,10 @@ BUTTONS: dict[str, Callable[[], None]] = {
         reopen,
         log_activity,
         add_lead,
-        import_leads,
+        import_file,
+        export_customer,
         refresh_dashboard,
         show_followups,
+        followups_calendar,
     )
 }

@@ -119,7 +119,9 @@ def _lists_and_stages_after(
             continue  # reported as missing
         rotting = None if values["rotting_days"] is None else int(values["rotting_days"])
         outcome = schema.outcome_of(values["outcome"]) or "open"
-        stages.append(Stage(values["name"], values["probability"], rotting, outcome))
+        cadence = values.get("follow_up_days")
+        cadence = None if cadence is None else int(cadence)
+        stages.append(Stage(values["name"], values["probability"], rotting, outcome, cadence))
     rows[spec.key] = numbers
     try:
         pipeline = Pipeline(tuple(stages))

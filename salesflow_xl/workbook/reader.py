@@ -278,7 +278,8 @@ class _Reader:
                 self.problem(spec.sheet, row_number, header, row.outcome, _("open, won or lost"))
                 continue
             rotting = None if pd.isna(row.rotting_days) else int(row.rotting_days)
-            stages.append(Stage(str(row.name), float(row.probability), rotting, outcome))
+            cadence = None if pd.isna(row.follow_up_days) else int(row.follow_up_days)
+            stages.append(Stage(str(row.name), float(row.probability), rotting, outcome, cadence))
             stage_rows.append(row_number)
         self.record_rows[spec.key] = tuple(stage_rows)  # one row per stage of the pipeline
         try:

@@ -43,6 +43,16 @@ STAGES = TableSpec(
             width=13,
             note=W_("An open deal untouched this many days is rotting; blank never rots."),
         ),
+        Column(
+            W_("Follow up after (days)"),
+            "follow_up_days",
+            "integer",
+            width=13,
+            note=W_(
+                "A deal entering this stage, or with an activity logged, is due for its next "
+                "follow-up this many days later; blank sets no date."
+            ),
+        ),
         Column(W_("Outcome"), "outcome", required=True, width=10, note=W_("open, won or lost.")),
         Column(
             W_("Funnel step"),

@@ -50,6 +50,7 @@ def stages_frame(data: SalesData) -> pd.DataFrame:
             "probability": [s.probability for s in data.pipeline.stages],
             "rotting_days": [s.rotting_days for s in data.pipeline.stages],
             "outcome": [schema.word(s.outcome) for s in data.pipeline.stages],
+            "follow_up_days": [s.follow_up_days for s in data.pipeline.stages],
         }
     )
 
