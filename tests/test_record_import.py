@@ -476,6 +476,9 @@ def test_an_xlsx_list_imports_like_the_same_csv(tmp_path) -> None:
         new = added_rows(reader.load(DEMO).customers, reader.load(book).customers)
         results.append(new.astype(object).where(new.notna(), None).to_dict("records"))
     from_csv, from_xlsx = results
+    # the same customers; only their data source names the file each came from
+    assert {c.pop("source") for c in from_csv} == {"people.csv"}
+    assert {c.pop("source") for c in from_xlsx} == {"people.xlsx, sheet People"}
     assert from_csv == from_xlsx
     # and by hand: three customers (Ada's second row merges), names joined
     assert [c["name"] for c in from_csv][:2] == ["Ada Lovelace", "王小明"]

@@ -169,6 +169,17 @@ CONTACT_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
         "创建日期",  # 腾讯企点 customer list; common in Chinese templates
         "添加时间",  # common in Chinese templates (WeChat Work style lists)
     ),
+    "consent": (
+        "Accepts Email Marketing",  # Shopify customers export
+        "Accepts Marketing",  # Shopify customers export (before 2022)
+        "Marketing consent",  # SalesFlow's own Customers sheet; generic lists
+        "Email Marketing Consent",  # generic lists
+        "营销同意",  # common in Chinese templates
+        "是否同意营销",  # common in Chinese templates
+    ),
+    "consent_date": ("Consent date", "Email Marketing Consent Date", "同意日期"),
+    "consent_source": ("Consent source", "同意方式"),
+    "source": ("Data source", "数据来源"),
     "notes": (
         "Notes",  # Google Contacts, Outlook
         "Note",  # Shopify customers export

@@ -59,6 +59,10 @@ class Lead:
     title: str | None = None
     value: float | None = None
     first_touch: date | None = None
+    consent: str | None = None  # the workbook's word (yes, no, unknown)
+    consent_date: date | None = None
+    consent_source: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -81,6 +85,14 @@ TEXT_FIELDS: dict[str, str] = {
     "channel": N_("channel"),
     "campaign": N_("campaign"),
     "title": N_("title"),
+    "consent_source": N_("consent source"),
+    "source": N_("data source"),
+}
+#: Every field a merge may fill, as a summary names it.
+FIELD_NAMES: dict[str, str] = {
+    **TEXT_FIELDS,
+    "consent": N_("marketing consent"),
+    "consent_date": N_("consent date"),
 }
 
 
@@ -143,7 +155,10 @@ def _plan_leads(
             customer = directory.customers[existing]
             filled = {
                 name: getattr(lead, name)
-                for name in ("company", "email", "phone", "segment", "channel", "campaign")
+                for name in (
+                    *("company", "email", "phone", "segment", "channel", "campaign"),
+                    *("consent", "consent_date", "consent_source"),  # not the source: the first one
+                )
                 if getattr(customer, name) in (None, "") and getattr(lead, name)
             }
             if existing in positions and filled:
@@ -154,7 +169,7 @@ def _plan_leads(
             directory.add(replace(customer, **filled))
             what = (
                 _("filled {fields}").format(
-                    fields=_(", ").join(_(TEXT_FIELDS[name]) for name in filled)
+                    fields=_(", ").join(_(FIELD_NAMES[name]) for name in filled)
                 )
                 if filled
                 else _("nothing new")
@@ -178,6 +193,10 @@ def _plan_leads(
             channel=lead.channel,
             campaign=lead.campaign,
             first_touch=lead.first_touch or at.date(),
+            consent=lead.consent,
+            consent_date=lead.consent_date,
+            consent_source=lead.consent_source,
+            source=lead.source,
         )
         directory.add(customer)
         changes.append(customer)

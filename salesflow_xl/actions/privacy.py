@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesflow_xl.actions.customer_match import email_key
+from salesflow_xl.actions.customer_match import email_key, fold
 from salesflow_xl.actions.records import UnknownCustomerError
-from salesflow_xl.core import i18n
+from salesflow_xl.core import consent, i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import _
@@ -255,3 +255,66 @@ def _letter(index: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+# -- the marketing list -----------------------------------------------------------------------
+
+#: The columns of a marketing list, by customer field.
+CONTACT_FIELDS: tuple[str, ...] = (
+    *("id", "name", "company", "email", "phone", "segment"),
+    *("consent_date", "consent_source"),
+)
+#: Text a spreadsheet would run as a formula when it opens a CSV file (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def marketing_contacts(data: SalesData, segment: str | None = None) -> pd.DataFrame:
+    """The customers who gave marketing consent (their consent cell says yes; no and unknown
+    are left out), with an e-mail address or a phone number, in sheet order; ``segment`` keeps
+    those of one segment (case and spaces ignored; an unknown one is refused)."""
+    customers = data.customers
+    chosen = customers["consent"].map(consent.given).astype(bool)
+    reachable = customers["email"].notna() | customers["phone"].notna()
+    if segment is not None:
+        wanted = fold(segment)
+        names = {fold(s): s for s in data.lists.segments}
+        if wanted not in names:
+            raise InvalidArgumentError(
+                _("segment"),
+                segment,
+                _("one of {values}").format(values=", ".join(data.lists.segments)),
+            )
+        chosen &= customers["segment"].map(lambda s: fold(s) == wanted if s else False)
+    return customers.loc[chosen & reachable, list(CONTACT_FIELDS)].reset_index(drop=True)
+
+
+def neutralised(text: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: text starting with =, +, -, @, a tab or a
+    carriage return gets a leading apostrophe (so "=HYPERLINK(…)" never runs); other values
+    as they are."""
+    if isinstance(text, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def contacts_csv(contacts: pd.DataFrame, headers: Sequence[str]) -> str:
+    """``contacts`` as CSV text (RFC 4180, header row ``headers``, dates ISO, every text
+    neutralised)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in contacts.itertuples(index=False):
+        writer.writerow(
+            [
+                ""
+                if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))
+                else v.date().isoformat()
+                if isinstance(v, pd.Timestamp)
+                else neutralised(v)
+                for v in row
+            ]
+        )
+    return out.getvalue()

@@ -55,7 +55,7 @@ from salesflow_xl.actions.csv_rows import BadRow, Row, header_key, number
 from salesflow_xl.actions.customer_match import EMAIL, Directory, email_key, fold
 from salesflow_xl.actions.leads import HEADER_ALIASES, ImportReport, Lead, import_leads
 from salesflow_xl.actions.order_exports import UnreadableError, month_first_of, parse_day
-from salesflow_xl.core import limits, transitions
+from salesflow_xl.core import consent, limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import N_, W_, _, workbook_name
@@ -375,9 +375,11 @@ def import_people(
     rows: Sequence[tuple[str, Row | BadRow]],
     at: datetime,
     deals: bool = True,
+    source: str = "",
 ) -> tuple[Changes, ImportReport]:
     """Leads (a customer and a deal in the first stage each; ``deals`` False: customers
-    only) from source rows, names joined, channels and segments the workbook lacks added."""
+    only) from source rows, names joined, channels and segments the workbook lacks added;
+    a customer's data source is its row's, else ``source`` (the file)."""
     lists = _Lists(data)
     month_first = month_first_of(
         (r.get("created") for _label, r in rows if isinstance(r, dict)), None
@@ -388,7 +390,7 @@ def import_people(
             leads.append((label, row))
             continue
         try:
-            leads.append((label, _lead(row, lists, month_first)))
+            leads.append((label, _lead(row, lists, month_first, source)))
         except SalesflowError as error:
             leads.append((label, BadRow(str(error))))
     changes = Changes()
@@ -399,7 +401,7 @@ def import_people(
     return planned, report
 
 
-def _lead(row: Row, lists: _Lists, month_first: bool | None) -> Lead:
+def _lead(row: Row, lists: _Lists, month_first: bool | None, source: str) -> Lead:
     value = row.get("value")
     return Lead(
         name=person_name(row),
@@ -412,7 +414,18 @@ def _lead(row: Row, lists: _Lists, month_first: bool | None) -> Lead:
         title=row.get("title"),
         value=amount(value, _("value")) if value is not None else None,
         first_touch=_day(row.get("created"), month_first, _("created")),
+        consent=_consent(row.get("consent")),
+        consent_date=_day(row.get("consent_date"), month_first, _("consent date")),
+        consent_source=row.get("consent_source"),
+        source=row.get("source") or source,
     )
+
+
+def _consent(text: str | None) -> str | None:
+    """An export's consent value as the workbook's word; blank or unreadable: unknown (None:
+    never taken for a yes)."""
+    code = None if text is None else consent.code_of(text)
+    return None if code is None else consent.word(code)
 
 
 # -- deals ------------------------------------------------------------------------------------
@@ -822,8 +835,8 @@ def plan_import(
     """The changes importing ``rows`` (read as ``columns`` says) would make."""
     rows = [(label, first_filled(row) if isinstance(row, dict) else row) for label, row in rows]
     planners: dict[Kind, Callable[[], tuple[Changes, ImportReport]]] = {
-        "leads": lambda: import_people(data, rows, at),
-        "contacts": lambda: import_people(data, rows, at, deals=False),
+        "leads": lambda: import_people(data, rows, at, source=source),
+        "contacts": lambda: import_people(data, rows, at, deals=False, source=source),
         "deals": lambda: import_deals(data, rows, at, source, stage_map),
         "activities": lambda: import_activities(data, rows, at),
     }

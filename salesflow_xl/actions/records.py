@@ -14,7 +14,7 @@ from salesflow_xl.actions.catalog import clauses, money, name, percent, probabil
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.customer_match import EMAIL
 from salesflow_xl.actions.deals import find_deals, pick
-from salesflow_xl.core import i18n, limits
+from salesflow_xl.core import consent, i18n, limits
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import N_, _
@@ -40,6 +40,10 @@ CUSTOMER_FIELDS: dict[str, str] = {
     "segment": N_("segment"),
     "channel": N_("channel"),
     "campaign": N_("campaign"),
+    "consent": N_("marketing consent"),
+    "consent_date": N_("consent date"),
+    "consent_source": N_("consent source"),
+    "source": N_("data source"),
 }
 
 
@@ -150,8 +154,24 @@ def _email(value: str | None) -> str | None:
     return text
 
 
+def _consent(value: str | None) -> str | None:
+    """Marketing consent as the workbook writes it (its word for yes, no or unknown); blank
+    is unknown."""
+    text = _text(_("marketing consent"), value)
+    if text is None:
+        return None
+    code = consent.code_of(text)
+    if code is None:
+        words = ", ".join(consent.word(c) for c in consent.WORDS)
+        raise InvalidArgumentError(
+            _("marketing consent"), value, _("one of {values}").format(values=words)
+        )
+    return consent.word(code)
+
+
 def edit_customer(data: SalesData, customer_id: str, values: Mapping[str, Any]) -> Changes:
-    """Change a customer's name, company, e-mail, phone, segment, channel or campaign."""
+    """Change a customer's name, company, e-mail, phone, segment, channel, campaign, marketing
+    consent (with its date and how it was given) or data source."""
     wanted = str(customer_id).strip()
     positions = (data.customers["id"] == wanted).to_numpy().nonzero()[0]
     if not len(positions):
@@ -170,6 +190,10 @@ def edit_customer(data: SalesData, customer_id: str, values: Mapping[str, Any]) 
         "segment": _choice(data.lists.segments, _("segment")),
         "channel": _choice(data.lists.channels, _("channel")),
         "campaign": _choice(tuple(data.campaigns["name"]), _("campaign")),
+        "consent": _consent,
+        "consent_date": lambda v: _day(_("consent date"), v),
+        "consent_source": lambda v: _text(_("consent source"), v),
+        "source": lambda v: _text(_("data source"), v),
     }
     changed = _edit(customer, values, CUSTOMER_FIELDS, checks)
     changes = Changes()

@@ -163,6 +163,10 @@ def customer() -> None:
 @click.option("--segment", default=None, help="A segment from the Lists sheet ('' clears).")
 @click.option("--channel", default=None, help="A channel from the Lists sheet ('' clears).")
 @click.option("--campaign", default=None, help="A campaign from the Campaigns sheet ('' clears).")
+@click.option("--consent", default=None, help="Marketing consent: yes, no or unknown ('' clears).")
+@click.option("--consent-date", type=DAY, default=None, help="When consent was given or refused.")
+@click.option("--consent-source", default=None, help="How: web form, signed order form …")
+@click.option("--source", default=None, help="Where the person's data came from ('' clears).")
 def customer_edit(path: Path, customer_id: str, **options: Any) -> None:
     """Change fields of one customer.
 
@@ -170,7 +174,10 @@ def customer_edit(path: Path, customer_id: str, **options: Any) -> None:
 
     \b
         salesflow customer edit Sales.xlsx C0012 --segment Hotels --phone "+49 30 1234567"
+        salesflow customer edit Sales.xlsx C0012 --consent yes --consent-date 2026-07-01 \\
+            --consent-source "web form"
     """
+    options["consent_date"] = day(options["consent_date"])
     values = _given(**options)
     require(values, "--" + ", --".join(options))
     act(path, lambda d: records.edit_customer(d, customer_id, values))

@@ -178,6 +178,11 @@ class Customer:
         channel: how the customer first found the business ("Referral", "Google Ads" …).
         campaign: the campaign that brought them in, if any.
         first_touch: date of the first contact.
+        consent: marketing consent as the workbook writes it: its word for yes, no or unknown
+            (blank: unknown); only "yes" may be sent marketing.
+        consent_date: the day consent was given or refused.
+        consent_source: how it was given ("web form", "signed order form").
+        source: where the contact's data came from ("trade fair card", "HubSpot export").
     """
 
     id: str
@@ -189,6 +194,10 @@ class Customer:
     channel: str | None = None
     campaign: str | None = None
     first_touch: date | None = None
+    consent: str | None = None
+    consent_date: date | None = None
+    consent_source: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

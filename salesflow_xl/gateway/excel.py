@@ -23,6 +23,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import looks_like_formula
+from salesflow_xl.gateway.validate import later_columns_refused
 from salesflow_xl.workbook import cached, computed, language, reader, relayout, schema
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 from salesflow_xl.workbook.schema import ListSpec
@@ -151,12 +152,16 @@ class ExcelBook:
 
     def write(self, snapshot: Snapshot, changes: Changes, after: Snapshot) -> None:
         """Write ``changes`` (planned on ``snapshot``, validated into ``after``) into Excel."""
+        later_columns_refused(changes, lambda spec: self.headers(spec.sheet))
         derived = _derived_values(after)
         for update in changes.updates:
             spec = schema.TABLES[update.table]
             row = snapshot.row(update.table, update.position)
+            present = self.headers(spec.sheet)
             columns = {
-                self.column(spec.sheet, spec.header_of(f)): v for f, v in update.values.items()
+                self.column(spec.sheet, spec.header_of(f)): v
+                for f, v in update.values.items()
+                if spec.header_of(f) in present  # a later column the workbook lacks: blank
             }
             sheet = self.book.sheets[spec.sheet]
             for first, last in _runs(columns):

@@ -24,6 +24,7 @@ from typing import Any
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.gateway.validate import later_columns_refused
 from salesflow_xl.workbook import (
     cache,
     calculation,
@@ -186,6 +187,10 @@ class WorkbookFile:
         if self._content is None:
             raise RuntimeError("a workbook file is written only within its session")
         editor = Editor(self._content, self.source)
+        later_columns_refused(
+            changes,
+            lambda spec: editor.tables[spec.name].headers if spec.name in editor.tables else (),
+        )
         if self._cached is not None:
             editor.package.chunks = dict(self._cached.chunks)
         written = edit(editor, snapshot, changes, after, self._cached, self._content)

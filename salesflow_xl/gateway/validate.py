@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core.dataset import RECORD_TYPES, typed
-from salesflow_xl.core.errors import PipelineError
+from salesflow_xl.core.errors import PipelineError, SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Lists, Pipeline, Settings, Stage
 from salesflow_xl.workbook import reader, schema
@@ -198,3 +198,40 @@ def _as_stored(value: Any, kind: str) -> Any:
     if isinstance(value, int | float) and kind != "text":
         return float(value)
     return str(value)
+
+
+def later_columns_refused(
+    changes: Changes, headers: Callable[[schema.TableSpec], Collection[str]]
+) -> None:
+    """Refuse ``changes`` that give a value to a column the workbook's table lacks because
+    it was made before the column existed (``headers(spec)``: the table's headers as the
+    workbook has them), saying how to add it; blank values for such columns are fine (they
+    are left out)."""
+    wanted: dict[str, set[str]] = {}
+
+    def given(spec: schema.TableSpec, field: str, value: Any) -> None:
+        column = next((c for c in spec.columns if c.field == field and c.later), None)
+        if column is not None and value is not None and column.header not in headers(spec):
+            wanted.setdefault(spec.sheet, set()).add(column.header)
+
+    for table, records in changes.appends.items():
+        spec = schema.TABLES[table]
+        for record in records:
+            for field, value in record.items():
+                given(spec, field, value)
+    for update in changes.updates:
+        for field, value in update.values.items():
+            given(schema.TABLES[update.table], field, value)
+    for entry in changes.stages or ():
+        for field, value in dataclasses.asdict(entry.stage).items():
+            given(schema.STAGES, field, value)
+    if wanted:
+        sheet, columns = next(iter(wanted.items()))
+        raise SalesflowError(
+            _(
+                "the table on the {sheet} sheet has no {columns} column yet (the workbook was "
+                "made by an older SalesFlow): type the header in the first empty cell right of "
+                "the table's header row — Excel grows the table — save, and run this again. "
+                "Nothing was written."
+            ).format(sheet=sheet, columns=", ".join(repr(c) for c in sorted(columns)))
+        )

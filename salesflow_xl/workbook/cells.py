@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from salesflow_xl.core import consent
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import FIRST_DAY, LAST_DAY, MAX_AMOUNT, MAX_CELL_TEXT
 from salesflow_xl.core.model import Lists, Pipeline
@@ -45,7 +46,15 @@ def _text_cleaner(column: Column, lists: Lists, pipeline: Pipeline | None) -> _L
             return stage.name if stage else None
 
         return _Lookup(stage_name)
+    if column.choices == "consent":
+        return _Lookup(consent_word)
     return _Lookup(lambda text: text)
+
+
+def consent_word(text: str) -> str | None:
+    """A consent cell's value as the workbook's word for it (None: no consent value)."""
+    code = consent.code_of(text)
+    return None if code is None else consent.word(code)
 
 
 #: Python's dates end with 9999-12-31, as Excel's do: only the first day needs a test
@@ -202,6 +211,14 @@ def _choice(
             problems.append(Problem(sheet, row, column.header, text, expected))
             return text
         return stage.name
+    elif column.choices == "consent":
+        found = consent_word(text)
+        if found is None:
+            words = ", ".join(consent.word(code) for code in consent.WORDS)
+            expected = _("one of {values} (or blank: unknown)").format(values=words)
+            problems.append(Problem(sheet, row, column.header, text, expected))
+            return text
+        return found
     else:
         return text
     if text not in allowed:

@@ -121,7 +121,9 @@ class Editor:
         # a derived column added after the workbook was made (Customers' "First order") is
         # left out: its values are a convenience the workbook's own formulas there do without
         missing = [
-            c.header for c in spec.columns if c.header not in layout.headers and not c.derived
+            c.header
+            for c in spec.columns
+            if c.header not in layout.headers and not c.derived and not c.later
         ]
         if missing:
             raise EditError(
@@ -246,6 +248,8 @@ class Editor:
         writes = {}
         for field, value in values.items():
             column = next(c for c in spec.columns if c.field == field and not c.computed)
+            if column.header not in layout.headers:  # a later column (refused unless blank)
+                continue
             writes[f"{layout.letter(column.header)}{row}"] = (value, column.kind)
         self._write_cells(layout.sheet_part, row, writes)
 

@@ -83,6 +83,9 @@ class Column:
     note: str = ""
     prediction: str | None = None
     derived: bool = False
+    #: added after workbooks were made: an older workbook's table may lack it (its values are
+    #: then blank; a change that would give it a value is refused with how to add it)
+    later: bool = False
 
     def __post_init__(self) -> None:
         if self.derived and (self.formula is not None or self.field or self.prediction):

@@ -48,6 +48,7 @@ STAGES = TableSpec(
             "follow_up_days",
             "integer",
             width=13,
+            later=True,
             note=W_(
                 "A deal entering this stage, or with an activity logged, is due for its next "
                 "follow-up this many days later; blank sets no date."
@@ -182,6 +183,32 @@ CUSTOMERS = TableSpec(
                 "Champions, Loyal, New customers, Potential loyalists, At risk, Needs "
                 "attention or Hibernating; filled by refresh."
             ),
+        ),
+        Column(
+            W_("Marketing consent"),
+            "consent",
+            choices="consent",
+            width=11,
+            later=True,
+            note=W_(
+                "yes, no or unknown (blank): only customers with yes are in a marketing export "
+                "(salesflow export-contacts)."
+            ),
+        ),
+        Column(W_("Consent date"), "consent_date", "date", width=12, later=True),
+        Column(
+            W_("Consent source"),
+            "consent_source",
+            width=18,
+            later=True,
+            note=W_("How consent was given or refused: web form, signed order form, e-mail …"),
+        ),
+        Column(
+            W_("Data source"),
+            "source",
+            width=18,
+            later=True,
+            note=W_("Where this person's data came from: a trade fair card, an import …"),
         ),
     ),
     tab_color="548235",

@@ -20,6 +20,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from salesflow_xl.core import consent
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import looks_like_formula
@@ -240,6 +241,16 @@ def _rule(column: Column) -> DataValidation | None:
         choice = schema.TABLE_CHOICES[column.choices]
         source = choice.name
         sheet = next(t.sheet for t in schema.all_tables() if t.name == choice.table)
+    if column.choices == "consent":
+        words = ",".join(consent.word(code) for code in consent.WORDS)
+        return DataValidation(
+            type="list",
+            formula1=f'"{words}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=title,
+            error=f"{title}: {words.replace(',', ', ')}.",
+        )
     if source is not None:
         return DataValidation(
             type="list",
