@@ -190,6 +190,27 @@ def test_moving_a_follow_up_keeps_its_uid_and_moves_the_event(book) -> None:
     assert late["summary"].endswith(" (due 2026-06-01)")
 
 
+def test_a_follow_up_on_the_last_day_a_date_holds_has_no_end(book) -> None:
+    """9999-12-31 has no next day for DTEND: its event has none, which RFC 5545 reads as one
+    day; --days past it lists up to that day (any whole number >= 0 is taken)."""
+    run("log", book, "D00064", "--type", "Call", "--next", "9999-12-31", *AT)
+    content, calendar = export(book, "--days", 3_000_000)
+    uid = "D00064-followup.salesflow-demo@salesflow-xl"
+    (last,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == uid]
+    assert last.decoded("DTSTART") == date(9999, 12, 31)
+    assert "DTEND" not in last
+    assert "DURATION" not in last
+    assert b"DTSTART;VALUE=DATE:99991231\r\n" in content
+    others = [e for e in calendar.walk("VEVENT") if str(e["UID"]) != uid]
+    assert others
+    assert all(e.decoded("DTEND") == e.decoded("DTSTART") + timedelta(days=1) for e in others)
+    payload = listed(book, "--days", 3_000_000)
+    assert payload["until"] == "9999-12-31"
+    (row,) = [r for r in payload["followups"] if r["uid"] == uid]
+    assert (row["due"], row["day"]) == ("9999-12-31", "9999-12-31")
+    assert len(payload["followups"]) == len(others) + 1
+
+
 HOSTILE = (
     'First line\nsecond; with, commas; "quotes" \\ a backslash and a tab\there\r\n'
     "emoji ☕🚀 and Chinese 咖啡豆的跟进 " + "很长的备注，" * 400

@@ -149,13 +149,14 @@ def test_the_environment_chooses_the_language(books, made) -> None:
 
 
 def test_a_commands_own_lang_wins(tmp_path) -> None:
-    """new --lang makes the workbook in its language, whatever salesflow --lang says; without
-    its own --lang, new follows salesflow --lang (or SALESFLOW_LANG)."""
+    """new --lang makes the workbook in its language, whatever salesflow --lang says (which
+    keeps the messages); without its own --lang, new follows salesflow --lang (or
+    SALESFLOW_LANG)."""
     own = tmp_path / "own.xlsx"
     result = invoke("--lang", "zh-CN", "new", own, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert language.of_path(own) == "en"
-    assert result.output.startswith("Created ")
+    assert result.output.startswith("已创建 ")
     chosen = tmp_path / "chosen.xlsx"
     result = invoke("new", chosen, env={"SALESFLOW_LANG": "zh-CN"})
     assert result.exit_code == 0, result.output
@@ -238,3 +239,16 @@ def test_an_order_import_on_a_chinese_workbook_reports_in_chinese(books) -> None
     english = invoke("import-orders", books["en"], example, "--at", "2026-07-01")
     assert "  Read as: a generic order file" in english.output
     assert "  New customer: line 3: " in english.output
+
+
+def test_new_with_its_own_lang_makes_the_workbook_and_keeps_the_chosen_messages(tmp_path) -> None:
+    """salesflow --lang en new X --lang zh-CN: a Chinese workbook, told in English."""
+    from salesflow_xl.workbook import language
+
+    path = tmp_path / "X.xlsx"
+    made = invoke("--lang", "en", "new", path, "--lang", "zh-CN")
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("Created ")
+    assert language.of_path(path) == "zh-CN"
+    again = tmp_path / "Y.xlsx"
+    assert CHINESE.search(invoke("new", again, "--lang", "zh-CN").output)

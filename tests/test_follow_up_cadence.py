@@ -64,7 +64,7 @@ def test_a_new_lead_gets_its_first_follow_up_from_its_stage(book) -> None:
     assert deal(book, new_id)["next_follow_up"].date() == date(2026, 7, 3)  # Lead acquisition
 
 
-def test_a_stage_without_days_keeps_the_date_and_closing_sets_none(book) -> None:
+def test_a_stage_without_days_and_closing_keep_the_date(book) -> None:
     run("stage", "set", book, "Negotiation", "--no-follow-up")
     deal_id = open_in(book, "Nurturing")
     before = deal(book, deal_id)["next_follow_up"]
@@ -86,3 +86,16 @@ def test_an_imported_open_deal_without_a_date_gets_one(book, tmp_path) -> None:
     deals = reader.load(book).deals.set_index("title")
     assert deals.loc["Kegs", "next_follow_up"].date() == date(2026, 7, 7)
     assert deals.loc["Beans", "next_follow_up"].date() == date(2026, 7, 7)
+
+
+def test_a_cadence_is_at_most_ten_years(book) -> None:
+    """A longer one would put follow-ups past the last day Excel shows."""
+    refused = CliRunner().invoke(
+        main, ["stage", "set", str(book), "Nurturing", "--follow-up-days", "3651"]
+    )
+    assert refused.exit_code == 1
+    assert "from 1 to 3650, got 3651" in refused.output
+    run("stage", "set", book, "Nurturing", "--follow-up-days", "3650")
+    deal_id = open_in(book, "Nurturing")
+    run("log", book, deal_id, "--type", "call", "--at", "2026-06-30 10:00")
+    assert deal(book, deal_id)["next_follow_up"].date() == date(2036, 6, 27)

@@ -1,10 +1,13 @@
-"""The ribbon's Import… button: the ribbon XML, the VBA and ribbon.py name each other; driven
-through the recording fake Excel book, it asks for the file (and a workbook's sheet, and the
-workbook stage of a deals file's unknown stages), shows the dry run in a Yes/No box, and writes
-the import on Yes — all of it — and nothing on No."""
+"""The ribbon's Import… button: the ribbon XML, the VBA and ribbon.py name each other, and an
+older add-in's ``import_leads`` tag still runs it; driven through the recording fake Excel book,
+it asks for the file (and a workbook's sheet, whether people are customers only or leads with a
+deal, and the workbook stage of a deals file's unknown stages), shows the dry run in a Yes/No
+box, every line of the plan's summary but its count included, and writes the import on Yes —
+all of it — and nothing on No."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import re
@@ -13,10 +16,14 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from click.testing import CliRunner
 from fake_excel import FakeApp, FakeBook
 from oletools.olevba import VBA_Parser
 
+from salesflow_xl.actions import leads, record_import
 from salesflow_xl.addin import build
+from salesflow_xl.cli import main
+from salesflow_xl.core import i18n
 from salesflow_xl.excel import ribbon
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.workbook import build as workbook_build
@@ -29,7 +36,8 @@ ASK = "'SalesFlow.xlam'!SalesFlowAsk"
 
 
 class AnsweringApp(FakeApp):
-    """The fake Excel application, answering yes/no message boxes from :attr:`replies`."""
+    """The fake Excel application, answering yes/no(/cancel) message boxes from
+    :attr:`replies`."""
 
     def __init__(self, book: FakeBook) -> None:
         super().__init__(book)
@@ -38,15 +46,19 @@ class AnsweringApp(FakeApp):
     def alert(self, prompt: str, title: str = "", mode: str = "info", **options: Any) -> Any:
         buttons = options.get("buttons", "ok")
         self.book.calls.append(("alert", mode, prompt, buttons))
-        return self.replies.pop(0) if buttons == "yes_no" else "ok"
+        return self.replies.pop(0) if buttons in ("yes_no", "yes_no_cancel") else "ok"
+
+
+def fake_book(content: bytes, monkeypatch) -> FakeBook:
+    book = FakeBook(content)
+    book.app = AnsweringApp(book)
+    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
+    return book
 
 
 @pytest.fixture
 def fake(monkeypatch) -> FakeBook:
-    book = FakeBook(DEMO)
-    book.app = AnsweringApp(book)
-    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
-    return book
+    return fake_book(DEMO, monkeypatch)
 
 
 def alerts(fake: FakeBook, buttons: str | None = None) -> list[tuple[Any, ...]]:
@@ -79,7 +91,21 @@ def test_the_ribbon_has_the_import_button_in_place_of_import_leads() -> None:
     assert "Yes" in button.get("supertip")
     xml = (build.INSTALL / "ribbon.xml").read_text(encoding="utf-8")
     assert "import_leads" not in xml
-    assert not hasattr(ribbon, "import_leads")
+    assert "import_leads" not in ribbon.BUTTONS  # the current ribbon's tags only
+
+
+def test_an_older_add_ins_import_leads_tag_runs_the_import(fake) -> None:
+    """An add-in installed before the button was renamed sends the tag ``import_leads``:
+    RunPython runs ``r.import_leads()``, which is the Import… button."""
+    assert ribbon.import_leads is ribbon.import_file
+    fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
+    fake.app.replies = ["yes", "no"]  # customers only; then No to the dry run
+    namespace: dict[str, object] = {}
+    exec("import salesflow_xl.excel.ribbon as r; r.import_leads()", namespace)  # as RunPython
+    assert [c[1] for c in fake.calls if c[0] == "macro"] == [PICK]
+    dry_run = alerts(fake, "yes_no")[-1][2]
+    assert dry_run.startswith("hubspot-contacts.csv: 12 row(s), read as contacts.")
+    assert fake.writes() == []
 
 
 def test_the_button_callback_exists_in_the_vba_and_in_python(tmp_path) -> None:
@@ -110,11 +136,57 @@ def test_the_file_picker_takes_the_filter_and_title_python_passes() -> None:
 # -- the import, through the fake Excel book --------------------------------------------------
 
 
-def test_yes_imports_the_contacts_into_the_book(fake) -> None:
+def test_people_are_customers_only_unless_the_user_says_leads(fake) -> None:
+    """A file of people: Yes (the box's default button) adds the customers only, read as
+    contacts; then Yes to the dry run writes them, and no deal."""
+    before = ExcelBook(fake).read()
+    fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
+    fake.app.replies = ["yes", "yes"]
+    ribbon.import_file()
+
+    (kind, question) = [c[2:4] for c in alerts(fake) if c[3] != "ok"]
+    assert kind == (
+        "hubspot-contacts.csv lists people (12 row(s)). Import them as customers only?\n\n"
+        "Yes: customers only (contacts).\n"
+        "No: leads, each also with a new deal in the pipeline's first stage.\n"
+        "Cancel: import nothing.",
+        "yes_no_cancel",
+    )
+    message = question[0]
+    assert question[1] == "yes_no"
+    assert "hubspot-contacts.csv: 12 row(s), read as contacts." in message
+    assert (
+        "Of 12 row(s), 11 would be added, 1 merged with what the workbook has and 0 skipped."
+        in message.splitlines()
+    )
+    assert "Imported 12 row(s)" not in message  # the dry run says its own count
+    assert "Added to the Lists sheet's channels: Referrals, " in message
+
+    after = ExcelBook(fake).read()
+    new = after.customers.iloc[len(before.customers) :]
+    assert len(new) == 11
+    assert "王小明" in new["name"].tolist()
+    assert len(after.deals) == len(before.deals)  # customers only: no deal
+    assert len(after.stage_log) == len(before.stage_log)
+    done = alerts(fake)[-1]
+    assert done[2].startswith("Imported 12 row(s): 11 added, 1 merged, 0 skipped.")
+
+
+def test_cancelling_the_people_question_imports_nothing(fake) -> None:
+    before = cells(fake)
+    fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
+    fake.app.replies = ["cancel"]
+    ribbon.import_file()
+    assert fake.writes() == []
+    assert cells(fake) == before
+    assert [c[3] for c in alerts(fake)] == ["yes_no_cancel"]  # and no further message
+
+
+def test_no_imports_the_people_as_leads_each_with_a_deal(fake) -> None:
     before = ExcelBook(fake).read()
     path = IMPORTS / "hubspot-contacts.csv"
     fake.app.answers = [str(path)]
-    fake.app.replies = ["yes"]
+    fake.app.replies = ["no", "yes"]
     ribbon.import_file()
 
     picked = [c for c in fake.calls if c[0] == "macro"]
@@ -163,12 +235,12 @@ def test_yes_imports_the_contacts_into_the_book(fake) -> None:
 def test_no_writes_nothing(fake) -> None:
     before = cells(fake)
     fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
-    fake.app.replies = ["no"]
+    fake.app.replies = ["no", "no"]  # leads; No to the dry run
     ribbon.import_file()
     assert fake.writes() == []
     assert cells(fake) == before
     assert len(alerts(fake, "yes_no")) == 1
-    assert alerts(fake) == alerts(fake, "yes_no")  # and no further message
+    assert len(alerts(fake)) == 2  # the two questions, and no further message
 
 
 def test_cancelling_the_file_dialog_does_nothing(fake) -> None:
@@ -180,7 +252,7 @@ def test_cancelling_the_file_dialog_does_nothing(fake) -> None:
 
 def test_a_workbook_with_several_sheets_asks_which(fake) -> None:
     fake.app.answers = [str(IMPORTS / "chinese-contacts-split.xlsx"), "2"]
-    fake.app.replies = ["yes"]
+    fake.app.replies = ["no", "yes"]  # leads
     ribbon.import_file()
     asked = [c for c in fake.calls if c[0] == "macro" and c[1] == ASK]
     (prompt, default) = asked[0][2]
@@ -191,6 +263,22 @@ def test_a_workbook_with_several_sheets_asks_which(fake) -> None:
     assert "Of 10 row(s), 9 would be added, 1 merged" in message
     after = ExcelBook(fake).read()
     assert "王小明" in after.customers["name"].tolist()
+
+
+def test_customers_only_from_a_workbooks_sheet_reads_that_sheet(fake) -> None:
+    before = ExcelBook(fake).read()
+    fake.app.answers = [str(IMPORTS / "chinese-contacts-split.xlsx"), "客户"]
+    fake.app.replies = ["yes", "yes"]
+    ribbon.import_file()
+    (question,) = [c[2] for c in alerts(fake, "yes_no_cancel")]
+    assert question.startswith("chinese-contacts-split.xlsx, sheet 客户 lists people (10 row(s)).")
+    message = alerts(fake, "yes_no")[0][2]
+    assert message.startswith(
+        "chinese-contacts-split.xlsx, sheet 客户: 10 row(s), read as contacts."
+    )
+    after = ExcelBook(fake).read()
+    assert len(after.customers) == len(before.customers) + 9
+    assert len(after.deals) == len(before.deals)
 
 
 def test_a_sheet_without_a_known_header_is_an_error_message(fake) -> None:
@@ -228,6 +316,8 @@ def test_deal_stages_the_workbook_lacks_are_asked_for(fake) -> None:
         "Of 14 row(s), 11 would be added, 0 merged with what the workbook has and 3 skipped."
         in message.splitlines()
     )
+    assert "Imported 14 row(s) of deals" not in message  # said above, in the dry run's words
+    assert alerts(fake, "yes_no_cancel") == []  # deals: no question about people
     assert "  Skipped: line 7: stage 'Decision Maker Bought-In'" in message
     assert (
         "  Stage 'Appointment Scheduled' (2 row(s)) is not mapped: "
@@ -250,16 +340,94 @@ def test_deal_stages_the_workbook_lacks_are_asked_for(fake) -> None:
 
 def test_an_import_that_changes_nothing_asks_nothing(fake) -> None:
     fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
-    fake.app.replies = ["yes"]
+    fake.app.replies = ["no", "yes"]
     ribbon.import_file()
     fake.calls.clear()
     fake.app.answers = [str(IMPORTS / "hubspot-contacts.csv")]
+    fake.app.replies = ["no"]
     ribbon.import_file()  # the same file again: every row is there already
     assert fake.writes() == []
     assert alerts(fake, "yes_no") == []
     mode, message = alerts(fake)[-1][1:3]
     assert mode == "info"
     assert "Of 12 row(s), 0 would be added, 12 merged" in message
+    assert message.endswith("Nothing to import: the workbook is unchanged.")
+
+
+@pytest.fixture(scope="module")
+def chinese_demo(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("zh") / "销售.xlsx"
+    result = CliRunner().invoke(main, ["new", str(path), "--lang", "zh-CN", "--demo"])
+    assert result.exit_code == 0, result.output
+    return path.read_bytes()
+
+
+def test_the_dry_run_keeps_the_currency_note_of_a_deals_file(chinese_demo, monkeypatch) -> None:
+    """A deals file in euros into a workbook that shows ¥: the plan's summary starts with the
+    note that nothing is converted, before its count. The dry run shows the note and every
+    other line of the summary, only the count said in its own words."""
+    fake = fake_book(chinese_demo, monkeypatch)
+    before = ExcelBook(fake).read()
+    assert before.settings.currency == "¥"
+    unmapped = ["Proposal Made", "Qualified", "Demo Scheduled", "Contact Made"]
+    fake.app.answers = [str(IMPORTS / "pipedrive-deals.csv"), *[""] * len(unmapped)]
+    fake.app.replies = ["no"]
+    ribbon.import_file()
+    assert fake.writes() == []
+    (message,) = [c[2] for c in alerts(fake, "yes_no")]
+    lines = message.splitlines()
+    with i18n.use("zh-CN"):
+        note = i18n._(
+            "Note: the file's amounts are in {code}, the workbook shows {symbol}; nothing "
+            "is converted."
+        ).format(code="EUR", symbol="¥")
+        count = i18n._(
+            "Of {rows} row(s), {added} would be added, {merged} merged with what the workbook "
+            "has and {skipped} skipped."
+        ).format(rows=12, added=3, merged=0, skipped=9)
+        lists = i18n._("Added to the {sheet} sheet's {list}: {values}.").format(
+            sheet=i18n.workbook_name("Lists"),
+            list=i18n._("lost reasons"),
+            values="Price too high, Went with a competitor",
+        )
+    assert re.search("[\u4e00-\u9fff]", note)  # in the workbook's language
+    assert "EUR" in note
+    assert "¥" in note
+    assert note in lines
+    assert lines.index(count) < lines.index(note) < lines.index(lists)
+    # the plan's own count ("Imported 12 row(s) of deals …", in Chinese) is the one line left out
+    with i18n.use("zh-CN"):
+        imported = i18n._(ribbon.COUNT_LINES["deals"]).split("{rows}")[0]
+    assert imported.strip()
+    assert not [line for line in lines if line.startswith(imported)]
+
+
+def test_the_count_lines_the_dry_run_leaves_out_are_the_import_actions_own() -> None:
+    """The ribbon knows the plan's count line by its text: each is one an import action says."""
+    said = {
+        node.value
+        for module in (record_import, leads)
+        for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert set(ribbon.COUNT_LINES) == set(record_import.KINDS)
+    assert set(ribbon.COUNT_LINES.values()) <= said
+
+
+def test_the_dry_run_of_activities_leaves_out_only_their_count(fake) -> None:
+    """Activities on deals the demo lacks: nothing to import, so no question; the message is
+    the dry run, the plan's own count ("Imported 12 row(s) of activities …") left out."""
+    fake.app.answers = [str(IMPORTS / "activities.csv")]
+    ribbon.import_file()
+    assert fake.writes() == []
+    ((_alert, mode, message, _buttons),) = alerts(fake)
+    assert mode == "info"
+    assert message.startswith("activities.csv: 12 row(s), read as activities.")
+    assert (
+        "Of 12 row(s), 0 would be added, 0 merged with what the workbook has and 12 skipped."
+        in message.splitlines()
+    )
+    assert "Imported " not in message
     assert message.endswith("Nothing to import: the workbook is unchanged.")
 
 

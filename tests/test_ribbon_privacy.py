@@ -1,6 +1,7 @@
 """The ribbon's Follow-ups to calendar and Export customer buttons (issue 17): the ribbon XML,
 the VBA and ribbon.py name each other; driven through the recording fake Excel book, the
-calendar holds exactly the follow-ups ``salesflow followups --ics`` writes for the same data,
+calendar holds exactly the follow-ups the workbook's rows say are due (counted here with
+pandas) and the events ``salesflow followups --ics`` writes for the same data,
 the export exactly what ``salesflow export-customer --json`` prints, each written atomically
 where the save dialog says, and nothing anywhere on Cancel."""
 
@@ -12,26 +13,26 @@ import os
 import re
 import shutil
 import stat
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from fake_excel import FakeApp, FakeBook
 from icalendar import Calendar
 from oletools.olevba import VBA_Parser
 
-from salesflow_xl.actions import activities
 from salesflow_xl.actions import calendar as ical
 from salesflow_xl.addin import build
-from salesflow_xl.cli import main
-from salesflow_xl.cli.followups import CALENDAR_DAYS
+from salesflow_xl.cli import followups, main
 from salesflow_xl.core import i18n
 from salesflow_xl.excel import ribbon
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.workbook import build as workbook_build
+from salesflow_xl.workbook import reader
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 DEMO_PATH = Path(__file__).parent.parent / "workbook" / workbook_build.DEMO_NAME
@@ -158,13 +159,36 @@ def test_the_save_dialog_takes_the_name_filter_and_title_python_passes() -> None
             "title",
         ]
         assert "GetSaveAsFilename(initialName, fileFilter, 1, title)" in source
-    assert ribbon.CALENDAR_DAYS == CALENDAR_DAYS  # the command line's --ics horizon
+    # the ribbon's horizon is the command line's --json and --ics default, defined once
+    assert ribbon.CALENDAR_DAYS is followups.CALENDAR_DAYS is ical.CALENDAR_DAYS == 14
 
 
 # -- Follow-ups to calendar -------------------------------------------------------------------
 
 
-def test_the_calendar_holds_the_follow_ups_actions_calendar_gives(fake, tmp_path) -> None:
+def expected_follow_ups(path: Path, days: int = 14) -> tuple[date, dict[str, date]]:
+    """The workbook file's as-of date, and UID → due date of what its rows say is due by the
+    as-of date + ``days``: open activities and open deals' next follow-up dates, counted with
+    pandas (the UIDs name the record and the file, "D00064-followup.sales@salesflow-xl")."""
+    data = reader.load(path)
+    as_of = data.settings.as_of
+    until = pd.Timestamp(as_of + timedelta(days=days))
+    acts, deals = data.activities, data.deals
+    todo = acts[acts["done"].isna() & (acts["due"] <= until)]
+    chase = deals[(deals["status"] == "open") & (deals["next_follow_up"] <= until)]
+    workbook = path.stem.lower()
+    expected = {
+        f"{i}.{workbook}@salesflow-xl": d.date()
+        for i, d in zip(todo["id"], todo["due"], strict=True)
+    }
+    expected |= {
+        f"{i}-followup.{workbook}@salesflow-xl": d.date()
+        for i, d in zip(chase["id"], chase["next_follow_up"], strict=True)
+    }
+    return as_of, expected
+
+
+def test_the_calendar_holds_the_follow_ups_the_workbook_has_due(fake, tmp_path) -> None:
     target = tmp_path / "calendar.ics"
     fake.app.answers = [str(target)]
     ribbon.followups_calendar()
@@ -175,21 +199,29 @@ def test_the_calendar_holds_the_follow_ups_actions_calendar_gives(fake, tmp_path
     assert file_filter.split(",")[1] == "*.ics"
     assert title == "Save the follow-ups as a calendar file"
 
-    data = ExcelBook(fake).read()
-    day = data.settings.as_of
-    due = activities.followups(data, day, CALENDAR_DAYS)
-    expected = ical.events(data, due, day, "Sales.xlsx")
+    book = tmp_path / "file" / "Sales.xlsx"  # the same workbook, named as the open book
+    book.parent.mkdir()
+    book.write_bytes(DEMO)
+    as_of, expected = expected_follow_ups(book)
     found = events_of(target.read_bytes())
-    assert len(found) == len(expected) > 0
-    assert list(found) == [e.uid for e in expected]
-    for event in expected:
-        assert found[event.uid]["DTSTART"].dt == event.day
-        assert str(found[event.uid]["SUMMARY"]) == event.summary
+    # both sources, overdue and upcoming: the demo has every case
+    assert any("-followup." in uid for uid in expected)
+    assert any("-followup." not in uid for uid in expected)
+    assert min(expected.values()) < as_of < max(expected.values())
+    assert set(found) == set(expected)
+    for uid, due in expected.items():
+        day = max(due, as_of)  # an overdue follow-up is shown on the as-of date
+        start, end = found[uid].decoded("DTSTART"), found[uid].decoded("DTEND")
+        assert type(start) is date, uid  # all-day: DTSTART;VALUE=DATE
+        assert (start, end) == (day, day + timedelta(days=1)), uid
+        assert str(found[uid]["SUMMARY"]).endswith(f" (due {due})") == (due < as_of), uid
+    dues = [expected[uid] for uid in found]
+    assert dues == sorted(dues)  # oldest first
 
     assert fake.writes() == []  # the workbook is only read
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["calendar.ics"]  # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calendar.ics", "file"]  # no temporary
     ((_alert, mode, message, _buttons),) = alerts(fake)
-    until = activities.followups_until(day, CALENDAR_DAYS)
+    until = as_of + timedelta(days=14)
     assert mode == "info"
     assert message.startswith(f"Wrote {len(expected)} follow-up(s) due by {until} to {target}.")
 

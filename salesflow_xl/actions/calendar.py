@@ -1,5 +1,8 @@
 """The follow-ups as a calendar: an iCalendar file (RFC 5545) that Outlook, Google Calendar and
-Apple Calendar import, one all-day event per follow-up.
+Apple Calendar import, one all-day event per follow-up, by default those due within
+:data:`CALENDAR_DAYS` of the as-of date, overdue ones included. An event's DTEND is the next
+day (exclusive); one on 9999-12-31, which has no next day, has none, which RFC 5545 reads as
+one day too.
 
 Each event names what to do, the customer and the deal (SUMMARY "Call: Ada Park — House blend
 subscription", in the language in effect), and gives the deal, its stage and value, the
@@ -11,9 +14,11 @@ Its UID names the record and the workbook, never the day: "A000123.sales@salesfl
 activity, "D00064-followup.sales@salesflow-xl" for a deal's next follow-up date (the workbook
 file's name, lower case, without its extension, percent-encoded). Importing a newer export
 again therefore updates the events it had brought in, a moved follow-up included, instead of
-adding them twice. Its SEQUENCE grows with the export's time (minutes since 2000), so a
-calendar that keeps the highest version takes the newer one. A follow-up done or closed since
-stays in the calendar: an import adds and updates, it does not delete.
+adding them twice. The workbook's part is its file name only, not its folder: two workbooks
+named alike (Sales.xlsx in two folders) give the same UIDs, and one's export updates the
+events the other's brought in. Its SEQUENCE grows with the export's time (minutes since 2000),
+so a calendar that keeps the highest version takes the newer one. A follow-up done or closed
+since stays in the calendar: an import adds and updates, it does not delete.
 """
 
 from __future__ import annotations
@@ -22,17 +27,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import pandas as pd
-from icalendar import Calendar, Event
-
-from salesflow_xl.actions.catalog import money
-from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.i18n import _
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from salesflow_xl.core.dataset import SalesData
+
+# pandas, icalendar and the catalog are imported where used: the command line reads
+# CALENDAR_DAYS for its help, which must load no pandas
+
+#: The calendar's horizon: what falls due within two weeks of the as-of date (the ribbon's
+#: Follow-ups to calendar, and ``salesflow followups --json`` and ``--ics`` by default).
+CALENDAR_DAYS = 14
 PRODID = "-//SalesFlow XL//EN"
 #: The domain-like part after "@" of every UID.
 UID_DOMAIN = "salesflow-xl"
@@ -80,6 +91,8 @@ def events(data: SalesData, due: pd.DataFrame, as_of: date, workbook: str) -> li
     """The follow-ups ``due`` (as :func:`salesflow_xl.actions.activities.followups` lists them
     for ``as_of``) as calendar events, in the same order; ``workbook`` is the workbook file's
     name, for the UIDs."""
+    import pandas as pd
+
     activities = _by_id(data.activities, due["id"])
     deals = _by_id(data.deals, due["deal_id"])
     of_deals = pd.Series([deal["customer_id"] for deal in deals.values()], dtype=object)
@@ -120,6 +133,8 @@ def _summary(what: str, customer: Row, deal: Row) -> str:
 def _details(activity: Row, deal: Row, customer: Row, currency: str, due_day: date) -> list[str]:
     """The description's lines: the deal, its stage and value, the customer and how to reach
     them, the activity and its note, the due date."""
+    from salesflow_xl.actions.catalog import money
+
     lines = []
     if deal:
         lines.append(_("Deal: {deal} {title}").format(deal=deal["id"], title=deal["title"]))
@@ -152,6 +167,8 @@ def ics(found: Iterable[CalendarEvent], stamp: datetime) -> bytes:
     SEQUENCE in minutes since 2000-01-01 UTC, so a later export is a newer version of the same
     events. The same events and stamp give the same bytes (the CLI's ``--at`` fixes it).
     Without follow-ups the calendar holds no event, and importing it changes nothing."""
+    from icalendar import Calendar, Event
+
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise InvalidArgumentError("stamp", stamp, _("a time with its time zone"))
     stamp = stamp.astimezone(UTC).replace(microsecond=0)
@@ -168,7 +185,8 @@ def ics(found: Iterable[CalendarEvent], stamp: datetime) -> bytes:
         event.add("dtstamp", stamp)
         event.add("sequence", sequence)
         event.add("dtstart", item.day)
-        event.add("dtend", item.day + timedelta(days=1))
+        if item.day < date.max:  # 9999-12-31 has no next day: no DTEND is one day too
+            event.add("dtend", item.day + timedelta(days=1))
         event.add("summary", item.summary)
         event.add("description", item.description)
         event.add("transp", "TRANSPARENT")  # a reminder, not a busy day

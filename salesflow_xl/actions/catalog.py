@@ -23,7 +23,7 @@ from salesflow_xl.core import i18n, limits
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import N_, _
-from salesflow_xl.core.model import Campaign, Pipeline, Stage
+from salesflow_xl.core.model import MAX_FOLLOW_UP_DAYS, Campaign, Pipeline, Stage
 
 #: Each list of the Lists sheet → the (table, field) pairs whose values come from it (a test
 #: holds this equal to the workbook schema's drop-downs).
@@ -538,8 +538,12 @@ def _days(argument: str, days: int | None) -> int | None:
     """A whole number of days ≥ 1 (None: not given)."""
     if days is None:
         return None
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise InvalidArgumentError(argument, days, _("a whole number of days, at least 1"))
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_FOLLOW_UP_DAYS:
+        raise InvalidArgumentError(
+            argument,
+            days,
+            _("a whole number of days from 1 to {most}").format(most=MAX_FOLLOW_UP_DAYS),
+        )
     return days
 
 

@@ -21,7 +21,7 @@ from itertools import chain
 from salesflow_xl.actions.csv_rows import BadRow, Row, read_rows
 from salesflow_xl.actions.safe_text import MAX_ROWS, decode
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.core.i18n import _
+from salesflow_xl.core.i18n import W_, _, workbook_name
 
 #: Fields whose text may run over lines (a note written in several paragraphs).
 MULTILINE = ("note", "notes", "subject")
@@ -29,17 +29,54 @@ MULTILINE = ("note", "notes", "subject")
 HEADER_ROWS = 10
 
 
+class SourceName(str):
+    """Where an import's rows were read, as messages name it ("deals.xlsx, sheet 商机" in the
+    language messages are in), with the file and sheet names kept as data: texts written into
+    the workbook name the source in its language (:meth:`in_workbook`)."""
+
+    file: str
+    sheet: str | None
+
+    def __new__(cls, file: str, sheet: str | None = None) -> SourceName:
+        shown = (
+            file if sheet is None else _("{source}, sheet {sheet}").format(source=file, sheet=sheet)
+        )
+        named = super().__new__(cls, shown)
+        named.file, named.sheet = file, sheet
+        return named
+
+    def in_workbook(self) -> str:
+        """The source as the workbook's language names it ("deals.xlsx, sheet 商机" in an
+        English workbook, "deals.xlsx，工作表 商机" in a Chinese one)."""
+        if self.sheet is None:
+            return self.file
+        return workbook_name(W_("{file}, sheet {sheet}")).format(file=self.file, sheet=self.sheet)
+
+
+def in_workbook(source: str) -> str:
+    """``source`` as the workbook's language names it: a :class:`SourceName` in that language,
+    any other text as it is (a file name)."""
+    return source.in_workbook() if isinstance(source, SourceName) else source
+
+
 @dataclass(frozen=True)
 class SourceTable:
-    """A source file's rows: its header as written, (label, row by field) per data row, where
-    it was read ("leads.csv", "contacts.xlsx, sheet 客户"), the note on a guessed CSV encoding
-    and a workbook's sheet names (empty for CSV)."""
+    """A source file's rows: its header as written, (label, row by field) per data row, the
+    file's name, the note on a guessed CSV encoding, a workbook's sheet names (empty for CSV)
+    and the sheet read (None for CSV)."""
 
     header: list[str]
     rows: list[tuple[str, Row | BadRow]]
-    where: str
+    source_name: str
     note: str | None
     sheets: tuple[str, ...]
+    sheet: str | None = None
+
+    @property
+    def where(self) -> SourceName:
+        """Where the rows were read, for messages ("leads.csv", "contacts.xlsx, sheet 客户")
+        and, as data, for what the import writes (:meth:`SourceName.in_workbook`)."""
+        return SourceName(self.source_name, self.sheet)
 
 
 def csv_table(
@@ -71,8 +108,7 @@ def sheet_table(
 ) -> SourceTable:
     """The rows of a sheet's ``cells`` ((row number, texts) per row) of workbook ``source``."""
     header, rows = _table(iter(cells), columns_of, sheet, source, sheets)
-    where = _("{source}, sheet {sheet}").format(source=source, sheet=sheet)
-    return SourceTable(header, rows, where, None, sheets)
+    return SourceTable(header, rows, source, None, sheets, sheet)
 
 
 def _table(

@@ -13,8 +13,6 @@ import calendar
 import contextvars
 import errno
 import importlib.util
-import json
-import math
 import os
 import re
 import sys
@@ -27,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from salesflow_xl import __version__
-from salesflow_xl.core import i18n, limits
+from salesflow_xl.core import i18n, json_text, limits
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import N_, _
 
@@ -180,18 +178,9 @@ def top_option(help_text: str = "How many customers to list by CLV.") -> Any:
 
 def strict_json(payload: Any) -> str:
     """``payload`` as strict JSON (RFC 8259): a number that is not finite becomes null, as the
-    report's "cannot be computed" figures are; never ``NaN`` or ``Infinity``."""
-
-    def finite(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {key: finite(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [finite(item) for item in value]
-        return value
-
-    return json.dumps(finite(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    report's "cannot be computed" figures are; never ``NaN`` or ``Infinity``
+    (:func:`salesflow_xl.core.json_text.strict_json`, which the ribbon writes too)."""
+    return json_text.strict_json(payload)
 
 
 def output_console() -> Console:

@@ -321,24 +321,20 @@ def export_customer(path: Path, customer: str, as_json: bool) -> None:
     from salesflow_xl.cli.app import speak_language_of
     from salesflow_xl.cli.workbook_file import no_cycle_collection
     from salesflow_xl.core import i18n
+    from salesflow_xl.gateway import customer_export
     from salesflow_xl.workbook import language, reader, schema
 
     speak_language_of(path)
     content = path.read_bytes()
     with no_cycle_collection():  # the sheets' cells too: the cache keeps none
-        snapshot = reader.read_snapshot(content, path.name)
-    if snapshot.problems:
-        raise reader.WorkbookInvalidError(path.name, snapshot.problems)
+        snapshot = customer_export.check(reader.read_snapshot(content, path.name), path.name)
     with i18n.use_workbook(language.of_bytes(content)):  # sheets and headers as in the file
-        specs = {key: schema.TABLES[key] for key in privacy.TABLES}
-        record = privacy.customer_record(snapshot.data, snapshot.rows, customer)
-        held = {k: {c.header for c in s.columns if c.field} for k, s in specs.items()}
-        cells = {k: (snapshot.cells.get(s.sheet, []), held[k]) for k, s in specs.items()}
-        record = privacy.with_other_cells(record, cells)
+        export = customer_export.customer_export(snapshot, customer)
         if as_json:
-            click.echo(strict_json(record.as_json({k: s.sheet for k, s in specs.items()})))
+            click.echo(strict_json(export.as_json()))
         else:
-            _print_record(record, specs, path.name)
+            specs = {key: schema.TABLES[key] for key in privacy.TABLES}
+            _print_record(export.record, specs, path.name)
 
 
 def _print_record(record: CustomerRecord, specs: dict[str, Any], source: str) -> None:

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from salesflow_xl.actions.calendar import CALENDAR_DAYS  # loads no pandas: the help names it
 from salesflow_xl.cli.app import DAY, EXISTING_WORKBOOK, Moment, strict_json
 from salesflow_xl.cli.workbook_file import read
 from salesflow_xl.core.i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: The horizon of followups --json and --ics: what falls due within two weeks.
-CALENDAR_DAYS = 14
 
 
 @click.command()

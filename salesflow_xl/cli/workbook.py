@@ -19,6 +19,7 @@ from salesflow_xl.cli.app import (
     JSON,
     WORKBOOK,
     choose_language,
+    language_chosen,
     language_code,
     lazy,
     output_console,
@@ -240,7 +241,10 @@ def new(
     """
     from salesflow_xl.workbook import schema, template
 
-    lang = _chosen_language(lang)
+    # --lang here is the workbook's; messages keep a language chosen for every command
+    lang = lang or (i18n.current() if language_chosen() else i18n.DEFAULT)
+    if not language_chosen():
+        choose_language(lang)
     if currency is not None and not schema.is_currency_symbol(currency.strip()):
         raise click.BadParameter(
             _("{value}: at most {count} characters, no quote").format(
@@ -263,7 +267,7 @@ def new(
         data = dataclasses.replace(
             data, settings=dataclasses.replace(data.settings, currency=currency.strip())
         )
-    with i18n.use(lang):
+    with i18n.use_workbook(lang):
         store.save(path, template.render(data))
     click.echo(
         _("Created {path} with {customers} customers and {deals} deals.").format(

@@ -47,6 +47,11 @@ CHANNELS: tuple[str, ...] = (
 )
 
 
+#: The longest follow-up cadence a stage takes (ten years): a longer one would put follow-ups
+#: past the last day Excel shows.
+MAX_FOLLOW_UP_DAYS = 3650
+
+
 @dataclass(frozen=True, slots=True)
 class Stage:
     """One step of the sales pipeline.
@@ -89,10 +94,12 @@ class Pipeline:
                         stage=repr(s.name), value=repr(s.probability)
                     )
                 )
-            if s.follow_up_days is not None and s.follow_up_days <= 0:
+            if s.follow_up_days is not None and not 0 < s.follow_up_days <= MAX_FOLLOW_UP_DAYS:
                 raise PipelineError(
-                    _("stage {stage}: follow up after days must be > 0, got {value}").format(
-                        stage=repr(s.name), value=repr(s.follow_up_days)
+                    _(
+                        "stage {stage}: follow up after days must be from 1 to {most}, got {value}"
+                    ).format(
+                        stage=repr(s.name), most=MAX_FOLLOW_UP_DAYS, value=repr(s.follow_up_days)
                     )
                 )
             if s.rotting_days is not None and s.rotting_days <= 0:

@@ -67,6 +67,8 @@ def follow_up(stage: Stage, day: date, given: date | None = None) -> date | None
     them and is open, else ``given`` (None)."""
     if given is not None or stage.follow_up_days is None or stage.outcome != "open":
         return given
+    if (date.max - day).days < stage.follow_up_days:
+        return None  # past the last day there is (the stage's days are capped far below)
     return day + timedelta(days=stage.follow_up_days)
 
 

@@ -8,8 +8,6 @@ speaks the workbook's language: prompts, messages and errors alike.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import os
 import pathlib
 import re
@@ -20,6 +18,7 @@ from typing import Any
 
 from salesflow_xl.actions import activities, catalog, deals, leads, privacy, record_import
 from salesflow_xl.actions import calendar as ical
+from salesflow_xl.actions.calendar import CALENDAR_DAYS
 from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.import_sources import SourceTable
 from salesflow_xl.actions.privacy import Entry
@@ -27,6 +26,7 @@ from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import N_, _
+from salesflow_xl.core.json_text import strict_json
 from salesflow_xl.core.model import Pipeline
 from salesflow_xl.gateway import customer_export as privacy_export
 from salesflow_xl.gateway import run
@@ -83,6 +83,15 @@ def tell(book: Any, message: str, critical: bool = False) -> None:
 def confirm(book: Any, message: str) -> bool:
     """Ask a yes/no question in a message box (xlwings' ``alert``, on Windows and macOS)."""
     return book.app.alert(message, title=TITLE, buttons="yes_no", mode="info") == "yes"
+
+
+def choose(book: Any, message: str) -> bool:
+    """Ask a yes/no question that may be cancelled (Yes is the box's default button): True for
+    Yes, False for No; raises :class:`CancelledError` on Cancel or when the box is closed."""
+    reply = book.app.alert(message, title=TITLE, buttons="yes_no_cancel", mode="info")
+    if reply not in ("yes", "no"):
+        raise CancelledError()
+    return reply == "yes"
 
 
 def button(function: Callable[[ExcelBook], str | None]) -> Callable[[], None]:
@@ -200,8 +209,9 @@ def add_lead(book: ExcelBook) -> str:
 @button
 def import_file(book: ExcelBook) -> str:
     """Import leads, contacts, deals or activities from a CSV file or a sheet of an Excel
-    workbook the user picks, as ``salesflow import`` does: shows what the import would do (the
-    dry run) and writes it, all or nothing, only when the user says Yes."""
+    workbook the user picks, as ``salesflow import`` does (a file of people: asks whether they
+    are customers only, ``--kind contacts``, or leads with a deal each): shows what the import
+    would do (the dry run) and writes it, all or nothing, only when the user says Yes."""
     path = pick_file(book.book, _import_filter(), _("Import leads, contacts, deals or activities"))
     if not path:
         raise CancelledError()
@@ -270,7 +280,9 @@ def _read_import(
     book: ExcelBook, content: bytes, filename: str
 ) -> tuple[SourceTable, record_import.ColumnMap]:
     """The rows of the import file and how its columns were read. A workbook with several
-    sheets: the user is asked which (the first by default)."""
+    sheets: the user is asked which (the first by default). People (a file that is neither
+    deals nor activities): the user is asked whether they are contacts, customers only (the
+    default), or leads, each with a deal."""
     columns = record_import.ColumnReader(None)
     refused: list[SalesflowError] = []
 
@@ -284,6 +296,7 @@ def _read_import(
             return {}
 
     table = read_source(content, filename, first_read)
+    sheet: str | None = None
     if len(table.sheets) > 1:
         sheet = _which_sheet(book, filename, table.sheets)
         columns = record_import.ColumnReader(None)
@@ -291,7 +304,24 @@ def _read_import(
     elif refused:
         table = read_source(content, filename, columns)  # raises as the CLI would
     assert columns.map is not None  # the reader read the header
+    if columns.map.kind == "leads" and _customers_only(book, table):
+        # the header never tells contacts from leads: read it as contacts' (no deal columns)
+        columns = record_import.ColumnReader("contacts")
+        table = read_source(content, filename, columns, sheet=sheet)
+        assert columns.map is not None
     return table, columns.map
+
+
+def _customers_only(book: ExcelBook, table: SourceTable) -> bool:
+    """Whether the people of ``table`` are imported as customers only (contacts: Yes, the
+    default) or as leads, each with a deal in the first stage (No); Cancel imports nothing."""
+    question = _(
+        "{where} lists people ({rows} row(s)). Import them as customers only?\n\n"
+        "Yes: customers only (contacts).\n"
+        "No: leads, each also with a new deal in the pipeline's first stage.\n"
+        "Cancel: import nothing."
+    ).format(where=table.where, rows=f"{len(table.rows):,}")
+    return choose(book.book, question)
 
 
 def _which_sheet(book: ExcelBook, filename: str, sheets: Sequence[str]) -> str:
@@ -378,7 +408,14 @@ def _dry_run(
             skipped=f"{len(report.skipped):,}",
         )
     )
-    lines += planned.changes.summary[1:]  # the first line is the import's count, said above
+    # every line of the plan's summary but its count, said above: a deals file's currency note
+    # may come first
+    count = _count_line(planned, len(table.rows))
+    said = list(planned.changes.summary)
+    counted = next((line for line in said if count.fullmatch(line)), None)
+    if counted is not None:
+        said.remove(counted)
+    lines += said
     for line in report.skipped[:SHOWN_SKIPPED]:
         lines.append("  " + _("{title}: {line}").format(title=_("Skipped"), line=line))
     if len(report.skipped) > SHOWN_SKIPPED:
@@ -407,6 +444,47 @@ def _dry_run(
     return "\n".join(lines)
 
 
+#: The line an import's summary counts its rows with, per kind, as
+#: :mod:`~salesflow_xl.actions.record_import` says it: the dry run says its own instead.
+COUNT_LINES: dict[record_import.Kind, str] = {
+    "leads": N_("Imported {rows} row(s): {added} added, {merged} merged, {skipped} skipped."),
+    "contacts": N_("Imported {rows} row(s): {added} added, {merged} merged, {skipped} skipped."),
+    "deals": N_(
+        "Imported {rows} row(s) of deals: {added} added, {duplicates} already there, "
+        "{skipped} skipped; {customers} new customer(s)."
+    ),
+    "activities": N_("Imported {rows} row(s) of activities: {added} added, {skipped} skipped."),
+}
+
+
+def _count_line(planned: record_import.Plan, rows: int) -> re.Pattern[str]:
+    """The summary's count line of ``planned`` (:data:`COUNT_LINES`, in the language in
+    effect), known by the report's numbers: any other line, a currency note first among them,
+    is not it. A number the report does not hold (new customers) may be any."""
+    report = planned.report
+    numbers = {
+        "rows": rows,
+        "added": len(report.added),
+        "merged": len(report.merged),
+        "duplicates": len(report.merged),
+        "skipped": len(report.skipped),
+    }
+    parts = re.split(r"\{(\w+)\}", _(COUNT_LINES[planned.columns.kind]))
+    # re.split with a group: the text between the placeholders, then each placeholder's name
+    pattern = "".join(
+        re.escape(part) if n % 2 == 0 else _number_pattern(numbers.get(part))
+        for n, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
+def _number_pattern(number: int | None) -> str:
+    """A count as a summary may write it ("1234" or "1,234"); None: any count."""
+    if number is None:
+        return r"\d[\d,]*"
+    return "(?:" + "|".join(re.escape(f) for f in dict.fromkeys((f"{number}", f"{number:,}"))) + ")"
+
+
 @button
 def refresh_dashboard(book: ExcelBook) -> str:
     """Bring every figure up to today (a pinned as-of date moves to today; a blank one follows
@@ -427,11 +505,6 @@ def show_followups(book: ExcelBook) -> str:
     more = "\n" + _("… and {count} more").format(count=len(due) - 20) if len(due) > 20 else ""
     heading = _("{count} follow-up(s) due:").format(count=len(due))
     return heading + "\n" + "\n".join(lines) + more
-
-
-#: The calendar's horizon: the follow-ups due within two weeks, overdue ones included, as
-#: ``salesflow followups --ics`` writes them.
-CALENDAR_DAYS = 14
 
 
 @button
@@ -497,7 +570,7 @@ def export_customer(book: ExcelBook) -> str:
             customer=customer, name=name
         ),
     )
-    _write_file(path, _json_bytes(record.as_json(export.sheets)))
+    _write_file(path, (strict_json(record.as_json(export.sheets)) + "\n").encode("utf-8"))
     one, many = ORDERS_COUNTED
     orders = len(record.orders)
     rows = [
@@ -562,23 +635,6 @@ def _dates_as_in_file(record: privacy.CustomerRecord) -> privacy.CustomerRecord:
         customer=entry(record.customer),
         **{t: tuple(entry(e) for e in record.entries(t)) for t in privacy.TABLES[1:]},
     )
-
-
-def _json_bytes(payload: Any) -> bytes:
-    """``payload`` as strict JSON (RFC 8259, UTF-8), as the command line prints it: a number
-    that is not finite is null, never ``NaN``."""
-
-    def finite(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {key: finite(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [finite(item) for item in value]
-        return value
-
-    text = json.dumps(finite(payload), indent=2, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
 
 
 def _save_path(
@@ -692,3 +748,8 @@ BUTTONS: dict[str, Callable[[], None]] = {
         followups_calendar,
     )
 }
+
+# An add-in installed before "Import leads…" became Import… still sends the old tag, and
+# RunPython runs "r.import_leads()": keep the name for the new button's function. It is not in
+# BUTTONS, which holds the tags of the current ribbon.
+import_leads = import_file

@@ -1,8 +1,8 @@
 """Everything a workbook holds about one customer (:mod:`salesflow_xl.actions.privacy`), from a
 snapshot of the workbook, its file's or Excel's: the privacy action joined with the workbook's
-sheet names and headers, for the ribbon's Export customer button, which cannot import the
-workbook layer. ``salesflow export-customer`` (:mod:`salesflow_xl.cli.customers`) does the same
-steps; both write the same JSON."""
+sheet names and headers, for the ribbon's Export customer button (which cannot import the
+workbook layer) and ``salesflow export-customer`` (:mod:`salesflow_xl.cli.customers`) alike, so
+both write the same JSON."""
 
 from __future__ import annotations
 
