@@ -1,4 +1,5 @@
-"""Shared test helpers: small tables written inline as CSV, typed like the real ones."""
+"""Shared test helpers: small tables written inline as CSV, typed like the real ones; cell
+comparisons; the command line on a copy of the demo workbook."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import shutil
 import textwrap
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -137,3 +139,31 @@ def derived_mismatches(snapshot: Any) -> dict[str, tuple[Any, Any]]:
                 if not same_cell_value(value, stored):
                     found[f"{spec.sheet}!{column_letter(index + 1)}{row}"] = (value, stored)
     return found
+
+
+# -- the command line on a copy of the demo workbook (shared by the import tests) -------------
+
+DEMO_WORKBOOK = Path(__file__).parent.parent / "workbook" / "SalesFlow-demo.xlsx"
+
+
+def demo_copy(tmp_path: Path, name: str = "Sales.xlsx") -> Path:
+    """A copy of the committed demo workbook in ``tmp_path``."""
+    book = tmp_path / name
+    shutil.copy(DEMO_WORKBOOK, book)
+    return book
+
+
+def invoke(*args: Any) -> Any:
+    """``salesflow`` run with ``args`` (paths and numbers as text), its click Result."""
+    from click.testing import CliRunner
+
+    from salesflow_xl.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def ok(*args: Any) -> str:
+    """The output of a command that must succeed."""
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    return result.output

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from conftest import demo_copy, invoke, ok
 
 from salesflow_xl.actions import record_import
 from salesflow_xl.actions.import_sources import in_workbook
-from salesflow_xl.cli import main
 from salesflow_xl.core import i18n
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.gateway.import_source import read_source
@@ -48,23 +46,6 @@ ACTIVITIES_HEADER = ["Date", "Type", "Contact", "Email", "Deal", "Note", "Done"]
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def demo_copy(tmp_path: Path, name: str = "Sales.xlsx") -> Path:
-    book = tmp_path / name
-    shutil.copy(DEMO, book)
-    return book
-
-
-def invoke(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def ok(*args: Any) -> str:
-    """The output of a command that must succeed."""
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def write_csv(tmp_path: Path, name: str, header: list[str], rows: list[list[Any]]) -> Path:

@@ -8,7 +8,6 @@ stages, amounts and dates), never taken from the import's own output.
 from __future__ import annotations
 
 import math
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,10 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from conftest import demo_copy, invoke, ok
 
 from salesflow_xl.actions import record_import
 from salesflow_xl.actions.csv_rows import header_key
-from salesflow_xl.cli import main
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.report import build_report
 from salesflow_xl.workbook import build, reader
@@ -110,23 +108,6 @@ HUBSPOT_DEALS: dict[str, tuple[Any, ...]] = {
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def demo_copy(tmp_path: Path, name: str = "Sales.xlsx") -> Path:
-    book = tmp_path / name
-    shutil.copy(DEMO, book)
-    return book
-
-
-def invoke(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def ok(*args: Any) -> str:
-    """The output of a command that must succeed."""
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def stage_map(pairs: dict[str, str]) -> list[str]:
