@@ -314,3 +314,55 @@ def resolved_format(styles: bytes, index: int) -> dict[str, object]:
     inner = _canonical(record)
     result["xf"] = inner[3] if isinstance(inner, tuple) else inner  # alignment, protection
     return result
+
+
+# -- a format for dates ---------------------------------------------------------------------
+
+#: Excel's built-in number formats showing a date, and a date with its time of day.
+_BUILT_IN_DATES = {14, 15, 16, 17}
+_BUILT_IN_DATE_TIMES = {22}
+#: What a format code shows but does not hold as letters: quoted text, [colours and locales],
+#: \escaped and _padding characters.
+_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.')
+
+
+def date_format(styles: bytes, with_time: bool = False) -> tuple[bytes, int]:
+    """(``styles`` with a plain cell format for dates — dates and times when ``with_time`` —
+    appended when it has none yet, that format's index). Plain: the default font, no fill, no
+    border, no alignment; a custom number format counts when its code shows a day and, with
+    ``with_time``, hours (without, neither hours nor seconds). An appended format uses
+    Excel's built-in short date (14) or date and time (22), shown in the reader's locale."""
+    sheet = _StyleSheet(styles)
+    codes = sheet.number_formats()
+    wanted = _BUILT_IN_DATE_TIMES if with_time else _BUILT_IN_DATES
+    for index, record in enumerate(sheet.records[b"cellXfs"]):
+        number = int(_attribute(record, b"numFmtId") or 0)
+        if not _plain(record):
+            continue
+        if number in wanted or (number in codes and _shows_date(codes[number], with_time)):
+            return styles, index
+    number = min(wanted)
+    record = (
+        f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/>'
+    ).encode()
+    index = sheet.put(b"cellXfs", record)
+    return sheet.to_bytes(), index
+
+
+def _plain(record: bytes) -> bool:
+    """A cell format with the default font, fill and border, no alignment or protection of
+    its own, and no quote prefix."""
+    if not record.rstrip().endswith(b"/>"):  # an <alignment> or <protection> inside
+        return False
+    return all(
+        (_attribute(record, name) or b"0") == b"0"
+        for name in (b"fontId", b"fillId", b"borderId", b"quotePrefix")
+    )
+
+
+def _shows_date(code: str, with_time: bool) -> bool:
+    letters = _LITERALS.sub("", code.split(";")[0]).lower()
+    if "d" not in letters and "y" not in letters:
+        return False
+    return ("h" in letters) == with_time and (with_time or "s" not in letters)
