@@ -353,6 +353,20 @@ def test_a_currency_other_than_the_files_and_contradicting_lines(book) -> None:
     assert orders_of(book)["INV-1"] == ("C0001", date(2026, 6, 1), 10.0)
 
 
+def test_rmb_and_renminbi_are_the_files_cny(book) -> None:
+    """One currency written three ways (CNY, RMB, 人民币) is the file's one currency: every
+    order is imported; a USD order among them is still skipped."""
+    text = GENERIC + (
+        ",C0001,,,2026-06-01,10,CNY,\n"
+        ",C0002,,,2026-06-01,20,rmb,\n"
+        ",C0003,,,2026-06-01,30,人民币,\n"
+        ",C0004,,,2026-06-01,40,USD,\n"
+    )
+    out = run("import-orders", book, csv_file(book.parent, text), *AT)
+    assert "Skipped: line 5: the order is in USD, the file's other orders in CNY" in out
+    assert sum(1 for line in out.splitlines() if "Skipped:" in line) == 1
+
+
 # --- encodings, formula text, failures ----------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -268,6 +269,29 @@ def with_article(name: str) -> str:
 
 
 # --- values as exports write them ------------------------------------------------------------
+
+#: Ways exports write a currency, by its ISO code.
+_CURRENCY_NAMES = {
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "￥": "CNY",
+    "¥": "CNY",
+    "US$": "USD",
+    "$": "USD",
+    "美元": "USD",
+    "€": "EUR",
+    "欧元": "EUR",
+    "£": "GBP",
+    "英镑": "GBP",
+}
+
+
+def currency_code(text: str) -> str:
+    """A currency as its ISO code: "rmb", "人民币" and "元" are CNY, "US$" USD …"""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    return _CURRENCY_NAMES.get(cleaned.upper(), _CURRENCY_NAMES.get(cleaned, cleaned.upper()))
+
 
 _ISO = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T\s].*)?")
 _DOTS = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[,\s].*)?")

@@ -43,6 +43,7 @@ from salesflow_xl.actions.order_exports import (
     OrderFile,
     OrderLine,
     closed_status,
+    currency_code,
     month_first_of,
     parse_day,
 )
@@ -355,7 +356,7 @@ def import_orders(
     planner = _Planner(data, at, (d.head.get("order_id") or "" for d in drafts))
     heads = [d.head for d in drafts]
     month_first = month_first_of((h.get("date") for h in heads), file.layout.month_first)
-    currencies = Counter(c.upper() for h in heads if (c := h.get("currency")))
+    currencies = Counter(currency_code(c) for h in heads if (c := h.get("currency")))
     report.currency = currencies.most_common(1)[0][0] if currencies else None
     for draft in drafts:
         try:
@@ -446,7 +447,7 @@ def _plan(
         )
     day = _day(head, month_first, planner.today)
     amount = _amount(file, draft, day, month_first, notes)
-    if currency and (own := head.get("currency")) and own.upper() != currency:
+    if currency and (own := head.get("currency")) and currency_code(own) != currency:
         raise SalesflowError(
             _(
                 "{order} is in {currency}, the file's other orders in {main} (nothing is "

@@ -69,7 +69,12 @@ from salesflow_xl.actions.csv_rows import BadRow, Row, header_key, number
 from salesflow_xl.actions.customer_match import EMAIL, Directory, email_key, fold
 from salesflow_xl.actions.import_sources import in_workbook
 from salesflow_xl.actions.leads import HEADER_ALIASES, ImportReport, Lead, import_leads
-from salesflow_xl.actions.order_exports import UnreadableError, month_first_of, parse_day
+from salesflow_xl.actions.order_exports import (
+    UnreadableError,
+    currency_code,
+    month_first_of,
+    parse_day,
+)
 from salesflow_xl.core import consent, limits, transitions
 from salesflow_xl.core.dataset import SalesData, to_records
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
@@ -275,29 +280,6 @@ def _cjk_joined(name: str) -> str:
     """A Chinese name without the spaces some exports put between its parts ("王 小明" is
     王小明); other names as they are."""
     return _CJK_SPACE.sub("", name.strip())
-
-
-#: Ways exports write a currency, by its ISO code.
-_CURRENCY_NAMES = {
-    "RMB": "CNY",
-    "人民币": "CNY",
-    "元": "CNY",
-    "￥": "CNY",
-    "¥": "CNY",
-    "US$": "USD",
-    "$": "USD",
-    "美元": "USD",
-    "€": "EUR",
-    "欧元": "EUR",
-    "£": "GBP",
-    "英镑": "GBP",
-}
-
-
-def currency_code(text: str) -> str:
-    """A currency as its ISO code: "rmb", "人民币" and "元" are CNY, "US$" USD …"""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    return _CURRENCY_NAMES.get(cleaned.upper(), _CURRENCY_NAMES.get(cleaned, cleaned.upper()))
 
 
 def amount(text: str | None, what: str) -> float | None:
