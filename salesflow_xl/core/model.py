@@ -289,6 +289,44 @@ class Order:
     amount: float
 
 
+@dataclass(frozen=True, slots=True)
+class EmailTemplate:
+    """A row of the Templates sheet: the e-mail drafted for a follow-up due.
+
+    Attributes:
+        name: the template's name ("Nurturing follow-up").
+        subject, body: the text, with placeholders ``{name}``, ``{company}``, ``{deal}``,
+            ``{value}``, ``{stage}`` and ``{due}`` (see :mod:`salesflow_xl.actions.drafts`).
+        stage: the stage whose deals it is for; None for any stage (and follow-ups without a
+            deal) that has no template of its own.
+        marketing: a marketing e-mail: drafted only for customers whose consent is yes.
+    """
+
+    name: str
+    subject: str
+    body: str
+    stage: str | None = None
+    marketing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyEntry:
+    """A row of the append-only Privacy log: one customer's personal data erased.
+
+    Attributes:
+        timestamp: when it was erased.
+        customer_id: whose (the ID stays: the deals and orders still refer to it).
+        erased: what was erased, in words ("name, e-mail, phone; 3 activity notes"), never
+            the data itself.
+        reason: why ("erasure request", "retention: inactive since 2023-12-31").
+    """
+
+    timestamp: datetime
+    customer_id: str
+    erased: str
+    reason: str
+
+
 SEGMENTS: tuple[str, ...] = (
     W_("Retail"),
     W_("Hospitality"),

@@ -53,8 +53,10 @@ from salesflow_xl.workbook.schema_tables import (
     CUSTOMERS,
     DEALS,
     ORDERS,
+    PRIVACY_LOG,
     STAGE_LOG,
     STAGES,
+    TEMPLATES,
 )
 
 __all__ = [
@@ -73,14 +75,17 @@ __all__ = [
     "ORDERS",
     "OUTCOME_WORDS",
     "PINNED_AS_OF",
+    "PRIVACY_LOG",
     "RETENTION_MONTHS",
     "ROTTING",
     "SETTINGS",
     "SHEET_NAMES",
+    "SIDE_TABLES",
     "STAGES",
     "STAGE_LOG",
     "TABLES",
     "TABLE_CHOICES",
+    "TEMPLATES",
     "UNKNOWN_CUSTOMER",
     "VALUE_WORDS",
     "XLWINGS_SETTINGS",
@@ -221,6 +226,10 @@ TABLE_CHOICES: dict[str, ListSpec] = {
 TABLES: dict[str, TableSpec] = {
     t.key: t for t in (DEALS, CUSTOMERS, ACTIVITIES, STAGE_LOG, CAMPAIGNS, ORDERS)
 }
+#: Tables beside the sales data, read only by the action that needs them (Templates, for
+#: e-mail drafts) or only ever appended to (the Privacy log); a workbook made before them
+#: gets the sheet when it is first needed (:meth:`~salesflow_xl.workbook.editor.Editor.add_table`).
+SIDE_TABLES: dict[str, TableSpec] = {t.key: t for t in (TEMPLATES, PRIVACY_LOG)}
 #: xlwings reads its settings from a sheet of exactly this name, in every language.
 XLWINGS_SHEET = "xlwings.conf"
 XLWINGS_SETTINGS = (("UDF MODULES", "salesflow_udfs"),)
@@ -247,8 +256,10 @@ def sheet_order() -> tuple[str, ...]:
         *(t.sheet for t in TABLES.values()),
         sheet_name("ANALYTICS_SHEET"),
         STAGES.sheet,
+        TEMPLATES.sheet,
         sheet_name("LISTS_SHEET"),
         sheet_name("SETTINGS_SHEET"),
+        PRIVACY_LOG.sheet,
         XLWINGS_SHEET,
     )
 

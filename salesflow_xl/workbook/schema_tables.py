@@ -428,3 +428,63 @@ ORDERS = TableSpec(
     ),
     tab_color="548235",
 )
+
+# -- tables beside the sales data ------------------------------------------------------------
+
+TEMPLATES = TableSpec(
+    "templates",
+    W_("Templates"),
+    "tblTemplates",
+    (
+        Column(W_("Template"), "name", required=True, width=22),
+        Column(
+            W_("Stage"),
+            "stage",
+            choices="stages",
+            width=18,
+            note=W_(
+                "The stage whose follow-ups use this template; blank: any stage without a "
+                "template of its own, and follow-ups without a deal."
+            ),
+        ),
+        Column(
+            W_("Marketing"),
+            "marketing",
+            width=11,
+            note=W_(
+                "yes: a marketing e-mail, drafted only for customers whose marketing consent "
+                "is yes. Blank or no: a follow-up of the customer's own business."
+            ),
+        ),
+        Column(
+            W_("Subject"),
+            "subject",
+            required=True,
+            width=36,
+            note=W_(
+                "Placeholders: {name}, {company}, {deal}, {value}, {stage}, {due}. Write {{ "
+                "and }} for a brace itself."
+            ),
+        ),
+        Column(W_("Body"), "body", required=True, width=70, note=W_("The same placeholders.")),
+    ),
+    tab_color="548235",
+)
+
+PRIVACY_LOG = TableSpec(
+    "privacy_log",
+    W_("Privacy log"),
+    "tblPrivacyLog",
+    (
+        Column(W_("When"), "timestamp", "timestamp", required=True, width=17),
+        Column(W_("Customer ID"), "customer_id", required=True, width=12),
+        Column(
+            W_("Erased"),
+            "erased",
+            width=50,
+            note=W_("What was erased (never the data itself). Rows are only ever added."),
+        ),
+        Column(W_("Why"), "reason", width=40),
+    ),
+    tab_color="7F7F7F",
+)

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from salesflow_xl.core import consent
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.email_templates import default_templates
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.workbook import schema
@@ -54,6 +55,27 @@ def stages_frame(data: SalesData) -> pd.DataFrame:
             "follow_up_days": [s.follow_up_days for s in data.pipeline.stages],
         }
     )
+
+
+def templates_frame(data: SalesData) -> pd.DataFrame:
+    """A new workbook's e-mail templates
+    (:func:`~salesflow_xl.core.email_templates.default_templates`) as the Templates table's
+    records; Marketing in the workbook's words (yes, or blank)."""
+    templates = default_templates(data.pipeline)
+    return pd.DataFrame(
+        {
+            "name": [t.name for t in templates],
+            "stage": [t.stage for t in templates],
+            "marketing": [consent.word("yes") if t.marketing else None for t in templates],
+            "subject": [t.subject for t in templates],
+            "body": [t.body for t in templates],
+        }
+    )
+
+
+def privacy_log_frame() -> pd.DataFrame:
+    """The Privacy log of a new workbook: no rows."""
+    return pd.DataFrame(columns=[c.field for c in schema.PRIVACY_LOG.columns])
 
 
 def table_value(value: Any, column: Column) -> Any:
@@ -219,7 +241,7 @@ def column_width(column: Column, values: pd.Series | None) -> float:
 
 def validation(wb: Workbook) -> None:
     """Drop-downs and number, percentage and date checks on every typed column."""
-    for spec in schema.all_tables():
+    for spec in (*schema.all_tables(), *schema.SIDE_TABLES.values()):
         ws = wb[spec.sheet]
         for index, column in enumerate(spec.columns, start=1):
             if column.computed or column.filled:
