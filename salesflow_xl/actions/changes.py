@@ -69,6 +69,8 @@ class Changes:
             or self.relayout
             or self.lists
             or self.stages is not None
+            or self.privacy_log
+            or self.cleared
         )
 
     #: lists of the Lists sheet that change: list key (a field of ``core.model.Lists``) → all
@@ -76,6 +78,15 @@ class Changes:
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: the Stages table after the change, row by row in pipeline order; None leaves it alone
     stages: tuple[StageRow, ...] | None = None
+    #: rows for the append-only Privacy log (a :class:`~salesflow_xl.core.model.PrivacyEntry`
+    #: as field → value); a workbook made before the log gets its sheet
+    privacy_log: list[dict[str, Any]] = field(default_factory=list)
+    #: table → positions of the rows whose cells outside SalesFlow's columns (columns the user
+    #: added to the table) are cleared
+    cleared: dict[str, list[int]] = field(default_factory=dict)
+    #: personal data is erased: the gateway keeps no copy of the old values (text the file
+    #: no longer uses, the backup beside it)
+    erasure: bool = False
 
 
 def changed_fields(before: Any, after: Any, skip: Iterable[str] = ("status",)) -> dict[str, Any]:

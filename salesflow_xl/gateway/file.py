@@ -109,7 +109,15 @@ def apply_changes(editor: Editor, snapshot: Snapshot, changes: Changes, after: S
         editor.write_values(
             schema.TABLES[table], {snapshot.row(table, p): v for p, v in values.items()}
         )
+    for table, positions in changes.cleared.items():
+        editor.clear_other_cells(schema.TABLES[table], [snapshot.row(table, p) for p in positions])
     write_lists_and_stages(editor, snapshot, changes)
+    if changes.privacy_log:
+        log = schema.PRIVACY_LOG
+        if log.name in editor.tables:
+            editor.append(log, changes.privacy_log)
+        else:  # a workbook made before the log: its sheet goes where a new workbook has it
+            editor.add_table(log, changes.privacy_log, after=schema.SETTINGS_SHEET)
 
 
 def _grid(content: bytes | None, sheet: str) -> list[list[Any]]:
@@ -194,9 +202,13 @@ class WorkbookFile:
         if self._cached is not None:
             editor.package.chunks = dict(self._cached.chunks)
         written = edit(editor, snapshot, changes, after, self._cached, self._content)
+        if changes.erasure:  # the erased text no cell uses any more goes too
+            editor.blank_unused_text()
         content = editor.to_bytes()
         cache.discard(self.path)  # never a cache of another version beside the new file
-        store.atomic_write(self.path, content)
+        store.atomic_write(self.path, content, keep_backup=not changes.erasure)
+        if changes.erasure:  # the backup holds the erased workbook: no copy of the data left
+            store.atomic_write(store.backup_path(self.path), content, keep_backup=False)
         cache.save(
             self.path,
             content,

@@ -22,7 +22,8 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import MAX_ROWS, looks_like_formula
-from salesflow_xl.ooxml import sheetxml
+from salesflow_xl.ooxml import shared_strings, sheetxml
+from salesflow_xl.ooxml.new_sheet import NewSheetError, add_table_sheet
 from salesflow_xl.ooxml.package import MAIN_NS, Package
 from salesflow_xl.ooxml.refs import cell_position, column_letter, range_bounds
 from salesflow_xl.ooxml.sheetxml import STYLE, CellValue, SheetXmlError, set_cached_values
@@ -224,6 +225,58 @@ class Editor:
             ),
         )
         return numbers
+
+    def add_table(
+        self, spec: TableSpec, rows: Sequence[Mapping[str, Any]], after: str | None = None
+    ) -> None:
+        """Give a workbook made before table ``spec`` existed its sheet (after sheet ``after``,
+        by default last), holding ``rows`` (field → value)
+        (:func:`~salesflow_xl.ooxml.new_sheet.add_table_sheet`). Refuses a workbook that has a
+        sheet of that name already (one the user made: SalesFlow does not write into it)."""
+        taken = {name.casefold() for name in self.sheets}
+        if spec.sheet.casefold() in taken:
+            raise EditError(
+                _(
+                    "the workbook has a sheet named {sheet} without the table {table}: rename "
+                    "that sheet, and SalesFlow adds its own. Nothing was written: the workbook "
+                    "is as it was."
+                ).format(sheet=spec.sheet, table=spec.name)
+            )
+        try:
+            add_table_sheet(
+                self.package,
+                spec.sheet,
+                spec.name,
+                [c.header for c in spec.columns],
+                [[row.get(c.field or "") for c in spec.columns] for row in rows],
+                after=after if after in self.sheets else None,
+                widths=[c.width for c in spec.columns],
+                dates=[c.header for c in spec.columns if c.kind in ("date", "timestamp")],
+            )
+        except NewSheetError as error:
+            raise EditError(
+                _("cannot add the sheet {sheet} (table {table}): {reason}").format(
+                    sheet=spec.sheet, table=spec.name, reason=error
+                )
+            ) from error
+        self.sheets = self.package.sheet_parts()
+        self.tables = self._tables()
+
+    def blank_unused_text(self) -> int:
+        """Empty the shared strings no cell uses any more (text the edits replaced, which the
+        file would otherwise keep until Excel saves it; see
+        :mod:`~salesflow_xl.ooxml.shared_strings`); returns how many held text."""
+        return shared_strings.blank_unused(self.package)
+
+    def clear_other_cells(self, spec: TableSpec, rows: Iterable[int]) -> None:
+        """Blank the cells of Excel rows ``rows`` in the columns of table ``spec`` that the
+        schema does not have (columns the user added), keeping their formats."""
+        layout = self.table(spec)
+        known = {c.header for c in spec.columns}
+        letters = [layout.letter(h) for h in layout.headers if h not in known]
+        for row in rows if letters else ():
+            cleared = {f"{letter}{row}": (None, "text") for letter in letters}
+            self._write_cells(layout.sheet_part, row, cleared)
 
     def next_rows(self, spec: TableSpec, count: int) -> list[int]:
         """The Excel rows :meth:`append` would give ``count`` new records: after the table's
