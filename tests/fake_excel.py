@@ -73,6 +73,19 @@ class FakeRange:
         )
         return self.sheet.formulas.get((self.r1, self.c1))
 
+    @property
+    def number_format(self) -> str | None:
+        return self.sheet.formats.get((self.r1, self.c1))
+
+    @number_format.setter
+    def number_format(self, code: str) -> None:
+        self.sheet.book.calls.append(
+            ("format", self.sheet.name, _ref(self.r1, self.c1, self.r2, self.c2), code)
+        )
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                self.sheet.formats[(r, c)] = code
+
     @value.setter
     def value(self, values: Any) -> None:
         self.sheet.book.calls.append(
@@ -101,6 +114,8 @@ class FakeSheet:
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     #: Formulas as Excel shows them ("=[@Orders]*2"), where a test sets them.
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Number formats set through ``range.number_format``.
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def range(self, first: tuple[int, int], last: tuple[int, int] | None = None) -> FakeRange:
         last = last or first
@@ -123,6 +138,11 @@ class _Tables(dict):
         self.sheet = sheet
 
     def __getitem__(self, name: str) -> FakeTable:
+        return FakeTable(self.sheet, name)
+
+    def add(self, source: FakeRange, name: str) -> FakeTable:
+        ref = _ref(source.r1, source.c1, source.r2, source.c2)
+        self.sheet.book.calls.append(("add table", self.sheet.name, name, ref))
         return FakeTable(self.sheet, name)
 
 
@@ -181,6 +201,9 @@ class FakeBook:
     def sheets(self) -> _Sheets:
         return _Sheets(self._sheets)
 
+    def save(self) -> None:
+        self.calls.append(("save", self.name))
+
     def select(self, sheet: str, first_row: int, last_row: int, column: int = 1) -> None:
         self.selection = self._sheets[sheet].range((first_row, column), (last_row, column))
 
@@ -195,3 +218,15 @@ class _Sheets(list):
 
     def __getitem__(self, key: Any) -> Any:
         return self.by_name[key] if isinstance(key, str) else super().__getitem__(key)
+
+    def add(self, name: str, after: FakeSheet | None = None) -> FakeSheet:
+        """A new sheet after ``after`` (by default last), as xlwings' ``sheets.add``."""
+        book = next(iter(self.by_name.values())).book
+        sheet = FakeSheet(book, name)
+        order = list(self.by_name.items())
+        at = len(order) if after is None else [n for n, _ in order].index(after.name) + 1
+        order.insert(at, (name, sheet))
+        self.by_name.clear()
+        self.by_name.update(order)
+        book.calls.append(("add sheet", name, after.name if after else None))
+        return sheet

@@ -4,6 +4,7 @@ message boxes."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -176,7 +177,11 @@ def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
 def test_every_button_is_a_no_argument_function() -> None:
     import inspect
 
-    assert len(ribbon.BUTTONS) == 12
+    from salesflow_xl.addin import build
+
+    tags = re.findall(r'tag="(\w+)"', (build.INSTALL / "ribbon.xml").read_text("utf-8"))
+    assert len(tags) >= 13
+    assert set(ribbon.BUTTONS) == set(tags)
     for name, function in ribbon.BUTTONS.items():
         assert inspect.signature(function).parameters == {}, name
         assert function.__doc__, name

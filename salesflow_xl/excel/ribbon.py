@@ -16,7 +16,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from salesflow_xl.actions import activities, catalog, deals, leads, privacy, record_import
+from salesflow_xl.actions import (
+    activities,
+    catalog,
+    deals,
+    erasure,
+    leads,
+    privacy,
+    record_import,
+)
 from salesflow_xl.actions import calendar as ical
 from salesflow_xl.actions.calendar import CALENDAR_DAYS
 from salesflow_xl.actions.changes import Changes
@@ -585,13 +593,63 @@ def export_customer(book: ExcelBook) -> str:
     )
 
 
+@button
+def forget_customer(book: ExcelBook) -> str:
+    """Erase one customer's personal data, as ``salesflow forget`` does: the customer of the
+    selected row on the Customers sheet, or of the selected deal on the Deals sheet; with
+    neither selected, asks for a customer ID or e-mail address. Asks first, naming the
+    customer and what is erased and kept. Then saves the workbook (its file keeps none of the
+    data) and deletes SalesFlow's backup and cache beside it, which hold the data."""
+    snapshot = privacy_export.check(book.snapshot(), book.source)
+    which = N_("select the row of the one to erase")
+    key = _selected_customer(book, snapshot, which)
+    if key is None:
+        prompt = _(
+            "Erase which customer? Type a customer ID (like C0042) or an e-mail address.\n"
+            "(Or select the customer's row, or one of their deals, and click Forget customer.)"
+        )
+        answer = ask(book.book, prompt)
+        if answer is None or not answer.strip():
+            raise CancelledError()
+        key = answer.strip()
+    data = snapshot.data
+    customer = privacy.find_customer(data, key)
+    name = data.customers.loc[data.customers["id"].astype(str).str.strip() == customer, "name"]
+    question = _(
+        "Erase the personal data of {customer} {name}?\n\n"
+        "Their name, company, e-mail, phone, consent, the notes of their activities and stage "
+        "changes and the cells of columns you added to the Customers table are erased, and "
+        "their name, e-mail or phone wherever other rows mention it. Their deals, orders, "
+        "amounts, dates and stages stay, so every figure is unchanged. The Privacy log sheet "
+        "records the erasure.\n\n"
+        "The workbook is then saved. This cannot be undone."
+    ).format(customer=customer, name=name.iloc[0])
+    if not confirm(book.book, question):
+        raise CancelledError()
+    changes = run(book, lambda d: erasure.forget(d, [customer], _now()).changes)
+    lines = [*changes.summary]
+    if book.saved_to is not None:
+        lines.append(
+            _(
+                "Saved {file}; SalesFlow's backup and cache beside it, which held the data, "
+                "were deleted."
+            ).format(file=book.saved_to.name)
+        )
+    else:
+        lines.append(_("Save the workbook to keep the erasure."))
+    return "\n".join(lines)
+
+
 #: At most this many customers are named when the selection holds several.
 SHOWN_CUSTOMERS = 5
 
 
-def _selected_customer(book: ExcelBook, snapshot: Any) -> str | None:
+def _selected_customer(
+    book: ExcelBook, snapshot: Any, which: str = N_("select the row of the one to export")
+) -> str | None:
     """The customer of the selected rows: their rows on the Customers sheet, or their deals on
-    the Deals sheet; None when the selection is on neither or holds no record."""
+    the Deals sheet; None when the selection is on neither or holds no record. Several
+    customers are refused, saying ``which`` one to select."""
     try:
         selection = book.book.selection
     except Exception:  # a chart or a shape is selected: no cells
@@ -608,10 +666,9 @@ def _selected_customer(book: ExcelBook, snapshot: Any) -> str | None:
         if len(found) > SHOWN_CUSTOMERS:
             listed += " …"
         raise SalesflowError(
-            _(
-                "the selection holds {count} customers ({customers}): select the row of the "
-                "one to export"
-            ).format(count=len(found), customers=listed)
+            _("the selection holds {count} customers ({customers}): {which}").format(
+                count=len(found), customers=listed, which=_(which)
+            )
         )
     return found[0] if found else None
 
@@ -743,6 +800,7 @@ BUTTONS: dict[str, Callable[[], None]] = {
         add_lead,
         import_file,
         export_customer,
+        forget_customer,
         refresh_dashboard,
         show_followups,
         followups_calendar,

@@ -12,6 +12,7 @@ needed, so tests drive it with a fake book that records every call.
 from __future__ import annotations
 
 import contextlib
+import pathlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.gateway.validate import later_columns_refused
-from salesflow_xl.workbook import cached, computed, language, reader, relayout, schema
+from salesflow_xl.workbook import cache, cached, computed, language, reader, relayout, schema, store
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 from salesflow_xl.workbook.schema import ListSpec
 
@@ -64,6 +65,8 @@ class ExcelBook:
         #: after a write that asked for a new layout: where the Dashboard and Analytics as
         #: shown are not laid out for the data (:func:`relayout.layout_differences`)
         self.layout_differences: list[str] = []
+        #: after an erasure: the file the workbook was saved to (None: it has none)
+        self.saved_to: pathlib.Path | None = None
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -179,12 +182,76 @@ class ExcelBook:
             by_row = {snapshot.row(table, p): v for p, v in values.items()}
             self._write_columns(schema.TABLES[table], by_row)
         self._write_lists_and_stages(snapshot, changes)
+        for table, positions in changes.cleared.items():
+            self._clear_other_cells(
+                schema.TABLES[table], [snapshot.row(table, p) for p in positions]
+            )
+        if changes.privacy_log:
+            self._log(schema.PRIVACY_LOG, changes.privacy_log)
         # the Deals' furthest steps count the pipeline's stages: an older workbook's formula
         # there counted as many as it had then, so a new pipeline rewrites them whole
         whole = {schema.DEALS.key} if changes.stages is not None else set()
         self._write_derived(snapshot, derived, appended, whole)
         # every write, as the file gateway checks: a campaign typed in by hand needs new rows
         self.layout_differences = self._layout_differences(after.data)
+        if changes.erasure:
+            self.saved_to = self._settle_erasure()
+
+    def _settle_erasure(self) -> pathlib.Path | None:
+        """After an erasure: save the workbook (Excel writes only the text its cells still
+        use, so the file keeps none of the erased data) and delete what SalesFlow keeps beside
+        the file — the backup and the cache of an earlier ``salesflow`` command, which hold the
+        data. Returns the file; None for a workbook with no file on this computer (never saved,
+        or in the cloud): then there is nothing beside it."""
+        full = getattr(self.book, "fullname", None)
+        path = pathlib.Path(str(full)) if full else None
+        if path is None or not path.is_absolute() or not path.parent.is_dir():
+            return None
+        self.book.save()
+        store.backup_path(path).unlink(missing_ok=True)
+        cache.discard(path)
+        return path
+
+    def _clear_other_cells(self, spec: schema.TableSpec, rows: Sequence[int]) -> None:
+        """Blank the cells of ``rows`` under the headers the schema does not have (columns the
+        user added), one call per run of such columns."""
+        known = {c.header for c in spec.columns}
+        headers = self.headers(spec.sheet)
+        columns = [i for i, h in enumerate(headers, start=1) if h and h not in known]
+        sheet = self.book.sheets[spec.sheet]
+        for row in rows:
+            for first, last in _runs(columns):
+                sheet.range((row, first), (row, last)).value = [[None] * (last - first + 1)]
+
+    def _log(self, spec: schema.TableSpec, records: Sequence[dict[str, Any]]) -> None:
+        """Add ``records`` (field → value) to the append-only table ``spec`` (the Privacy
+        log), under its last row; a workbook made before it gets the sheet and its table,
+        after the Settings sheet as in a new workbook."""
+        block = [[_excel(r.get(c.field or "")) for c in spec.columns] for r in records]
+        width = len(spec.columns)
+        names = [sheet.name for sheet in self.book.sheets]
+        if spec.sheet not in names:
+            after = schema.SETTINGS_SHEET
+            sheet = self.book.sheets.add(
+                spec.sheet, after=self.book.sheets[after] if after in names else None
+            )
+            sheet.range((1, 1), (1, width)).value = [[c.header for c in spec.columns]]
+            first = 2
+            sheet.tables.add(source=sheet.range((1, 1), (1 + len(block), width)), name=spec.name)
+        else:
+            sheet = self.book.sheets[spec.sheet]
+            filled = [
+                i
+                for i, row in enumerate(self.values(spec.sheet), start=1)
+                if any(v not in (None, "") for v in row)
+            ]
+            first = max(filled, default=1) + 1
+            sheet.tables[spec.name].resize(sheet.range((1, 1), (first + len(block) - 1, width)))
+        sheet.range((first, 1), (first + len(block) - 1, width)).value = block
+        for index, column in enumerate(spec.columns, start=1):
+            if column.kind in ("date", "timestamp"):
+                cells = sheet.range((first, index), (first + len(block) - 1, index))
+                cells.number_format = schema.NUMBER_FORMATS[column.kind]
 
     def _layout_differences(self, data: SalesData) -> list[str]:
         """Where the Dashboard and Analytics Excel shows are not laid out for ``data`` (one
