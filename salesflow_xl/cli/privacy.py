@@ -173,19 +173,21 @@ def forget(
 def _print_inactive(inactive: Any, since: datetime) -> None:
     from rich.table import Table
 
-    table = Table(
-        title=_("Customers with no deal, activity or order since {date}: {count}").format(
+    click.echo(
+        _("Customers with no deal, activity or order since {date}: {count}").format(
             date=since.date(), count=len(inactive)
         )
     )
+    if inactive.empty:
+        return
+    table = Table()
     for header in (_("Customer"), _("Name"), _("Last contact")):
         table.add_column(header)
     for row in inactive.itertuples(index=False):
         last = "—" if row.last_contact != row.last_contact else str(row.last_contact.date())
         table.add_row(str(row.id), str(row.name), last)
     output_console().print(table)
-    if len(inactive):
-        click.echo(_("Add --yes to erase their personal data (this cannot be undone)."))
+    click.echo(_("Add --yes to erase their personal data (this cannot be undone)."))
 
 
 COMMANDS = (export_contacts, forget)
