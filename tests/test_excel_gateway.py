@@ -176,7 +176,7 @@ def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
 def test_every_button_is_a_no_argument_function() -> None:
     import inspect
 
-    assert len(ribbon.BUTTONS) == 12
+    assert len(ribbon.BUTTONS) == 13
     for name, function in ribbon.BUTTONS.items():
         assert inspect.signature(function).parameters == {}, name
         assert function.__doc__, name
