@@ -45,6 +45,7 @@ CUSTOMER, CUSTOMER_ROW = "C0003", 4
 BUTTONS = {
     "sfCalendar": ("SalesFlowReports", "followups_calendar", "Follow-ups to calendar"),
     "sfExportCustomer": ("SalesFlowCustomers", "export_customer", "Export customer"),
+    "sfDrafts": ("SalesFlowReports", "draft_followups", "Draft follow-up e-mails"),
 }
 
 

@@ -125,3 +125,100 @@ def _print_list(due: pd.DataFrame) -> None:
         late += " " * (16 - cell_len(late))  # a Chinese character takes two columns
         what = " ".join(str(row.what).split())  # a note's line breaks: still one line each
         click.echo(f"{row.due:%Y-%m-%d}  {late} {row.deal_id or '':<8} {what}")
+
+
+@click.command()
+@click.argument("path", type=EXISTING_WORKBOOK)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write the drafts into (made when missing).",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    metavar="N",
+    default=0,
+    show_default=True,
+    help="Also draft for what falls due in the N days after the as-of date.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DAY,
+    default=None,
+    help="The date to draft for (default: the workbook's as-of date).",
+)
+@click.option(
+    "--from",
+    "sender",
+    metavar="ADDRESS",
+    default=None,
+    help="The From address, e.g. 'Ada Park <ada@example.com>' (default: none; the mail "
+    "program fills it in).",
+)
+@click.option(
+    "--at",
+    "at",
+    type=Moment(time=True),
+    default=None,
+    help="The drafts' Date, YYYY-MM-DD [HH:MM] (default: now).",
+)
+def drafts(
+    path: Path,
+    out: Path,
+    days: int,
+    as_of: datetime | None,
+    sender: str | None,
+    at: datetime | None,
+) -> None:
+    """Write a draft e-mail (.eml) to the customer of each follow-up due, from the Templates
+    sheet: the template whose Stage is the deal's stage, else the first without a stage.
+
+    The follow-ups are those `salesflow followups --json` lists for the same --as-of and
+    --days (default: due by the as-of date, overdue ones included). Skipped, each with its
+    reason: a customer without an e-mail address, and a marketing template for a customer
+    whose marketing consent is not yes. Outlook opens each file as an unsent draft (X-Unsent);
+    other mail programs open it as a message to send again. Files are named "<due> <ID>
+    <customer>.eml": a second run replaces the first one's files. A workbook made before the
+    Templates sheet uses the default templates.
+
+    Examples:
+
+    \b
+        salesflow drafts Sales.xlsx --out drafts
+        salesflow drafts Sales.xlsx --out drafts --days 7 --from "Ada Park <ada@example.com>"
+    """
+    from salesflow_xl.actions import activities
+    from salesflow_xl.actions import drafts as planning
+    from salesflow_xl.core import i18n
+    from salesflow_xl.core.errors import InvalidArgumentError
+    from salesflow_xl.gateway import drafts as gateway
+    from salesflow_xl.workbook import language
+
+    try:
+        address = planning.sender(sender) if sender is not None else None
+    except InvalidArgumentError as error:
+        raise click.BadParameter(str(error.expected), param_hint="--from") from error
+    data = read(path)
+    content = path.read_bytes()
+    day = as_of.date() if as_of else data.settings.as_of
+    with i18n.use_workbook(language.of_bytes(content)):  # the templates in its language
+        found = gateway.file_templates(content, data.pipeline, path.name)
+        stamp = (at or datetime.now()).astimezone()  # --at is local time, as everywhere
+        planned = gateway.drafts(data, found, path.name, day, days, stamp, address)
+    written = gateway.write(out, planned)
+    if not found.from_sheet:
+        click.echo(gateway.no_sheet_note())
+    until = activities.followups_until(day, days)
+    click.echo(
+        _("Wrote {count} draft e-mail(s) for the follow-ups due by {day} to {folder}.").format(
+            count=len(written), day=until, folder=out
+        )
+    )
+    if planned.skipped:
+        click.echo(_("Skipped {count} follow-up(s):").format(count=len(planned.skipped)))
+        for skip in planned.skipped:
+            click.echo(f"  {skip}")

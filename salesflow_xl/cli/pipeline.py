@@ -23,7 +23,7 @@ from salesflow_xl.cli.app import (
     say_encoding,
     speak_language_of,
 )
-from salesflow_xl.cli.followups import followups
+from salesflow_xl.cli.followups import drafts, followups
 from salesflow_xl.cli.workbook_file import act, read
 from salesflow_xl.core.i18n import _
 
@@ -352,4 +352,4 @@ def refresh(path: Path, as_of: datetime | None, unpin: bool) -> None:
     act(path, lambda data: activities.refresh(data, date.today(), pin, unpin))
 
 
-COMMANDS = (advance, move, won, lost, reopen, log, add_lead, import_, followups, refresh)
+COMMANDS = (advance, move, won, lost, reopen, log, add_lead, import_, followups, drafts, refresh)

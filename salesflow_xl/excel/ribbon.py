@@ -37,6 +37,7 @@ from salesflow_xl.core.i18n import N_, _
 from salesflow_xl.core.json_text import strict_json
 from salesflow_xl.core.model import Pipeline
 from salesflow_xl.gateway import customer_export as privacy_export
+from salesflow_xl.gateway import drafts as email_drafts
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.gateway.import_source import read_source
@@ -544,6 +545,49 @@ def followups_calendar(book: ExcelBook) -> str:
     ).format(count=len(events), day=until, path=path)
 
 
+#: At most this many skipped follow-ups are named in the message box.
+SHOWN_SKIPS = 10
+
+
+@button
+def draft_followups(book: ExcelBook) -> str:
+    """Write a draft e-mail to the customer of each follow-up due by the workbook's as-of date
+    (overdue ones included), as ``salesflow drafts`` writes them: into the folder "<workbook>
+    drafts" beside the workbook (made when missing), one .eml file each, which Outlook opens
+    as a draft to send. Says how many, where, and which follow-ups were skipped and why."""
+    parent = _workbook_folder(book)
+    if parent is None:
+        raise SalesflowError(
+            _("Save the workbook first: the drafts are written into a folder beside it.")
+        )
+    data = book.read()
+    day = data.settings.as_of
+    until = activities.followups_until(day, 0)
+    found = email_drafts.excel_templates(book, data.pipeline)
+    planned = email_drafts.drafts(data, found, book.source, day, 0, _now().astimezone())
+    if not planned.drafts and not planned.skipped:
+        return _("No follow-ups are due by {day}: no drafts were written.").format(day=until)
+    folder = parent / _file_name(
+        _("{workbook} drafts").format(workbook=pathlib.PurePath(book.source).stem)
+    )
+    written = email_drafts.write(folder, planned)
+    lines = [
+        _(
+            "Wrote {count} draft e-mail(s) for the follow-ups due by {day} to {folder}. Open "
+            "one in your mail program to check and send it."
+        ).format(count=len(written), day=until, folder=folder)
+    ]
+    if planned.skipped:
+        lines.append(_("Skipped {count} follow-up(s):").format(count=len(planned.skipped)))
+        lines += [str(skip) for skip in planned.skipped[:SHOWN_SKIPS]]
+        if len(planned.skipped) > SHOWN_SKIPS:
+            more = len(planned.skipped) - SHOWN_SKIPS
+            lines.append(_("… and {count} more").format(count=more))
+    if not found.from_sheet:
+        lines.append(email_drafts.no_sheet_note())
+    return "\n".join(lines)
+
+
 #: Orders counted in words, one and several, as :data:`catalog.RECORDS` counts the other tables.
 ORDERS_COUNTED = (N_("{count} order"), N_("{count} orders"))
 
@@ -804,6 +848,7 @@ BUTTONS: dict[str, Callable[[], None]] = {
         refresh_dashboard,
         show_followups,
         followups_calendar,
+        draft_followups,
     )
 }
 
