@@ -3,18 +3,27 @@ message on stderr and exit code 1; nothing here computes a figure itself.
 
 The group and its shared options are in :mod:`.app`; the commands, by what they work on, in
 :mod:`.workbook` (new, check, report, recalc, demo), :mod:`.pipeline` (the ribbon's actions),
-:mod:`.customers` (clv, cohorts, export-customer), :mod:`.privacy` (export-contacts) and
-:mod:`.install`. Modules only some commands need (SciPy,
+:mod:`.customers` (clv, cohorts, export-customer), :mod:`.forecast`, :mod:`.privacy`
+(export-contacts, forget) and :mod:`.install`. Modules only some commands need (SciPy,
 openpyxl, xlwings, matplotlib, LibreOffice) are imported inside those commands, so a ribbon
 action started from the command line does not wait for them.
 """
 
 from __future__ import annotations
 
-from salesflow_xl.cli import catalog, customers, install, order_entry, pipeline, privacy, workbook
+from salesflow_xl.cli import (
+    catalog,
+    customers,
+    forecast,
+    install,
+    order_entry,
+    pipeline,
+    privacy,
+    workbook,
+)
 from salesflow_xl.cli.app import main
 
-for _module in (workbook, pipeline, catalog, order_entry, customers, privacy, install):
+for _module in (workbook, pipeline, catalog, order_entry, customers, forecast, privacy, install):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

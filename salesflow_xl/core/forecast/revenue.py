@@ -1,0 +1,394 @@
+"""Expected revenue per coming month, learned from the workbook's history, with an 80 % interval.
+
+Three parts, each from what was known at the moment ``at`` the forecast is made:
+
+- **Open deals.** Each is won with its stage's learned probability (:mod:`.calibration`). When,
+  if won: on its own expected close date where that is believable (after ``at`` and at most
+  :data:`BELIEVABLE_DAYS` later), else after the time the won deals that reached its stage
+  took from there, counting the time it has been there already (only the past durations longer
+  than that are drawn from; none: within the next 30 days).
+- **Deals not yet in the pipeline.** What the business won, in the months after each past
+  month end, from deals that came in after it — the average over the last
+  :data:`NEW_BUSINESS_ORIGINS` month ends with a full window of history behind them.
+- **Repeat orders** of the customers who ordered by ``at``: BG/NBD expected purchases ×
+  Gamma-Gamma expected spend (:mod:`salesflow_xl.core.clv`).
+
+The expected revenue of a month is the sum of the three expectations. The interval is the 10th
+and 90th percentile of :data:`DRAWS` simulated futures: each open deal won or not and closing
+in a month as above; the new business of one past window drawn at random; each customer alive
+or not (P(alive)), buying at a rate and dropping out with a probability drawn from their
+BG/NBD posterior (λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x)), each purchase's amount from
+their Gamma-Gamma posterior (ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
+
+Months are calendar months: the first is the rest of ``at``'s month (the next month when ``at``
+is a month's last day).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from salesflow_xl.core.clv import bgnbd, gamma_gamma
+from salesflow_xl.core.clv import value as clv_value
+from salesflow_xl.core.clv.summary import UNITS, customer_summary
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.errors import SalesflowError
+from salesflow_xl.core.i18n import _
+from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT, calibrate
+from salesflow_xl.core.forecast.history import deals_at, moment, steps
+from salesflow_xl.core.forecast.incidence import Incidence, incidence
+
+#: Simulated futures behind the interval.
+DRAWS = 2000
+#: The interval: these quantiles of the simulated revenue (an 80 % interval).
+INTERVAL = (0.10, 0.90)
+#: A deal's own expected close date is believed when at most this many days ahead.
+BELIEVABLE_DAYS = 365
+#: The past deals whose outcomes stand for the new deals': those that came in during this
+#: many days before the forecast's window (so their outcome over the window is known).
+YIELD_DAYS = 365
+#: At least this many past deals to learn the new deals' outcomes from.
+MIN_POOL = 10
+#: Days of new deals that measure how fast deals come in lately.
+INFLOW_DAYS = 91
+#: Won deals with an expected close date needed to judge those dates.
+MIN_DATED = 10
+#: Expected close dates are believed when half the won deals closed this near theirs.
+BELIEVABLE_ERROR_DAYS = 14
+#: Deals still under way needed to learn a deal's chances from those like it.
+MIN_AT_RISK = 5
+#: Days within which a deal closes that has been in its stage longer than any won deal took.
+OVERDUE_DAYS = 30
+#: The orders' model time unit.
+UNIT = "weeks"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A revenue forecast.
+
+    Attributes:
+        at: the moment it was made for.
+        months: one row per month — month ("2026-07"), start, end (dates), deals (expected
+            revenue of the open deals won then), new_deals (of deals not yet in the pipeline),
+            orders (repeat orders), total, low and high (the 80 % interval of the total),
+            deals_low and deals_high (of the deals' revenue: open and new).
+        stages: the calibration it used (:func:`~salesflow_xl.core.forecast.calibration.calibrate`).
+        notes: what it could not do (too little history for the new business, orders the
+            models could not be fitted to).
+    """
+
+    at: date
+    months: pd.DataFrame
+    stages: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+
+def windows(at: date, months: int) -> list[tuple[date, date]]:
+    """(first day, last day) of each forecast month: the rest of ``at``'s month, unless ``at``
+    is its last day, then whole months."""
+    found = []
+    start = at + timedelta(days=1)
+    while len(found) < months:
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        found.append((start, following - timedelta(days=1)))
+        start = following
+    return found
+
+
+def forecast(
+    data: SalesData,
+    months: int = 6,
+    at: date | None = None,
+    draws: int = DRAWS,
+    seed: int = 0,
+    prior_weight: float = PRIOR_WEIGHT,
+) -> Forecast:
+    """The revenue forecast for ``months`` months from ``at`` (default: the as-of date), as
+    the module describes; the same ``seed`` gives the same interval."""
+    if months < 1:
+        raise SalesflowError(_("months must be at least 1, got {months}").format(months=months))
+    at = at or data.settings.as_of
+    rng = np.random.default_rng(seed)
+    spans = windows(at, months)
+    edges = np.array([_days(at, end) for _start, end in spans])  # days after at
+    then = deals_at(data.deals, data.stage_log, data.pipeline, at)
+    stages = calibrate(then, data.pipeline, prior_weight)
+    notes: list[str] = []
+    open_mean, open_draws = _open_deals(then, stages, data, at, edges, draws, rng)
+    new_mean, new_draws, note = _new_business(then, at, edges, draws, rng)
+    if note:
+        notes.append(note)
+    orders_mean, orders_draws, note = _orders(data, at, edges, draws, rng)
+    if note:
+        notes.append(note)
+    deals_draws = open_draws + new_draws
+    total_draws = deals_draws + orders_draws
+    low, high = INTERVAL
+    frame = pd.DataFrame(
+        {
+            "month": [f"{s.year}-{s.month:02d}" for s, _e in spans],
+            "start": [s for s, _e in spans],
+            "end": [e for _s, e in spans],
+            "deals": open_mean,
+            "new_deals": new_mean,
+            "orders": orders_mean,
+        }
+    )
+    frame["total"] = frame["deals"] + frame["new_deals"] + frame["orders"]
+    frame["low"] = np.quantile(total_draws, low, axis=0)
+    frame["high"] = np.quantile(total_draws, high, axis=0)
+    frame["deals_low"] = np.quantile(deals_draws, low, axis=0)
+    frame["deals_high"] = np.quantile(deals_draws, high, axis=0)
+    return Forecast(at, frame, stages, tuple(notes))
+
+
+def _days(at: date, day: date) -> float:
+    """Days from the end of ``at`` to the end of ``day``."""
+    return float((day - at).days)
+
+
+def _open_deals(
+    then: pd.DataFrame,
+    stages: pd.DataFrame,
+    data: SalesData,
+    at: date,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected revenue per month of the open deals, and ``draws`` simulated futures."""
+    months = len(edges)
+    mean = np.zeros(months)
+    simulated = np.zeros((draws, months))
+    end = moment(at)
+    step_of = steps(data.pipeline)
+    configured = dict(zip(stages["step"], stages["configured"], strict=True))
+    fallback = dict(zip(stages["step"], stages["in_stage"], strict=True))
+    curves = {k: _incidence(then, k, end) for k in configured}
+    believed = close_dates_believed(then)
+    # how sure the stages' chances are: each draw scales a stage's chances by a draw from the
+    # Beta posterior of its share won, over its share's posterior mean
+    scale = {
+        k: rng.beta(w + 1, n - w + 1, draws) / ((w + 1) / (n + 2))
+        for k, n, w in zip(
+            stages["step"], stages["in_stage_closed"], stages["in_stage_won"], strict=True
+        )
+    }
+    is_open = then[then["status"] == "open"]
+    for row in is_open.itertuples(index=False):
+        k = step_of.get(row.stage, 0)
+        if k not in configured or not row.value > 0:
+            continue
+        elapsed = max((end - row.visited.get(k, row.entered)) / pd.Timedelta(days=1), 0.0)
+        share = _won_by_month(curves[k], elapsed, edges, configured[k], fallback[k])
+        expected = row.expected_close
+        if believed and expected is not None and pd.notna(expected):
+            ahead = (pd.Timestamp(expected).date() - at).days
+            if 0 < ahead <= BELIEVABLE_DAYS:
+                won = share[: months + 1].sum()
+                share = np.zeros(months + 2)
+                share[min(int(np.searchsorted(edges, ahead)), months)] = won
+                share[-1] = 1 - won
+        mean += row.value * share[:months]
+        chance = share[: months + 1].sum()
+        if chance <= 0:
+            continue
+        month = rng.choice(months + 1, size=draws, p=share[: months + 1] / chance)
+        won = rng.random(draws) < np.minimum(chance * scale[k], 1.0)
+        hit = won & (month < months)
+        np.add.at(simulated, (np.flatnonzero(hit), month[hit]), row.value)
+    return mean, simulated
+
+
+def _incidence(then: pd.DataFrame, k: int, end: pd.Timestamp) -> Incidence:
+    """The cumulative incidence of winning from first entering the stage of step ``k``, over
+    the deals that were in it (the open ones censored at ``end``)."""
+    was_in = then[then["visited"].map(lambda marks: k in marks)]
+    start = pd.to_datetime(was_in["visited"].map(lambda marks: marks[k]))
+    stop = pd.to_datetime(was_in["closed"]).fillna(end)
+    days = ((stop - start) / pd.Timedelta(days=1)).clip(lower=0.0)
+    return incidence(days.to_numpy(dtype="float64"), was_in["status"].to_numpy())
+
+
+def _won_by_month(
+    curve: Incidence, elapsed: float, edges: np.ndarray, configured: float, fallback: float
+) -> np.ndarray:
+    """The chance a deal under way for ``elapsed`` days is won in each month, won later, or
+    not won (the last two entries); shrunk toward the configured probability with
+    :data:`~salesflow_xl.core.forecast.calibration.PRIOR_WEIGHT` deals' weight against the
+    deals that ended (won or lost) after being in the stage. With fewer than
+    :data:`MIN_AT_RISK` of them: the stage's
+    learned probability, spread over the next :data:`OVERDUE_DAYS` days."""
+    months = len(edges)
+    share = np.zeros(months + 2)
+    at_risk = curve.at_risk(elapsed)
+    if at_risk < MIN_AT_RISK:
+        spread = np.bincount(
+            np.searchsorted(edges, np.linspace(0.0, OVERDUE_DAYS, 31)), minlength=months + 1
+        )
+        share[: months + 1] = fallback * spread / spread.sum()
+        share[-1] = 1 - fallback
+        return share
+    won_then, going = curve.at(elapsed)
+    points = curve.at(elapsed + np.concatenate([edges, [np.inf]]))[0]
+    steps_won = np.diff(np.concatenate([[won_then], points])) / going
+    total = float(steps_won.sum())
+    ended = curve.ended()
+    shrunk = (ended * total + PRIOR_WEIGHT * configured) / (ended + PRIOR_WEIGHT)
+    if total > 0:
+        share[: months + 1] = steps_won * shrunk / total
+    else:
+        share[months] = shrunk
+    share[-1] = 1 - shrunk
+    return np.clip(share, 0.0, 1.0)
+
+
+def close_dates_believed(then: pd.DataFrame) -> bool:
+    """Whether the deals' own expected close dates have proved right: at least
+    :data:`MIN_DATED` won deals had one, and half of them closed within
+    :data:`BELIEVABLE_ERROR_DAYS` days of it."""
+    won = then[(then["status"] == "won") & then["expected_close"].notna()]
+    if len(won) < MIN_DATED:
+        return False
+    error = (won["closed"].dt.normalize() - pd.to_datetime(won["expected_close"])).abs()
+    return bool(error.median() <= pd.Timedelta(days=BELIEVABLE_ERROR_DAYS))
+
+
+def _new_business(
+    then: pd.DataFrame, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """What deals not yet in the pipeline will bring. Deals come in as a Poisson process whose
+    rate follows the trend of the last two :data:`INFLOW_DAYS`-day spans: the latest span's
+    rate, changing by the difference between the two spans' rates per span (never below 0 nor
+    above twice the latest rate). Each new deal brings what one of the past deals brought — its
+    value if it was won, that many days after it came in — drawn from the deals that came in
+    during the :data:`YIELD_DAYS` days before the window's length ago (so their outcome over a
+    window is known). In the simulation the two rates are drawn from their Gamma posteriors."""
+    months = len(edges)
+    nothing = np.zeros(months), np.zeros((draws, months))
+    span = float(edges[-1])
+    end = moment(at)
+    seen = then["first_seen"]
+    window = pd.Timedelta(days=INFLOW_DAYS)
+    latest = int(((seen > end - window) & (seen <= end)).sum())
+    earlier = int(((seen > end - 2 * window) & (seen <= end - window)).sum())
+    known = then[(seen <= end - pd.Timedelta(days=span)) & seen.notna()]
+    recent = known[known["first_seen"] > end - pd.Timedelta(days=span + YIELD_DAYS)]
+    pool = recent if len(recent) >= MIN_POOL else known
+    if len(pool) < MIN_POOL:
+        note = _(
+            "new deals: fewer than {count} deals came in {days:,.0f} days or more before the "
+            "forecast, too few to learn from; counted as none"
+        ).format(count=MIN_POOL, days=span)
+        return *nothing, note
+    lag = ((pool["closed"] - pool["first_seen"]) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
+    won = (pool["status"] == "won").to_numpy() & (lag <= span)
+    brings = np.where(won, pool["value"].to_numpy(dtype="float64"), 0.0)
+    lag = np.where(won, lag, 0.0)
+    days = np.arange(int(np.ceil(span)))  # arrival day after at (arriving in its middle)
+    # the month a pool deal arriving on each day is won in (months: after the window)
+    month = np.searchsorted(edges, days[:, None] + 0.5 + lag[None, :])
+    landed = np.zeros((len(days), months))
+    for j in range(months):
+        landed[:, j] = np.mean(brings[None, :] * (month == j), axis=1)
+    mean = _rates(latest, earlier, days)[0] @ landed
+    simulated = np.zeros((draws, months))
+    late = rng.gamma(latest + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
+    early = rng.gamma(earlier + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
+    counts = rng.poisson(_rates(late, early, days))  # draws × days
+    who, day = np.nonzero(counts)
+    times = np.repeat(day, counts[who, day]).astype("float64")
+    who = np.repeat(who, counts[who, day])
+    # each draw learns from its own resample of the past deals (how sure their yield is)
+    resampled = rng.integers(0, len(pool), (draws, len(pool)))
+    which = resampled[who, rng.integers(0, len(pool), len(who))]
+    close = times + rng.random(len(who)) + lag[which]
+    landing = np.searchsorted(edges, close)
+    hit = (brings[which] > 0) & (landing < months)
+    np.add.at(simulated, (who[hit], landing[hit]), brings[which][hit])
+    return mean, simulated, None
+
+
+def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarray:
+    """Expected new deals on each day after the forecast (one row per pair of counts): the
+    latest span's daily rate plus the trend, within [0, twice the latest rate]."""
+    late = np.atleast_1d(np.asarray(latest, dtype="float64"))[:, None] / INFLOW_DAYS
+    early = np.atleast_1d(np.asarray(earlier, dtype="float64"))[:, None] / INFLOW_DAYS
+    slope = (late - early) / INFLOW_DAYS  # per day
+    rate = late + slope * (days[None, :] + 0.5 + INFLOW_DAYS / 2)
+    return np.clip(rate, 0.0, 2 * late)
+
+
+def _orders(
+    data: SalesData, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Repeat orders of the customers who ordered by ``at`` (BG/NBD × Gamma-Gamma)."""
+    months = len(edges)
+    nothing = np.zeros(months), np.zeros((draws, months))
+    orders = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
+    if orders.empty:
+        return *nothing, None
+    summary = customer_summary(orders, at, UNIT)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            model = clv_value.fit(summary, UNIT)
+            x, t_x, big_t = (
+                summary[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T")
+            )
+            spend = gamma_gamma.expected_average_spend(
+                model.spend, x, summary["monetary_value"].to_numpy()
+            )
+    except (SalesflowError, ValueError, FloatingPointError) as error:
+        note = _("repeat orders: the models could not be fitted ({error}); counted as none")
+        return *nothing, note.format(error=error)
+    per_day = 1.0 / UNITS[UNIT]
+    cumulative = np.array(
+        [bgnbd.expected_purchases(model.purchases, e * per_day, x, t_x, big_t) for e in edges]
+    )
+    purchases = np.diff(np.vstack([np.zeros(len(x)), cumulative]), axis=0)
+    mean = (purchases * spend).sum(axis=1)
+    simulated = _simulate_orders(model, summary, edges * per_day, draws, rng)
+    return mean, simulated, None
+
+
+def _simulate_orders(
+    model: clv_value.CustomerValueModel,
+    summary: pd.DataFrame,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``draws`` futures of the repeat-order revenue per month (see the module)."""
+    x, t_x, big_t, z = (
+        summary[c].to_numpy(dtype="float64")
+        for c in ("frequency", "recency", "T", "monetary_value")
+    )
+    bg, gg = model.purchases, model.spend
+    customers = len(x)
+    shape = (draws, customers)
+    alive = rng.random(shape) < bgnbd.probability_alive(bg, x, t_x, big_t)
+    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t), shape)
+    dropout = rng.beta(bg.a, bg.b + x, shape)
+    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)), shape)
+    horizon = edges[-1]
+    time = np.zeros(shape)
+    revenue = np.zeros((draws, len(edges)))
+    rows = np.broadcast_to(np.arange(draws)[:, None], shape)
+    while alive.any():
+        time = time + rng.exponential(1.0, shape) / np.maximum(rate, 1e-12)
+        alive &= time <= horizon
+        if not alive.any():
+            break
+        amount = rng.gamma(gg.p, 1.0 / np.maximum(nu, 1e-12))
+        month = np.searchsorted(edges, time)
+        np.add.at(revenue, (rows[alive], month[alive]), amount[alive])
+        alive &= rng.random(shape) >= dropout
+    return revenue

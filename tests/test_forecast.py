@@ -1,0 +1,244 @@
+"""The learned forecast (issue 18): calibration, the past state of the pipeline, the cumulative
+incidence of winning, the revenue forecast and the back-test — on small histories worked by
+hand, and on the demo business (the learned forecast beats the weighted pipeline)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast import backtest, calibration, history, revenue
+from salesflow_xl.core.forecast.incidence import incidence
+from salesflow_xl.core.model import Deal, Pipeline, Settings, Stage, StageEvent
+from tests.conftest import demo_copy, invoke
+
+PIPELINE = Pipeline(
+    (
+        Stage("A", 0.1),
+        Stage("B", 0.5),
+        Stage("Won", 1.0, outcome="won"),
+        Stage("Lost", 0.0, outcome="lost"),
+    )
+)
+T0 = datetime(2026, 1, 5, 9)
+
+
+def hours(h: float) -> datetime:
+    return T0 + timedelta(hours=h)
+
+
+def small_history() -> SalesData:
+    """D1 A → B → Won; D2 A → Lost; D3 A → Won (skipping B); D4 A → B, open."""
+    deals = [
+        Deal("D1", "C1", "x", 100.0, "Won", "won", T0.date(), T0.date(), closed=T0.date()),
+        Deal("D2", "C1", "x", 100.0, "Lost", "lost", T0.date(), T0.date(), closed=T0.date()),
+        Deal("D3", "C1", "x", 100.0, "Won", "won", T0.date(), T0.date(), closed=T0.date()),
+        Deal("D4", "C1", "x", 100.0, "B", "open", T0.date(), T0.date()),
+    ]
+    log = [
+        StageEvent(hours(0), "D1", None, "A"),
+        StageEvent(hours(24), "D1", "A", "B"),
+        StageEvent(hours(48), "D1", "B", "Won"),
+        StageEvent(hours(1), "D2", None, "A"),
+        StageEvent(hours(30), "D2", "A", "Lost"),
+        StageEvent(hours(2), "D3", None, "A"),
+        StageEvent(hours(72), "D3", "A", "Won"),
+        StageEvent(hours(3), "D4", None, "A"),
+        StageEvent(hours(96), "D4", "A", "B"),
+    ]
+    return SalesData.from_records(
+        Settings(as_of=date(2026, 1, 31)),
+        {"deals": deals, "stage_log": log},
+        pipeline=PIPELINE,
+    )
+
+
+def test_calibration_counts_the_closed_deals_that_reached_each_stage() -> None:
+    data = small_history()
+    found = calibration.calibrate_at(data.deals, data.stage_log, PIPELINE, data.settings.as_of)
+    a, b = found.to_dict("records")
+    # A: D1, D2, D3 closed after reaching it, two won; B: D1 and D3 (which skipped it), both won
+    assert (a["closed"], a["won"], b["closed"], b["won"]) == (3, 2, 2, 2)
+    assert a["observed"] == pytest.approx(2 / 3)
+    assert a["learned"] == pytest.approx((2 + 10 * 0.1) / (3 + 10))
+    assert b["learned"] == pytest.approx((2 + 10 * 0.5) / (2 + 10))
+    # in B itself were D1 (won) and D4 (open): one closed deal, won
+    assert (b["in_stage_closed"], b["in_stage_won"]) == (1, 1)
+    # D1 reached B 24 h before its win, D3 48 h after it came in reached "B or beyond"
+    assert b["days_to_close"] == pytest.approx(np.median([1.0, 0.0]))
+    assert a["days_to_close"] == pytest.approx(np.median([2.0, 70 / 24]))
+
+
+def test_a_past_moment_sees_only_the_rows_up_to_it() -> None:
+    data = small_history()
+    then = history.deals_at(data.deals, data.stage_log, PIPELINE, hours(26))
+    by_id = then.set_index("id")
+    assert list(then["id"]) == ["D1", "D2", "D3", "D4"]
+    assert by_id.loc["D1", "stage"] == "B"
+    assert by_id.loc["D1", "status"] == "open"
+    assert by_id.loc["D2", "status"] == "open"  # lost only at 30 h
+    assert by_id.loc["D1", "furthest"] == 2
+    assert by_id.loc["D1", "entered"] == pd.Timestamp(hours(24))
+    nothing = calibration.calibrate(then, PIPELINE)
+    assert list(nothing["closed"]) == [0, 0]
+    assert list(nothing["learned"]) == [0.1, 0.5]  # no closed deal: the configured chance
+    assert history.deals_at(data.deals, data.stage_log, PIPELINE, hours(0.5))["id"].tolist() == [
+        "D1"
+    ]
+
+
+def test_the_incidence_of_winning_counts_open_deals_as_still_under_way() -> None:
+    """Four deals: won after 1 day, lost after 2, open after 3, won after 4. By hand:
+    t = 1: 4 under way, F = 1/4, S = 3/4; t = 2: 3 under way, S = 3/4 · 2/3 = 1/2;
+    t = 4: 1 under way, F = 1/4 + 1/2 · 1 = 3/4, S = 0."""
+    curve = incidence(np.array([1.0, 2.0, 3.0, 4.0]), np.array(["won", "lost", "open", "won"]))
+    assert curve.times.tolist() == [1.0, 2.0, 4.0]
+    assert curve.won.tolist() == pytest.approx([0.25, 0.25, 0.75])
+    assert curve.going.tolist() == pytest.approx([0.75, 0.5, 0.0])
+    won, going = curve.at(np.array([0.5, 3.0, 10.0]))
+    assert won.tolist() == pytest.approx([0.0, 0.25, 0.75])
+    assert going.tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert curve.at_risk(2.5) == 2
+    assert curve.ended() == 3
+
+
+@pytest.mark.parametrize(
+    ("at", "first"),
+    [
+        (date(2026, 6, 30), (date(2026, 7, 1), date(2026, 7, 31))),
+        (date(2026, 6, 15), (date(2026, 6, 16), date(2026, 6, 30))),
+        (date(2026, 12, 31), (date(2027, 1, 1), date(2027, 1, 31))),
+    ],
+)
+def test_forecast_months_are_calendar_months_from_the_day_after(at, first) -> None:
+    spans = revenue.windows(at, 3)
+    assert spans[0] == first
+    assert all(b[0] == a[1] + timedelta(days=1) for a, b in itertools.pairwise(spans))
+
+
+def steady_history(configured: float = 0.5) -> SalesData:
+    """Twenty past deals came in 300 days before June 30, entered B a day later and were won
+    10 days after that; one deal came in 100 days before and entered B two days before."""
+    pipeline = Pipeline(
+        (
+            Stage("A", 0.1),
+            Stage("B", configured),
+            Stage("Won", 1.0, outcome="won"),
+            Stage("Lost", 0.0, outcome="lost"),
+        )
+    )
+    at = date(2026, 6, 30)
+    end = datetime(2026, 6, 30, 12)
+    deals, log = [], []
+    for n in range(20):
+        came = end - timedelta(days=300, hours=n)
+        deals.append(Deal(f"P{n}", "C1", "x", 100.0, "Won", "won", came.date(), came.date()))
+        log += [
+            StageEvent(came, f"P{n}", None, "A"),
+            StageEvent(came + timedelta(days=1), f"P{n}", "A", "B"),
+            StageEvent(came + timedelta(days=11), f"P{n}", "B", "Won"),
+        ]
+    came = end - timedelta(days=100)
+    deals.append(Deal("D1", "C1", "x", 1000.0, "B", "open", came.date(), at))
+    log += [
+        StageEvent(came, "D1", None, "A"),
+        StageEvent(end - timedelta(days=2), "D1", "A", "B"),
+    ]
+    return SalesData.from_records(
+        Settings(as_of=at), {"deals": deals, "stage_log": log}, pipeline=pipeline
+    )
+
+
+def test_an_open_deal_is_won_with_the_shrunk_chance_after_the_time_the_others_took() -> None:
+    """In B 2 days; every deal like it was won 10 days after entering B: 20 ended, all won,
+    shrunk with 10 deals' weight toward the configured 0.5: (20 · 1 + 10 · 0.5) / 30 = 5/6 —
+    in July (8 days on). No deal came in during the last 182 days and nobody ordered: no new
+    deals, no orders."""
+    made = revenue.forecast(steady_history(), 3)
+    july, august, september = made.months.to_dict("records")
+    assert july["deals"] == pytest.approx(1000 * 25 / 30)
+    assert (august["deals"], september["deals"]) == (0.0, 0.0)
+    assert [m["new_deals"] for m in (july, august, september)] == [0.0, 0.0, 0.0]
+    assert [m["orders"] for m in (july, august, september)] == [0.0, 0.0, 0.0]
+    # the interval: won (1,000) in about 5 of 6 futures, so its 10th percentile is nothing
+    assert (july["low"], july["high"]) == (0.0, 1000.0)
+    assert (august["low"], august["high"]) == (0.0, 0.0)
+
+
+def test_the_same_seed_gives_the_same_interval() -> None:
+    data = small_history()
+    first = revenue.forecast(data, 2, seed=7).months
+    assert first.equals(revenue.forecast(data, 2, seed=7).months)
+
+
+def test_scores_are_mean_errors_and_the_share_inside_the_interval() -> None:
+    rows = pd.DataFrame(
+        {
+            "actual_deals": [100.0, 0.0, 50.0],
+            "learned_deals": [80.0, 10.0, 50.0],
+            "deals_low": [90.0, 0.0, 40.0],
+            "deals_high": [120.0, 20.0, 45.0],
+            "weighted": [0.0, 0.0, 100.0],
+            "actual_total": [100.0, 0.0, 50.0],
+            "learned_total": [100.0, 0.0, 50.0],
+            "low": [0.0, 0.0, 0.0],
+            "high": [1.0, 1.0, 1.0],
+        }
+    )
+    found = backtest.scores(rows).set_index("forecast")
+    assert found.loc["learned", "mae"] == pytest.approx((20 + 10 + 0) / 3)
+    assert found.loc["learned", "mape"] == pytest.approx((20 / 100 + 0 / 50) / 2)
+    assert found.loc["learned", "coverage"] == pytest.approx(2 / 3)
+    assert found.loc["weighted", "mae"] == pytest.approx((100 + 0 + 50) / 3)
+    assert found.loc["weighted", "mape"] == pytest.approx((1 + 1) / 2)
+    assert found.loc["learned total", "coverage"] == pytest.approx(1 / 3)
+
+
+# -- the demo business ---------------------------------------------------------------------
+
+
+def test_on_the_demo_the_learned_forecast_beats_the_weighted_pipeline(tmp_path) -> None:
+    book = demo_copy(tmp_path)
+    result = invoke("forecast", book, "--backtest", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    scores = {s["forecast"]: s for s in found["scores"]}
+    assert scores["learned"]["months"] == 27  # 9 month ends × 3 months
+    assert scores["learned"]["mae"] < 0.8 * scores["weighted"]["mae"]
+    assert found["verdict"].startswith("Trust the learned forecast")
+    # the rows hold what was actually won: the demo's won deals by month, counted here
+    rows = pd.DataFrame(found["rows"])
+    deals = pd.read_excel(book, sheet_name="Deals", engine="openpyxl")
+    won = deals[deals["Status"] == "won"]
+    by_month = won.groupby(pd.to_datetime(won["Closed"]).dt.strftime("%Y-%m"))["Value"].sum()
+    for row in rows.itertuples():
+        assert row.actual_deals == pytest.approx(by_month.get(row.month, 0.0))
+
+
+def test_the_forecast_json_is_strict_and_adds_up(tmp_path) -> None:
+    book = demo_copy(tmp_path)
+    result = invoke("forecast", book, "--months", "4", "--json")
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    found = json.loads(result.stdout, parse_constant=refuse)
+    assert found["as_of"] == "2026-06-30"
+    assert [m["month"] for m in found["months"]] == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    for month in found["months"]:
+        parts = month["deals"] + month["new_deals"] + month["orders"]
+        assert month["total"] == pytest.approx(parts)
+        assert month["low"] <= month["total"] <= month["high"]
+    stages = [s["stage"] for s in found["stages"]]
+    assert stages == ["Lead acquisition", "Nurturing", "Negotiation"]
+    for stage in found["stages"]:
+        assert stage["learned"] == pytest.approx(
+            (stage["won"] + 10 * stage["configured"]) / (stage["closed"] + 10)
+        )
