@@ -39,10 +39,10 @@ from salesflow_xl.core.clv import value as clv_value
 from salesflow_xl.core.clv.summary import UNITS, customer_summary
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
-from salesflow_xl.core.i18n import _
 from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT, calibrate
 from salesflow_xl.core.forecast.history import deals_at, moment, steps
 from salesflow_xl.core.forecast.incidence import Incidence, incidence
+from salesflow_xl.core.i18n import _
 
 #: Simulated futures behind the interval.
 DRAWS = 2000
