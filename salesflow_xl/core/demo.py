@@ -43,6 +43,9 @@ MONTHS = 18
 
 #: Fewest days between two deliveries to the same customer.
 MIN_ORDER_GAP = 4
+#: Chance that a customer drawn on a channel with campaigns came through one of them; the others
+#: saw the channel outside its campaigns and are counted on an organic channel instead.
+CAMPAIGN_REACH = 0.75
 FIRST_NAMES = (
     "Anna Ben Clara David Elif Finn Greta Hugo Ines Jonas Kira Luca Mara Noah Olga Paul Rosa "
     "Sami Tara Umut Vera Wim Yara Zoe"
@@ -157,7 +160,7 @@ class _Builder:
         channel = _weighted(rng, {name: v[0] for name, v in business.channels.items()})
         paid = [c for c in self.campaigns if c.channel == channel]
         campaign = None
-        if paid and rng.random() < 0.75:
+        if paid and rng.random() < CAMPAIGN_REACH:
             chosen = rng.choice(paid)
             campaign = chosen.name
             first_touch = self._day_between(chosen.start, chosen.end + timedelta(days=14))
