@@ -264,56 +264,110 @@ def close_dates_believed(then: pd.DataFrame) -> bool:
 def _new_business(
     then: pd.DataFrame, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """What deals not yet in the pipeline will bring. Deals come in as a Poisson process whose
-    rate follows the trend of the last two :data:`INFLOW_DAYS`-day spans: the latest span's
-    rate, changing by the difference between the two spans' rates per span (never below 0 nor
-    above twice the latest rate). Each new deal brings what one of the past deals brought — its
-    value if it was won, that many days after it came in — drawn from the deals that came in
-    during the :data:`YIELD_DAYS` days before the window's length ago (so their outcome over a
-    window is known). In the simulation the two rates are drawn from their Gamma posteriors."""
+    """What deals not yet in the pipeline will bring (:func:`_newcomers`: deals coming in,
+    bringing their value when won)."""
+    arrivals = then.set_index("id")["first_seen"]
+    won = then[then["status"] == "won"]
+    events = pd.DataFrame({"unit": won["id"], "time": won["closed"], "amount": won["value"]})
+    mean, simulated, enough = _newcomers(arrivals, events, at, edges, draws, rng)
+    if enough:
+        return mean, simulated, None
+    note = _(
+        "new deals: fewer than {count} deals came in long enough before the forecast to learn "
+        "from; counted as none"
+    ).format(count=MIN_POOL)
+    return mean, simulated, note
+
+
+def _new_customers(
+    orders: pd.DataFrame, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """What customers who have not ordered yet will order (:func:`_newcomers`: customers
+    coming with their first order, then ordering as past new customers did)."""
+    arrivals = pd.to_datetime(orders["date"]).groupby(orders["customer_id"]).min()
+    events = pd.DataFrame(
+        {
+            "unit": orders["customer_id"],
+            "time": pd.to_datetime(orders["date"]),
+            "amount": orders["amount"],
+        }
+    )
+    mean, simulated, _enough = _newcomers(arrivals, events, at, edges, draws, rng)
+    return mean, simulated
+
+
+def _newcomers(
+    arrivals: pd.Series,
+    events: pd.DataFrame,
+    at: date,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """What newcomers not seen by ``at`` will bring per month: new deals (``arrivals``: when
+    each deal came in; ``events``: unit, time and amount of each win) or new customers (when
+    each first ordered; their orders).
+
+    Newcomers come as a Poisson process whose rate follows the trend of the last two
+    :data:`INFLOW_DAYS`-day spans: the latest span's rate, changing by the difference between
+    the two spans' rates per span (never below 0 nor above twice the latest rate). A newcomer
+    brings in a month what one of the past newcomers brought that many days after coming,
+    drawn, for a month ending d days after ``at``, from those that came during the
+    :data:`YIELD_DAYS` days before d days ago (what they brought over d days is known), so a
+    month's forecast does not depend on how many months are asked for. In the simulation the
+    two rates are drawn from their Gamma posteriors and each draw learns from its own resample
+    of the past newcomers. Returns the means, the draws and whether there was history enough
+    (at least :data:`MIN_POOL` past newcomers)."""
     months = len(edges)
-    nothing = np.zeros(months), np.zeros((draws, months))
-    span = float(edges[-1])
-    end = moment(at)
-    seen = then["first_seen"]
-    window = pd.Timedelta(days=INFLOW_DAYS)
-    latest = int(((seen > end - window) & (seen <= end)).sum())
-    earlier = int(((seen > end - 2 * window) & (seen <= end - window)).sum())
-    known = then[(seen <= end - pd.Timedelta(days=span)) & seen.notna()]
-    recent = known[known["first_seen"] > end - pd.Timedelta(days=span + YIELD_DAYS)]
-    pool = recent if len(recent) >= MIN_POOL else known
-    if len(pool) < MIN_POOL:
-        note = _(
-            "new deals: fewer than {count} deals came in {days:,.0f} days or more before the "
-            "forecast, too few to learn from; counted as none"
-        ).format(count=MIN_POOL, days=span)
-        return *nothing, note
-    lag = ((pool["closed"] - pool["first_seen"]) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
-    won = (pool["status"] == "won").to_numpy() & (lag <= span)
-    brings = np.where(won, pool["value"].to_numpy(dtype="float64"), 0.0)
-    lag = np.where(won, lag, 0.0)
-    days = np.arange(int(np.ceil(span)))  # arrival day after at (arriving in its middle)
-    # the month a pool deal arriving on each day is won in (months: after the window)
-    month = np.searchsorted(edges, days[:, None] + 0.5 + lag[None, :])
-    landed = np.zeros((len(days), months))
-    for j in range(months):
-        landed[:, j] = np.mean(brings[None, :] * (month == j), axis=1)
-    mean = _rates(latest, earlier, days)[0] @ landed
     simulated = np.zeros((draws, months))
+    mean = np.zeros(months)
+    end = moment(at)
+    arrivals = arrivals.dropna()
+    window = pd.Timedelta(days=INFLOW_DAYS)
+    latest = int(((arrivals > end - window) & (arrivals <= end)).sum())
+    earlier = int(((arrivals > end - 2 * window) & (arrivals <= end - window)).sum())
     late = rng.gamma(latest + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
     early = rng.gamma(earlier + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
-    counts = rng.poisson(_rates(late, early, days))  # draws × days
-    who, day = np.nonzero(counts)
-    times = np.repeat(day, counts[who, day]).astype("float64")
-    who = np.repeat(who, counts[who, day])
-    # each draw learns from its own resample of the past deals (how sure their yield is)
-    resampled = rng.integers(0, len(pool), (draws, len(pool)))
-    which = resampled[who, rng.integers(0, len(pool), len(who))]
-    close = times + rng.random(len(who)) + lag[which]
-    landing = np.searchsorted(edges, close)
-    hit = (brings[which] > 0) & (landing < months)
-    np.add.at(simulated, (who[hit], landing[hit]), brings[which][hit])
-    return mean, simulated, None
+    starts = np.concatenate([[0.0], edges[:-1]])
+    for j in range(months):
+        span = float(edges[j])
+        known = arrivals[arrivals <= end - pd.Timedelta(days=span)]
+        recent = known[known > end - pd.Timedelta(days=span + YIELD_DAYS)]
+        pool = recent if len(recent) >= MIN_POOL else known
+        if len(pool) < MIN_POOL:
+            return mean, simulated, False
+        came = pool.to_numpy(dtype="datetime64[ns]")
+        unit = pd.Index(pool.index)
+        mine = events[events["unit"].isin(unit)]
+        owner = unit.get_indexer(mine["unit"])
+        lag = (mine["time"].to_numpy(dtype="datetime64[ns]") - came[owner]) / np.timedelta64(1, "D")
+        keep = (lag >= 0) & (lag <= span)
+        owner, lag = owner[keep], lag[keep]
+        amount = mine["amount"].to_numpy(dtype="float64")[keep]
+        days = np.arange(int(np.ceil(span)))  # arrival day after at (arriving in its middle)
+        close = days[:, None] + 0.5 + lag[None, :]
+        inside = (close > starts[j]) & (close <= span)
+        per_day = (inside * amount[None, :]).sum(axis=1) / len(pool)
+        mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
+        counts = rng.poisson(_rates(late, early, days))  # draws × days
+        who, day = np.nonzero(counts)
+        times = np.repeat(day, counts[who, day]).astype("float64") + rng.random(int(counts.sum()))
+        who = np.repeat(who, counts[who, day])
+        resampled = rng.integers(0, len(pool), (draws, len(pool)))
+        which = resampled[who, rng.integers(0, len(pool), len(who))]
+        # every event of the past newcomer each arrival stands for
+        order = np.argsort(owner, kind="stable")
+        owner, lag, amount = owner[order], lag[order], amount[order]
+        first = np.searchsorted(owner, np.arange(len(pool)))
+        count = np.bincount(owner, minlength=len(pool))
+        repeat = count[which]
+        base = np.repeat(first[which], repeat)
+        offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        event = base + offset
+        landing = np.repeat(times, repeat) + lag[event]
+        hit = (landing > starts[j]) & (landing <= span)
+        np.add.at(simulated[:, j], np.repeat(who, repeat)[hit], amount[event][hit])
+    return mean, simulated, True
 
 
 def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarray:
@@ -335,6 +389,7 @@ def _orders(
     orders = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
     if orders.empty:
         return *nothing, None
+    new_mean, new_draws = _new_customers(orders, at, edges, draws, rng)
     summary = customer_summary(orders, at, UNIT)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -354,8 +409,8 @@ def _orders(
         [bgnbd.expected_purchases(model.purchases, e * per_day, x, t_x, big_t) for e in edges]
     )
     purchases = np.diff(np.vstack([np.zeros(len(x)), cumulative]), axis=0)
-    mean = (purchases * spend).sum(axis=1)
-    simulated = _simulate_orders(model, summary, edges * per_day, draws, rng)
+    mean = (purchases * spend).sum(axis=1) + new_mean
+    simulated = _simulate_orders(model, summary, edges * per_day, draws, rng) + new_draws
     return mean, simulated, None
 
 
