@@ -242,3 +242,15 @@ def test_the_forecast_json_is_strict_and_adds_up(tmp_path) -> None:
         assert stage["learned"] == pytest.approx(
             (stage["won"] + 10 * stage["configured"]) / (stage["closed"] + 10)
         )
+
+
+def test_a_workbook_without_deals_or_orders_forecasts_nothing() -> None:
+    """A new, empty workbook: the configured probabilities resting on no deal, and no
+    revenue (pandas once failed on the empty columns of IDs)."""
+    empty = SalesData.from_records(Settings(as_of=date(2026, 6, 30)), {}, pipeline=PIPELINE)
+    stages = calibration.calibrate_at(empty.deals, empty.stage_log, PIPELINE, date(2026, 6, 30))
+    assert stages["learned"].tolist() == [0.1, 0.5]
+    assert stages["closed"].tolist() == [0, 0]
+    made = revenue.forecast(empty, 3, draws=50)
+    assert made.months["total"].tolist() == [0.0, 0.0, 0.0]
+    assert made.months["high"].tolist() == [0.0, 0.0, 0.0]
