@@ -275,3 +275,15 @@ def test_a_months_expected_revenue_does_not_depend_on_how_many_months_are_asked(
     six = revenue.forecast(data, 6, draws=200).months
     for column in ("deals", "new_deals", "orders", "total"):
         assert three[column].to_numpy() == pytest.approx(six[column].to_numpy()[:3])
+
+
+def test_a_workbook_without_deals_or_orders_forecasts_nothing() -> None:
+    """A new, empty workbook: the configured probabilities resting on no deal, and no
+    revenue (pandas once failed on the empty columns of IDs)."""
+    empty = SalesData.from_records(Settings(as_of=date(2026, 6, 30)), {}, pipeline=PIPELINE)
+    stages = calibration.calibrate_at(empty.deals, empty.stage_log, PIPELINE, date(2026, 6, 30))
+    assert stages["learned"].tolist() == [0.1, 0.5]
+    assert stages["closed"].tolist() == [0, 0]
+    made = revenue.forecast(empty, 3, draws=50)
+    assert made.months["total"].tolist() == [0.0, 0.0, 0.0]
+    assert made.months["high"].tolist() == [0.0, 0.0, 0.0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import io
 import json
 import re
@@ -19,6 +20,7 @@ from rich.console import Console
 from salesflow_xl.cli import main, progress
 from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast import calibration, revenue
 from salesflow_xl.core.model import Settings
 from salesflow_xl.core.report import build_report
 from salesflow_xl.reports import charts
@@ -148,8 +150,80 @@ def test_demo_html_and_terminal_report(tmp_path) -> None:
     out = tmp_path / "demo.html"
     result = CliRunner().invoke(main, ["demo", "--html", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Wrote {out} (9 charts")
+    assert result.output.startswith(f"Wrote {out} ({len(charts.CHARTS)} charts")
     assert "Ember &amp; Oak" in out.read_text(encoding="utf-8")
+
+
+def section(page: str, anchor: str) -> str:
+    start = page.index(f'<section id="{anchor}">')
+    return page[start : page.index("</section>", start)]
+
+
+def table_rows(html_text: str, title: str) -> list[list[str]]:
+    """The body rows of the table headed ``title`` (cells unescaped)."""
+    after = html_text.split(f"<h3>{html.escape(title)}</h3>", 1)[1]
+    body = after.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+def test_the_page_has_the_learned_forecast_with_its_chart(tmp_path, data) -> None:
+    """`salesflow demo --html`: a Forecast section holding the revenue chart (a real PNG), the
+    expected revenue of the next six months with its interval (the core's forecast, same seed)
+    and each open stage's configured and learned probability with the deals it rests on."""
+    out = tmp_path / "demo.html"
+    result = CliRunner().invoke(main, ["demo", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    part = section(page, "revenue-forecast")
+    assert "<h2>Forecast</h2>" in part
+    chart = embedded_images(part)
+    assert list(chart) == ["revenue_forecast"]
+    width, height = png_size(chart["revenue_forecast"])
+    assert width >= 600
+    assert height >= 150
+    made = revenue.forecast(data, html_report.REVENUE_MONTHS)
+    months = table_rows(part, "Expected revenue per month (learned forecast)")
+    assert [row[0] for row in months] == made.months["month"].tolist()
+    for row, expected in zip(months, made.months.itertuples(), strict=True):
+        assert row[1:] == [
+            f"{value:,.0f}"
+            for value in (
+                expected.deals,
+                expected.new_deals,
+                expected.orders,
+                expected.total,
+                expected.low,
+                expected.high,
+            )
+        ]
+    stages = calibration.calibrate_at(
+        data.deals, data.stage_log, data.pipeline, data.settings.as_of
+    )
+    shown = table_rows(
+        part, "Win probability per stage: configured and learned from the closed deals"
+    )
+    assert shown == [
+        [
+            row.stage,
+            f"{100 * row.configured:.1f} %",
+            f"{100 * row.learned:.1f} %",
+            f"{row.closed:,}",
+            f"{row.won:,}",
+            f"{row.days_to_close:,.1f}",
+        ]
+        for row in stages.itertuples()
+    ]
+    assert f"Forecast made as of {data.settings.as_of}" in part
+
+
+def test_a_page_without_a_forecast_says_so(page) -> None:
+    """A report built without the simulation (as the terminal's) still makes the whole page."""
+    part = section(page, "revenue-forecast")
+    assert "revenue_forecast" in embedded_images(part)
+    assert table_rows(part, "Expected revenue per month (learned forecast)") == [["(none)"]]
 
 
 def test_progress_draws_on_a_terminal_and_is_silent_when_piped() -> None:

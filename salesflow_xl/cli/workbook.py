@@ -166,7 +166,8 @@ def show_report(
     with progress.steps(_("Reading"), 2 + len(charts)) as step:
         data = load()
         step(description=_("Computing the figures"))
-        report = report_module.build_report(data, top=top)
+        months = html_report.REVENUE_MONTHS if html_out else 0  # simulated: for the page only
+        report = report_module.build_report(data, top=top, revenue_months=months)
         page = ""
         if html_out:
             step(description=_("Drawing charts"))

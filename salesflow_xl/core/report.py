@@ -4,7 +4,10 @@ HTML and tests alike.
 Period convention: figures about closed deals (win rate, average won deal, sales cycle, velocity,
 lost reasons) count deals closed from ``start`` (default: the beginning of the data) to the
 settings' ``as_of`` date, both inclusive. Pipeline figures (funnel, weighted pipeline, follow-ups,
-rotting) describe the state at ``as_of``.
+rotting) describe the state at ``as_of``. The stage probabilities learned from the stage log
+count every deal closed by ``as_of`` (:mod:`salesflow_xl.core.forecast.calibration`), whatever
+the ``start``; the revenue forecast, when asked for, is made at ``as_of`` with what was known
+then (:mod:`salesflow_xl.core.forecast.revenue`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,11 +23,30 @@ import pandas as pd
 from salesflow_xl.core import metrics
 from salesflow_xl.core.clv import cohorts, rfm
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast.calibration import calibrate_at
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
+
+#: The columns of :attr:`Report.stage_probabilities`, from
+#: :func:`~salesflow_xl.core.forecast.calibration.calibrate_at`.
+STAGE_PROBABILITY_COLUMNS = (
+    "stage",
+    "configured",
+    "learned",
+    "observed",
+    "closed",
+    "won",
+    "days_to_close",
+)
 
 
 @dataclass(frozen=True)
 class Report:
-    """The figures of one workbook (see the module docstring for the period convention)."""
+    """The figures of one workbook (see the module docstring for the period convention).
+
+    ``stage_probabilities`` is None when :func:`build_report` was told not to learn them;
+    ``revenue`` (the learned revenue forecast) is None unless it was asked for."""
 
     as_of: date
     start: date | None
@@ -46,6 +68,8 @@ class Report:
     clv_distribution: pd.DataFrame
     rfm_segments: pd.DataFrame
     cohort_retention: pd.DataFrame
+    stage_probabilities: pd.DataFrame | None = None
+    revenue: Forecast | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: tables become lists of row objects, NaN becomes None, dates
@@ -79,6 +103,9 @@ class Report:
             "closed": {k: _plain(v) for k, v in self.closed.items()},
             "velocity": {k: _plain(v) for k, v in self.velocity.items()},
             **tables,
+            "stage_probabilities": None
+            if self.stage_probabilities is None
+            else _rows(self.stage_probabilities),
             "cohort_retention": _rows(
                 self.cohort_retention.rename(
                     columns=lambda c: c if isinstance(c, str) else f"month_{c}"
@@ -87,8 +114,19 @@ class Report:
         }
 
 
-def build_report(data: SalesData, start: date | None = None, top: int = 10) -> Report:
-    """Compute the report of ``data`` for deals closed from ``start`` to ``data.settings.as_of``."""
+def build_report(
+    data: SalesData,
+    start: date | None = None,
+    top: int = 10,
+    learned: bool = True,
+    revenue_months: int = 0,
+) -> Report:
+    """Compute the report of ``data`` for deals closed from ``start`` to ``data.settings.as_of``.
+
+    ``learned``: with the stage probabilities learned from the stage log (a few hundredths of a
+    second per thousand deals; the Dashboard's formula cells do without them).
+    ``revenue_months``: with the learned revenue forecast for that many months (about a
+    second: thousands of simulated futures); 0 for none."""
     as_of = data.settings.as_of
     deals, pipeline = data.deals, data.pipeline
     is_open = deals["status"] == "open"
@@ -141,7 +179,27 @@ def build_report(data: SalesData, start: date | None = None, top: int = 10) -> R
         clv_distribution=metrics.clv_distribution(value.loc[value["orders"] > 0, "clv"]),
         rfm_segments=rfm.segment_summary(rfm.rfm(data.orders, as_of)),
         cohort_retention=cohort_table,
+        stage_probabilities=stage_probabilities(data) if learned else None,
+        revenue=_revenue(data, revenue_months) if revenue_months else None,
     )
+
+
+def stage_probabilities(data: SalesData) -> pd.DataFrame:
+    """Per open stage, in funnel order: its configured probability, the one learned from the
+    deals that reached it and closed by the as-of date, the share of them won (``observed``;
+    NaN when none closed), how many closed and were won, and the median days from first
+    reaching the stage to the win (:func:`~salesflow_xl.core.forecast.calibration.calibrate`)."""
+    found = calibrate_at(data.deals, data.stage_log, data.pipeline, data.settings.as_of)
+    if found.empty:
+        return pd.DataFrame({column: [] for column in STAGE_PROBABILITY_COLUMNS})
+    return found[list(STAGE_PROBABILITY_COLUMNS)].reset_index(drop=True)
+
+
+def _revenue(data: SalesData, months: int) -> Forecast:
+    # the BG/NBD and Gamma-Gamma fits need SciPy: imported only when a forecast is asked for
+    from salesflow_xl.core.forecast import revenue
+
+    return revenue.forecast(data, months)
 
 
 def _totals(data: SalesData) -> dict[str, float]:

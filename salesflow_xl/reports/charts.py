@@ -191,6 +191,64 @@ def forecast(report: Report) -> bytes:
 
 
 @style.chart
+def revenue_forecast(report: Report) -> bytes:
+    """The learned forecast's expected revenue per coming month, stacked by where it comes
+    from (open deals, deals not yet in the pipeline, repeat orders), with the 80 % interval of
+    the total as an error bar and the expected total above it."""
+    figure = style.figure(7.2, 3.2)
+    axes = figure.add_subplot()
+    months = report.revenue.months if report.revenue is not None else None
+    if months is None or months.empty:
+        style.nothing(axes, _("No revenue forecast made"))
+        return style.png(figure)
+    positions = np.arange(len(months))
+    bottom = np.zeros(len(months))
+    for column, colour, name in (
+        ("deals", style.BLUE, N_("open deals")),
+        ("new_deals", style.LIGHT_BLUE, N_("new deals")),
+        ("orders", style.GREEN, N_("repeat orders")),
+    ):
+        values = months[column].to_numpy(dtype="float64")
+        axes.bar(positions, values, bottom=bottom, color=colour, width=0.6, label=_(name))
+        bottom = bottom + values
+    total = months["total"].to_numpy(dtype="float64")
+    low = np.minimum(months["low"].to_numpy(dtype="float64"), total)
+    high = np.maximum(months["high"].to_numpy(dtype="float64"), total)
+    axes.errorbar(
+        positions,
+        total,
+        yerr=[total - low, high - total],
+        fmt="none",
+        ecolor=style.INK,
+        elinewidth=1.2,
+        capsize=5,
+        label=_("interval (80 %)"),
+    )
+    for position, value, top in zip(positions, total, high, strict=True):
+        axes.annotate(
+            style.short_money(value),
+            (position, top),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=style.INK,
+        )
+    axes.set_xticks(positions, months["month"], fontsize=8)
+    axes.yaxis.set_major_formatter(style.MONEY)
+    axes.set_ylim(0, max(float(high.max()), 1.0) * 1.12)
+    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=4)
+    axes.set_title(
+        _("Expected revenue per month, learned from the workbook's history"),
+        loc="left",
+        fontsize=11,
+    )
+    style.tidy(axes, "y")
+    return style.png(figure)
+
+
+@style.chart
 def marketing(report: Report) -> bytes:
     """ROI, ROAS and CAC per campaign (top row) and per channel (bottom row). Organic channels
     and campaigns without spend have no ROI or ROAS: their rows say "no spend". Red marks money
@@ -389,6 +447,7 @@ CHARTS = {
     "stage_conversion": stage_conversion,
     "win_loss": win_loss,
     "forecast": forecast,
+    "revenue_forecast": revenue_forecast,
     "marketing": marketing,
     "clv_distribution": clv_distribution,
     "rfm_segments": rfm_segments,

@@ -116,6 +116,17 @@ TABLES: dict[str, tuple[str, Columns]] = {
             ("average_days", N_("Avg days"), number),
         ),
     ),
+    "stage_probabilities": (
+        N_("Win probability per stage: configured and learned from the closed deals"),
+        (
+            ("stage", N_("Stage"), text),
+            ("configured", N_("Configured"), percent),
+            ("learned", N_("Learned"), percent),
+            ("closed", N_("Closed deals"), number),
+            ("won", N_("Won"), number),
+            ("days_to_close", N_("Days to win (median)"), number),
+        ),
+    ),
     "lost_reasons": (
         N_("Lost reasons"),
         (("reason", N_("Reason"), text), ("deals", N_("Deals"), number)),
@@ -192,8 +203,42 @@ TABLES: dict[str, tuple[str, Columns]] = {
 }
 
 
+#: The learned revenue forecast's table (the HTML page's; the terminal report runs no
+#: simulation: ``salesflow forecast`` prints it).
+REVENUE_TABLE: tuple[str, Columns] = (
+    N_("Expected revenue per month (learned forecast)"),
+    (
+        ("month", N_("Month"), text),
+        ("deals", N_("Open deals"), money),
+        ("new_deals", N_("New deals"), money),
+        ("orders", N_("Repeat orders"), money),
+        ("total", N_("Total"), money),
+        ("low", N_("Low (10 %)"), money),
+        ("high", N_("High (90 %)"), money),
+    ),
+)
+
+#: Under the stage probabilities: what "learned" means.
+LEARNED_NOTE = N_(
+    "Learned = (won + {weight} × configured) ÷ (closed + {weight}), over the deals that reached "
+    "the stage and closed: the configured probability counts as {weight} closed deals."
+)
+
+
+def learned_note() -> str:
+    """:data:`LEARNED_NOTE` in the language in effect, with the prior's weight."""
+    from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT
+
+    return _(LEARNED_NOTE).format(weight=f"{PRIOR_WEIGHT:g}")
+
+
 def frame_of(report: Report, key: str) -> pd.DataFrame:
-    """The frame behind table ``key`` of :data:`TABLES`."""
+    """The frame behind table ``key`` of :data:`TABLES` (or ``"revenue"``:
+    :data:`REVENUE_TABLE`); an empty frame for a figure the report was built without."""
+    if key == "revenue":
+        return report.revenue.months if report.revenue is not None else pd.DataFrame()
+    if key == "stage_probabilities" and report.stage_probabilities is None:
+        return pd.DataFrame()
     if key == "funnel":
         conversion = report.stage_conversion.merge(report.days_in_stage, on="stage", how="left")
         return report.funnel.merge(conversion, on="stage", how="left")
@@ -247,11 +292,15 @@ def print_report(report: Report, console: Console, rows: int = 25) -> None:
         console.print(line)
     console.print(f"  {explanation}")
     for key, (title, columns) in TABLES.items():
+        if key == "stage_probabilities" and report.stage_probabilities is None:
+            continue
         frame = frame_of(report, key)
         shown = frame.head(rows)
         caption = (
             _("{count} more not shown").format(count=f"{len(frame) - rows:,}")
             if len(frame) > rows
+            else learned_note()
+            if key == "stage_probabilities"
             else None
         )
         console.print(table(_(title), shown, columns, caption))

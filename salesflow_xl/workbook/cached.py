@@ -103,8 +103,9 @@ def core_values(
 
 def board_values(data: SalesData) -> dict[str, dict[str, CellValue]]:
     """The Dashboard's and the Analytics' formula cells (sheet → cell → the core's value):
-    both from one :func:`~salesflow_xl.core.report.build_report`."""
-    report = build_report(data)
+    both from one :func:`~salesflow_xl.core.report.build_report` (without the learned stage
+    probabilities: no formula cell shows them)."""
+    report = build_report(data, learned=False)
     analytics_cells = analytics.expected_cells(data, report)
     board = {f.cell: cell_value(f.expected(report)) for f in dashboard.layout(data).figures()}
     board[AS_OF_CELL] = cell_value(data.settings.as_of)

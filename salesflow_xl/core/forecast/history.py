@@ -75,7 +75,7 @@ def deals_at(
     stage = frame["id"].map(last["to_stage"])
     frame["stage"] = stage.where(in_log, deals.loc[logged | unlogged, "stage"])
     frame["status"] = frame["stage"].map(outcome).fillna("open")
-    entered = frame["id"].map(last["timestamp"])
+    entered = _mapped(frame["id"], last["timestamp"])
     own_entered = pd.to_datetime(deals.loc[logged | unlogged, "stage_entered"])
     frame["entered"] = entered.where(in_log, own_entered)
     closed_now = pd.to_datetime(deals.loc[logged | unlogged, "closed"])
@@ -91,8 +91,16 @@ def deals_at(
         visited.get(i, {}) or {s: e}
         for i, s, e in zip(frame["id"], table_steps, frame["entered"], strict=True)
     ]
-    frame["first_seen"] = frame["id"].map(first_seen).where(in_log, own_entered)
+    frame["first_seen"] = _mapped(frame["id"], first_seen).where(in_log, own_entered)
     return frame.reset_index(drop=True)
+
+
+def _mapped(ids: pd.Series, values: pd.Series) -> pd.Series:
+    """``ids.map(values)``, also for no IDs (pandas cannot map an empty column onto
+    timestamps: a workbook without deals)."""
+    if len(ids):
+        return ids.map(values)
+    return pd.Series(index=ids.index, dtype=values.dtype)
 
 
 def month_ends(first: date, last: date) -> list[date]:

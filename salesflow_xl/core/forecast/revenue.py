@@ -210,7 +210,7 @@ def _open_deals(
 def _incidence(then: pd.DataFrame, k: int, end: pd.Timestamp) -> Incidence:
     """The cumulative incidence of winning from first entering the stage of step ``k``, over
     the deals that were in it (the open ones censored at ``end``)."""
-    was_in = then[then["visited"].map(lambda marks: k in marks)]
+    was_in = then[then["visited"].map(lambda marks: k in marks).astype(bool)]  # bool if none
     start = pd.to_datetime(was_in["visited"].map(lambda marks: marks[k]))
     stop = pd.to_datetime(was_in["closed"]).fillna(end)
     days = ((stop - start) / pd.Timedelta(days=1)).clip(lower=0.0)
