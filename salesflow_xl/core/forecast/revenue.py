@@ -55,6 +55,8 @@ BELIEVABLE_DAYS = 365
 YIELD_DAYS = 365
 #: At least this many past deals to learn the new deals' outcomes from.
 MIN_POOL = 10
+#: 30-day spans whose newcomer counts measure how bursty arrivals are.
+BURST_MONTHS = 12
 #: Days of new deals that measure how fast deals come in lately.
 INFLOW_DAYS = 91
 #: Won deals with an expected close date needed to judge those dates.
@@ -328,6 +330,14 @@ def _newcomers(
     earlier = int(((arrivals > end - 2 * window) & (arrivals <= end - window)).sum())
     late = rng.gamma(latest + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
     early = rng.gamma(earlier + 0.5, 1.0 / INFLOW_DAYS, draws) * INFLOW_DAYS
+    # bursts: months whose newcomers vary more than a Poisson count would (campaigns) get a
+    # Gamma multiplier of mean 1 and the measured extra variance
+    burst = _burstiness(arrivals, end)
+    month_of_day = np.searchsorted(edges, np.arange(int(np.ceil(edges[-1]))) + 0.5)
+    if burst > 0:
+        multiplier = rng.gamma(1 / burst, burst, (draws, months))[:, month_of_day]
+    else:
+        multiplier = np.ones((draws, len(month_of_day)))
     starts = np.concatenate([[0.0], edges[:-1]])
     for j in range(months):
         span = float(edges[j])
@@ -349,7 +359,7 @@ def _newcomers(
         inside = (close > starts[j]) & (close <= span)
         per_day = (inside * amount[None, :]).sum(axis=1) / len(pool)
         mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
-        counts = rng.poisson(_rates(late, early, days))  # draws × days
+        counts = rng.poisson(_rates(late, early, days) * multiplier[:, : len(days)])
         who, day = np.nonzero(counts)
         times = np.repeat(day, counts[who, day]).astype("float64") + rng.random(int(counts.sum()))
         who = np.repeat(who, counts[who, day])
@@ -368,6 +378,23 @@ def _newcomers(
         hit = (landing > starts[j]) & (landing <= span)
         np.add.at(simulated[:, j], np.repeat(who, repeat)[hit], amount[event][hit])
     return mean, simulated, True
+
+
+def _burstiness(arrivals: pd.Series, end: pd.Timestamp) -> float:
+    """The extra variance of the monthly count of newcomers over a Poisson count's, relative to
+    the squared mean (a negative binomial's 1/k): (variance − mean) / mean² of the counts in the
+    last :data:`BURST_MONTHS` 30-day spans, after their linear trend; 0 when they vary no more
+    than a Poisson count or there are too few."""
+    ages = (end - arrivals) / pd.Timedelta(days=30)
+    ages = ages[(ages >= 0) & (ages < BURST_MONTHS)]
+    counts = np.bincount(ages.astype(int), minlength=BURST_MONTHS).astype("float64")
+    mean = counts.mean()
+    if mean <= 0:
+        return 0.0
+    index = np.arange(BURST_MONTHS)
+    trend = np.polyval(np.polyfit(index, counts, 1), index)
+    variance = float(np.sum((counts - trend) ** 2) / (BURST_MONTHS - 2))
+    return max(variance - mean, 0.0) / mean**2
 
 
 def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarray:
