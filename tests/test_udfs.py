@@ -298,6 +298,14 @@ def test_learned_probability_worked_by_hand(step, configured, weight, expected) 
     )
 
 
+def test_learned_probability_help_example() -> None:
+    # =LEARNED_PROBABILITY(2, {3;1;2;4}, {"won";"lost";"lost";"won"}, 40%): the deals at steps
+    # 3, 2 and 4 reached step 2, two of them won
+    furthest, statuses = [[3], [1], [2], [4]], [["won"], ["lost"], ["lost"], ["won"]]
+    assert udfs.LEARNED_PROBABILITY(2, furthest, statuses, 0.4) == pytest.approx(6 / 13)
+    assert "gives 6/13" in (udfs.LEARNED_PROBABILITY.__doc__ or "")
+
+
 def test_learned_probability_over_the_stages_column() -> None:
     """tblStages[Funnel step] and tblStages[Probability] with their headers: one result per
     row, blank for the header and the lost stage (step 0)."""
