@@ -7,6 +7,7 @@ changes."""
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import shutil
@@ -32,7 +33,7 @@ from salesflow_xl.core.model import Stage
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.gateway.file import WorkbookFile
 from salesflow_xl.ooxml.package import Package
-from salesflow_xl.workbook import build, cached, reader, schema
+from salesflow_xl.workbook import build, cached, computed, reader, schema
 from salesflow_xl.workbook.editor import Editor
 
 DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
@@ -189,7 +190,8 @@ def test_stage_add_grows_the_stages_table(book, before) -> None:
         "Closed lost.\n"
     )
     stages = load_workbook(book, data_only=True)["Stages"]
-    assert [[c.value for c in row] for row in stages.iter_rows(min_row=2)] == [
+    rows = [[c.value for c in row] for row in stages.iter_rows(min_row=2)]
+    assert [row[:6] for row in rows] == [
         ["Lead acquisition", 0.1, 14, 3, "open", 1],
         ["Nurturing", 0.3, 21, 7, "open", 2],
         ["Proposal", 0.45, 10, None, "open", 3],
@@ -197,8 +199,14 @@ def test_stage_add_grows_the_stages_table(book, before) -> None:
         ["Closed won", 1, None, None, "won", 5],
         ["Closed lost", 0, None, None, "lost", 0],
     ]
-    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:F7"
+    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:G7"
     after = read(book)
+    # the learned probabilities for the new pipeline: Proposal's counts the deals that got
+    # to Negotiation, as having passed through it
+    learned = computed.stage_columns(after)["Learned probability"]
+    assert [row[6] for row in rows[:4]] == pytest.approx(learned[:4].tolist())
+    assert [row[6] for row in rows[4:]] == [None, None]
+    assert learned[2] > learned[1]
     assert after.pipeline.names[2] == "Proposal"
     assert_only(after, before, set())  # no record changes; deals and the log keep their stages
     check(book)
@@ -243,7 +251,7 @@ def test_adding_then_removing_a_stage_restores_the_deals_sheet(book) -> None:
     assert table_part(book, "tblDeals") == Package.from_bytes(DEMO_BYTES).read(
         Editor(DEMO_BYTES).tables["tblDeals"].part
     )
-    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:F6"
+    assert Editor(book.read_bytes()).tables["tblStages"].ref == "A1:G6"
 
 
 def test_stage_rename_keeps_the_history_valid(book, before) -> None:
@@ -616,8 +624,8 @@ def test_the_excel_gateway_writes_a_new_stage_in_one_block(before) -> None:
     gateway.run(ExcelBook(fake), PLANS["stage add"])
     deal_rows = len(before.deals) + 1
     assert fake.writes() == [
-        ("resize", "tblStages", "A1:F7"),
-        ("write", "Stages", "A2:F7"),
+        ("resize", "tblStages", "A1:G7"),
+        ("write", "Stages", "A2:G7"),
         ("write", "Deals", f"Y2:Y{deal_rows}"),
     ]
     stages = fake.sheets["Stages"].cells
@@ -715,7 +723,7 @@ def test_a_stages_table_with_a_blank_row_is_laid_out_anew(tmp_path) -> None:
     stages = workbook["Stages"]
     stages.insert_rows(4)  # a blank row between the second and third stage
     table = stages.tables["tblStages"]
-    table.ref = "A1:F7"
+    table.ref = "A1:G7"
     path = tmp_path / "Sales.xlsx"
     workbook.save(path)
     assert reader.read_snapshot(path.read_bytes()).rows["stages"] == (2, 3, 5, 6, 7)
@@ -725,7 +733,7 @@ def test_a_stages_table_with_a_blank_row_is_laid_out_anew(tmp_path) -> None:
     assert back.problems == []
     assert back.rows["stages"] == file.after.rows["stages"] == (2, 3, 4, 5, 6)
     assert back.data.pipeline.names[:3] == ("Negotiation", "Lead acquisition", "Nurturing")
-    assert Editor(path.read_bytes()).tables["tblStages"].ref == "A1:F6"
+    assert Editor(path.read_bytes()).tables["tblStages"].ref == "A1:G6"
     assert b'<row r="7"' not in sheet_part(path, "Stages")
     stored = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     expected = cached.core_values(back.data, back.rows)
@@ -750,6 +758,10 @@ def test_tables_without_calculated_formulas_get_the_schemas(tmp_path) -> None:
     funnel_step = schema.formula_of(schema.STAGES, schema.STAGES.column("Funnel step"))
     assert sorted(stages) == [2, 3, 4, 5, 6, 7]
     assert set(stages.values()) == {funnel_step.removeprefix("=").replace("&", "&amp;")}
+    learned = schema.formula_of(schema.STAGES, schema.STAGES.column("Learned probability"))
+    assert {
+        html.unescape(f) for f in formulas_in_column(sheet_part(path, "Stages"), "G").values()
+    } == {learned.removeprefix("=")}
     assert formulas_in_column(sheet_part(path, "Deals"), "Y") == {}
     assert max(furthest_steps(path).values()) == 5
     assert b"calculatedColumnFormula" not in table_part(path, "tblDeals")

@@ -182,6 +182,8 @@ def test_import_python_udfs_writes_these_vba_wrappers(xlwings_udfs) -> None:
         "Function COHORT_RETENTION(customer_ids, order_dates, amounts, as_of)",
         "Function CONVERSION_RATE(closed, potential)",
         "Function FUNNEL(stage_column, value_column, Optional stages)",
+        "Function LEARNED_PROBABILITY(stage_step, furthest_steps, statuses, configured, "
+        "Optional prior_weight)",
         "Function LTV_CAC(ltv, cac)",
         "Function PIPELINE_VELOCITY(open_deals, win_rate, average_deal, cycle_days)",
         "Function P_ALIVE(frequency, recency, age)",
@@ -258,3 +260,123 @@ def test_rfm_and_cohort_tables_take_serial_dates() -> None:
     retention = udfs.COHORT_RETENTION(ids, serials, amounts, 46203.0)
     assert retention[0][:3] == ["Cohort", "Customers", "M0"]
     assert retention[1][:2] == ["2026-01", 1]
+
+
+# -- LEARNED_PROBABILITY --------------------------------------------------------------------------
+
+#: Deals as the Deals sheet has them (three open stages: steps 1–3, won 4, lost 0), worked by
+#: hand below. The last lost deal has no stage log (Furthest step 0): it reached nothing.
+LEARNED_DEALS = [  # furthest step, status
+    (4, "won"),
+    (4, "Won"),
+    (2, "lost"),
+    (1, "lost"),
+    (3, "lost"),
+    (2, "open"),
+    (0, "lost"),
+]
+FURTHEST = ["Furthest step", *(float(step) for step, _ in LEARNED_DEALS)]
+STATUSES = ["Status", *(status for _, status in LEARNED_DEALS)]
+
+
+@pytest.mark.parametrize(
+    ("step", "configured", "weight", "expected"),
+    [
+        (1, 0.1, None, (2 + 10 * 0.1) / (5 + 10)),  # 5 closed reached step 1, 2 won: 0.2
+        (2, 0.3, None, (2 + 10 * 0.3) / (4 + 10)),  # 4 closed, 2 won: 5/14
+        (3, 0.6, None, (2 + 10 * 0.6) / (3 + 10)),  # 3 closed, 2 won: 8/13
+        (3, 0.6, "", 8 / 13),  # an empty optional takes its default, 10
+        (2, 0.3, 0, 2 / 4),  # no prior: the observed share
+        (2, 0.3, 4, (2 + 4 * 0.3) / (4 + 4)),
+        (5, 0.7, 0, 0.7),  # no closed deal reached it, no prior: the configured probability
+        (4, 1.0, None, 1.0),  # the won stage: every deal that reached it was won
+    ],
+)
+def test_learned_probability_worked_by_hand(step, configured, weight, expected) -> None:
+    assert udfs.LEARNED_PROBABILITY(step, FURTHEST, STATUSES, configured, weight) == (
+        pytest.approx(expected)
+    )
+
+
+def test_learned_probability_help_example() -> None:
+    # =LEARNED_PROBABILITY(2, {3;1;2;4}, {"won";"lost";"lost";"won"}, 40%): the deals at steps
+    # 3, 2 and 4 reached step 2, two of them won
+    furthest, statuses = [[3], [1], [2], [4]], [["won"], ["lost"], ["lost"], ["won"]]
+    assert udfs.LEARNED_PROBABILITY(2, furthest, statuses, 0.4) == pytest.approx(6 / 13)
+    assert "gives 6/13" in (udfs.LEARNED_PROBABILITY.__doc__ or "")
+
+
+def test_learned_probability_over_the_stages_column() -> None:
+    """tblStages[Funnel step] and tblStages[Probability] with their headers: one result per
+    row, blank for the header and the lost stage (step 0)."""
+    steps = [["Funnel step"], [1], [2], [3], [4], [0]]
+    chances = [["Probability"], [0.1], [0.3], [0.6], [1.0], [0.0]]
+    result = udfs.LEARNED_PROBABILITY(steps, FURTHEST, STATUSES, chances)
+    assert result[0] == [""]
+    assert [row[0] for row in result[1:5]] == pytest.approx([0.2, 5 / 14, 8 / 13, 1.0])
+    assert result[5] == [""]
+
+
+def test_learned_probability_reads_the_status_words_of_either_language() -> None:
+    chinese = {"won": "赢单", "lost": "丢单", "open": "进行中"}
+    words = ["状态", *(chinese[status.lower()] for _, status in LEARNED_DEALS)]
+    assert udfs.LEARNED_PROBABILITY(2, FURTHEST, words, 0.3) == pytest.approx(5 / 14)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((0, FURTHEST, STATUSES, 0.3), "step must be a funnel step: a whole number >= 1, got 0"),
+        (
+            (1.5, FURTHEST, STATUSES, 0.3),
+            "step must be a funnel step: a whole number >= 1, got 1.5",
+        ),
+        (
+            (2, FURTHEST, STATUSES, 30),
+            "configured must be a fraction in [0, 1] (0.2 means 20 %), got 30",
+        ),
+        ((2, FURTHEST, STATUSES, 0.3, -1), "prior_weight must be a number >= 0, got -1"),
+        (
+            (2, FURTHEST, STATUSES[:-1], 0.3),
+            "furthest_steps and statuses must have the same number of rows",
+        ),
+    ],
+)
+def test_learned_probability_mistakes(args, message) -> None:
+    assert udfs.LEARNED_PROBABILITY(*args) == message
+
+
+def test_learned_probability_equals_calibrate_on_the_demo_workbook() -> None:
+    """The committed demo workbook's Deals columns as Excel passes them (its stored values) give
+    each open stage the learned probability of the core's calibrate(), the pipeline as it
+    stands after the stage log's last row."""
+    from python_calamine import CalamineWorkbook
+
+    from salesflow_xl.core.forecast import calibration
+    from salesflow_xl.workbook import reader, schema
+
+    path = Path(__file__).parent.parent / "workbook" / "SalesFlow-demo.xlsx"
+    data, problems = reader.read_bytes(path.read_bytes())
+    assert problems == []
+    book = CalamineWorkbook.from_path(str(path))
+
+    def sheet_column(spec, key):
+        rows = book.get_sheet_by_name(spec.sheet).to_python()
+        index = rows[0].index(spec.column_for(key).header)
+        return [[row[index]] for row in rows]  # the header and every record
+
+    furthest = sheet_column(schema.DEALS, "Furthest step")
+    statuses = sheet_column(schema.DEALS, "status")
+    steps = sheet_column(schema.STAGES, "Funnel step")
+    chances = sheet_column(schema.STAGES, "probability")
+    result = udfs.LEARNED_PROBABILITY(steps, furthest, statuses, chances)
+    at = data.stage_log["timestamp"].max()
+    expected = calibration.calibrate_at(data.deals, data.stage_log, data.pipeline, at)
+    assert len(expected) == len(data.pipeline.open_stages) >= 3
+    assert [row[0] for row in result[1 : len(expected) + 1]] == pytest.approx(
+        expected["learned"].tolist()
+    )
+    assert (expected["closed"] > 100).all()  # learned mostly from the data, not the prior
+    for i, stage in enumerate(expected.itertuples(), start=1):
+        one = udfs.LEARNED_PROBABILITY(i, furthest, statuses, stage.configured)
+        assert one == pytest.approx(stage.learned), stage.stage

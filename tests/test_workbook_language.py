@@ -37,7 +37,7 @@ UNTRANSLATED: dict[str, set[str]] = {
 }
 #: Texts in formulas that are no label: COUNTIFS criteria. (A deal's status and the Deals'
 #: Rotting flag a formula compares with are words of the workbook's language.)
-NOT_LABELS = {"", "<=", ">0", "="}
+NOT_LABELS = {"", "<=", ">=", ">0", "="}
 STRING_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 
 
@@ -220,8 +220,10 @@ def test_the_sheets_show_what_their_layouts_say(chinese, data) -> None:
 def test_the_kpis_are_named_in_english_in_the_code(data) -> None:
     """Analytics names the Dashboard's KPIs by their English labels, whatever the language:
     its velocity row points at the same cells in both."""
-    english = analytics.layout(data).rows[-1][1]
-    chinese_row = in_chinese(analytics.layout, data).rows[-1][1]
+    english = [c for _, c in analytics.layout(data).rows if "VELOCITY" in c.function][-1]
+    chinese_row = [
+        c for _, c in in_chinese(analytics.layout, data).rows if "VELOCITY" in c.function
+    ][-1]
     assert english.native == "=Dashboard!G5"
     assert chinese_row.native == "=仪表板!G5"
     assert chinese_row.function.count("仪表板!") == 4
@@ -425,3 +427,39 @@ def test_actions_from_the_cache_keep_a_chinese_dashboard_current(tmp_path) -> No
         values = stored.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         assert len(expected[sheet]) > 20
         assert cached.changed_cells(expected[sheet], values) == {}, sheet
+
+
+def test_learned_probability_in_a_chinese_workbook() -> None:
+    """The Stages' Learned probability (学得概率) compares with the Chinese status words in its
+    formula, and LEARNED_PROBABILITY over the Chinese Deals' columns (状态: 进行中, 赢单, 丢单)
+    gives the figures the English workbook's core gives."""
+    from openpyxl import load_workbook
+
+    import salesflow_udfs
+    from salesflow_xl.workbook import computed
+
+    data = demo_language.localized(demo.generate(), LANGUAGE)
+    with i18n.use(LANGUAGE):
+        book = load_workbook(io.BytesIO(template.render(data)), data_only=True)
+        formula = schema.formula_of(schema.STAGES, schema.STAGES.column("Learned probability"))
+        deals, stages = book[schema.DEALS.sheet], book[schema.STAGES.sheet]
+    for literal in ('<>"进行中"', '"赢单"', '"丢单"'):
+        assert literal in formula
+    assert "tblDeals[最远步骤]" in formula
+
+    def column(ws: Worksheet, header: str) -> list[Any]:
+        rows = list(ws.iter_rows(values_only=True))
+        index = rows[0].index(header)
+        return [[row[index]] for row in rows]
+
+    statuses = column(deals, "状态")
+    assert {row[0] for row in statuses[1:]} == {"进行中", "赢单", "丢单"}
+    result = salesflow_udfs.LEARNED_PROBABILITY(
+        column(stages, "漏斗步骤"), column(deals, "最远步骤"), statuses, column(stages, "概率")
+    )
+    english = computed.stage_columns(demo.generate())["Learned probability"]
+    opened = len(data.pipeline.open_stages)
+    assert [row[0] for row in result[1 : opened + 1]] == pytest.approx(english[:opened].tolist())
+    cached_values = [row[0] for row in column(stages, "学得概率")[1:]]
+    assert cached_values[:opened] == pytest.approx(english[:opened].tolist())
+    assert cached_values[opened:] == [None, None]

@@ -33,7 +33,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.report import Report
 from salesflow_xl.ooxml.refs import column_letter, range_bounds
-from salesflow_xl.workbook import dashboard, schema
+from salesflow_xl.workbook import computed, dashboard, schema
 from salesflow_xl.workbook.schema import Kind, literal
 
 HEADER_ROW = 4
@@ -212,7 +212,11 @@ def on_data(data: SalesData) -> list[Comparison]:
     open_positions = list(data.deals.index[data.deals["status"] == "open"])
     if not with_customers or not open_positions or data.customers.empty:
         return []
-    return _value_rows(data, with_customers[0] + 1) + _pipeline_rows(data, open_positions[0] + 1)
+    return (
+        _value_rows(data, with_customers[0] + 1)
+        + _pipeline_rows(data, open_positions[0] + 1)
+        + _learned_rows(data)
+    )
 
 
 def _value_rows(data: SalesData, k: int) -> list[Comparison]:
@@ -302,6 +306,32 @@ def _pipeline_rows(data: SalesData, deal: int) -> list[Comparison]:
             lambda r, d: r.velocity["per_day"],
         ),
     ]
+
+
+def _learned_rows(data: SalesData) -> list[Comparison]:
+    """The learned probability of each open stage (row ``i`` of the Stages table is funnel step
+    ``i``): LEARNED_PROBABILITY beside the Stages' native formula for that row (written out
+    here, so that it works in a workbook whose Stages table has no Learned probability column
+    yet)."""
+    learned = computed.stage_columns(data)["Learned probability"]
+    rows = []
+    for i, stage in enumerate(data.pipeline.open_stages, start=1):
+        step, probability = (
+            f"INDEX({_STAGES('Funnel step')},{i})",
+            f"INDEX({_STAGES('probability')},{i})",
+        )
+        rows.append(
+            Comparison(
+                workbook_name(W_("Learned probability: {stage}")).format(stage=stage.name),
+                f"=LEARNED_PROBABILITY({step},{_DEALS('Furthest step')},{_DEALS('status')},"
+                f"{probability})",
+                "="
+                + schema.expand(schema.learned_probability(step, probability), schema.STAGES.name),
+                "percent",
+                lambda r, d, i=i: float(learned.iloc[i - 1]),
+            )
+        )
+    return rows
 
 
 def _funnel_table(report: Report, data: SalesData) -> list[list[Any]]:

@@ -92,6 +92,8 @@ def core_values(
             raise ValueError(f"{spec.key}: {len(record_rows)} rows for {len(frame)} records")
         cells: dict[str, CellValue] = {}
         for column in spec.computed:
+            if column.header not in letters:
+                continue  # a later column a workbook made before it lacks
             letter = letters[column.header]
             values = column_values(frame[column.name])
             cells.update(zip([f"{letter}{row}" for row in record_rows], values, strict=True))

@@ -23,6 +23,7 @@ import pandas as pd
 
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast.calibration import learned_at_step
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import TableSpec
 
@@ -43,10 +44,23 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Se
 
 
 def stage_columns(data: SalesData) -> pd.DataFrame:
-    """Stages: Funnel step (1-based funnel position, 0 for the lost stage)."""
+    """Stages: Funnel step (1-based funnel position, 0 for the lost stage) and, for the open
+    stages, the Learned probability from the Deals' Furthest step and status
+    (:func:`~salesflow_xl.core.forecast.calibration.learned_at_step`)."""
     ranks = [data.pipeline.rank(s.name) for s in data.pipeline.stages]
     steps = [0 if r is None else r + 1 for r in ranks]
-    return _frame(schema.STAGES, {"Funnel step": steps}, pd.RangeIndex(len(steps)))
+    furthest = deal_derived(data)["Furthest step"]
+    learned = [
+        learned_at_step(step, furthest, data.deals["status"], stage.probability)
+        if stage.outcome == "open"
+        else None
+        for step, stage in zip(steps, data.pipeline.stages, strict=True)
+    ]
+    return _frame(
+        schema.STAGES,
+        {"Funnel step": steps, "Learned probability": pd.Series(learned, dtype=object)},
+        pd.RangeIndex(len(steps)),
+    )
 
 
 def _funnel_number(stages: pd.Series, data: SalesData) -> pd.Series:

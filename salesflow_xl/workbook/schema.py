@@ -57,6 +57,7 @@ from salesflow_xl.workbook.schema_tables import (
     STAGE_LOG,
     STAGES,
     TEMPLATES,
+    learned_probability,
 )
 
 __all__ = [
@@ -100,6 +101,7 @@ __all__ = [
     "field_kind_mismatches",
     "formula_of",
     "is_currency_symbol",
+    "learned_probability",
     "literal",
     "number_format",
     "outcome_of",

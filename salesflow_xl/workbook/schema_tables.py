@@ -11,10 +11,26 @@ hand, in Excel's short form (``[@Value]`` is "this row's Value", see
 
 from __future__ import annotations
 
+from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT
 from salesflow_xl.core.i18n import W_
 from salesflow_xl.workbook.schema_spec import Column, TableSpec, exactly
 
 _STAGE_ROW = "MATCH([@Stage],tblStages[Stage],0)"
+
+
+def learned_probability(step: str, probability: str) -> str:
+    """The learned probability of the stage at funnel step ``step`` configured at
+    ``probability`` (two formula expressions), in short form: among the closed deals whose
+    Furthest step is at least ``step``, (won + m × probability) ÷ (won + lost + m), m =
+    :data:`~salesflow_xl.core.forecast.calibration.PRIOR_WEIGHT` (the Excel function
+    ``LEARNED_PROBABILITY`` and :func:`~salesflow_xl.core.forecast.calibration.learned_at_step`
+    compute the same)."""
+    reached = f'tblDeals[Furthest step],">="&{step}'
+    won = f'COUNTIFS({reached},tblDeals[Status],"won")'
+    lost = f'COUNTIFS({reached},tblDeals[Status],"lost")'
+    weight = f"{PRIOR_WEIGHT:g}"
+    return f"({won}+{weight}*{probability})/({won}+{lost}+{weight})"
+
 
 STAGES = TableSpec(
     "stages",
@@ -61,6 +77,20 @@ STAGES = TableSpec(
             width=10,
             formula='=IF([@Outcome]="lost",0,MATCH([@Stage],tblStages[Stage],0))',
             note=W_("Position in the funnel; 0 for the lost stage."),
+        ),
+        Column(
+            W_("Learned probability"),
+            kind="percent",
+            width=12,
+            later=True,
+            formula='=IF([@Outcome]<>"open","",'
+            + learned_probability("[@Funnel step]", "[@Probability]")
+            + ")",
+            note=W_(
+                "Of the won and lost deals that reached this stage (Furthest step), the share "
+                "won, counted together with the Probability as if it were 10 more closed "
+                "deals: (won + 10 × probability) ÷ (closed + 10). Blank for won and lost."
+            ),
         ),
     ),
     tab_color="7F7F7F",

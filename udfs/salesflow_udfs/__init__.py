@@ -4,7 +4,8 @@ Import them into a workbook with xlwings ("Import Python UDFs"; the template's `
 sheet names this module). They appear in the Function Wizard under the category "SalesFlow".
 xlwings collects the decorated functions from this module's namespace, so every function is
 imported here from its module: :mod:`.scalar` (one figure from numbers), :mod:`.tables`
-(pipeline tables) and :mod:`.customer_value` (BG/NBD, Gamma-Gamma, RFM, cohorts).
+(pipeline tables), :mod:`.forecast` (learned stage probabilities) and :mod:`.customer_value`
+(BG/NBD, Gamma-Gamma, RFM, cohorts).
 
 Rules every function follows, as a spreadsheet user expects:
 - A mistake is a short message in the cell ("cost must be a number > 0, got 0"), never a Python
@@ -25,6 +26,7 @@ from typing import Any
 
 from salesflow_udfs.cells import CATEGORY, excel_errors
 from salesflow_udfs.customer_value import CLV_BGNBD, COHORT_RETENTION, P_ALIVE, RFM_SCORE
+from salesflow_udfs.forecast import LEARNED_PROBABILITY
 from salesflow_udfs.scalar import (
     CAC,
     CLV,
@@ -53,6 +55,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         PIPELINE_VELOCITY,
         FUNNEL,
         STAGE_CONVERSION,
+        LEARNED_PROBABILITY,
         P_ALIVE,
         CLV_BGNBD,
         RFM_SCORE,

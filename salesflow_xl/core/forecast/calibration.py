@@ -15,8 +15,9 @@ An open deal *in* stage s is forecast with ``in_stage``: the same shrunk share a
 deals that were in s at some time (not those that skipped it, which came further at once), and
 with the days from first entering s to the win.
 
-The Excel function ``LEARNED_PROBABILITY`` computes the same learned probability from the
-Deals' *Furthest step* and *Status* columns.
+The Excel function ``LEARNED_PROBABILITY`` and the Stages table's *Learned probability* column
+compute the same learned probability from the Deals' *Furthest step* and *Status* columns
+(:func:`learned_at_step`, the counting :func:`calibrate` does).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from salesflow_xl.core import checks
+from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.forecast.history import deals_at, steps
+from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Pipeline
 
 #: The configured probability counts as this many closed deals.
@@ -41,6 +45,38 @@ def learned_probability(won: float, closed: float, configured: float, weight: fl
     return float((won + weight * configured) / (closed + weight))
 
 
+def reached_counts(furthest: pd.Series, status: pd.Series, step: int) -> tuple[int, int]:
+    """(n, w): how many deals are closed (``status`` "won" or "lost") with a ``furthest`` funnel
+    step ≥ ``step``, and how many of them were won."""
+    reached = np.asarray(furthest, dtype="float64") >= step
+    codes = np.asarray(status, dtype=object)
+    won = reached & (codes == "won")
+    return int((won | (reached & (codes == "lost"))).sum()), int(won.sum())
+
+
+def learned_at_step(
+    step: float,
+    furthest: pd.Series,
+    status: pd.Series,
+    configured: float,
+    prior_weight: float = PRIOR_WEIGHT,
+) -> float:
+    """The learned probability of the open stage at funnel ``step`` (≥ 1) with the configured
+    probability ``configured``, from every deal's furthest step and status ("open", "won",
+    "lost"; other values count as not closed): :func:`learned_probability` of
+    :func:`reached_counts`.
+
+    Example: furthest steps 3, 1, 2, 4 with statuses won, lost, lost, won, step 2 at 40 %:
+    3 closed deals reached it, 2 of them won, so (2 + 10 × 0.4) / (3 + 10) = 6 / 13."""
+    k = checks.number("step", step)
+    if k < 1 or k != int(k):
+        raise InvalidArgumentError("step", step, _("a funnel step: a whole number >= 1"))
+    p = checks.fraction("configured", configured)
+    weight = checks.non_negative("prior_weight", prior_weight)
+    closed, won = reached_counts(furthest, status, int(k))
+    return learned_probability(won, closed, p, weight)
+
+
 def calibrate(
     deals_then: pd.DataFrame, pipeline: Pipeline, prior_weight: float = PRIOR_WEIGHT
 ) -> pd.DataFrame:
@@ -49,12 +85,9 @@ def calibrate(
     deals as :func:`~salesflow_xl.core.forecast.history.deals_at` gives them."""
     rows = []
     closed = deals_then[deals_then["status"] != "open"]
-    won = closed[closed["status"] == "won"]
     for stage, sample in zip(pipeline.open_stages, durations(deals_then, pipeline), strict=True):
         k = steps(pipeline)[stage.name]
-        reached = closed["furthest"] >= k
-        n = int(reached.sum())
-        w = int((won["furthest"] >= k).sum())
+        n, w = reached_counts(deals_then["furthest"], deals_then["status"], k)
         was_in = closed["visited"].map(lambda marks, k=k: k in marks)
         n_in = int(was_in.sum())
         w_in = int((was_in & (closed["status"] == "won")).sum())
