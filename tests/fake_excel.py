@@ -168,6 +168,20 @@ class FakeApp:
         return run
 
 
+class AnsweringApp(FakeApp):
+    """The fake Excel application, answering yes/no(/cancel) message boxes from
+    :attr:`replies` (other boxes are OK'd)."""
+
+    def __init__(self, book: FakeBook) -> None:
+        super().__init__(book)
+        self.replies: list[str] = []
+
+    def alert(self, prompt: str, title: str = "", mode: str = "info", **options: Any) -> Any:
+        buttons = options.get("buttons", "ok")
+        self.book.calls.append(("alert", mode, prompt, buttons))
+        return self.replies.pop(0) if buttons in ("yes_no", "yes_no_cancel") else "ok"
+
+
 class FakeBook:
     """Sheets with the values of an .xlsx file (as xlwings returns them), named ranges for the
     settings, a selection, and the list of calls made."""

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from fake_excel import FakeApp, FakeBook
+from fake_excel import AnsweringApp, FakeBook
 
 from salesflow_xl.addin import build
 from salesflow_xl.excel import ribbon
@@ -25,19 +25,6 @@ OLDER = Path(__file__).parent / "data" / "demo-before-customer-values.xlsx"
 CUSTOMER, CUSTOMER_ROW = "C0003", 4
 ASK = "'SalesFlow.xlam'!SalesFlowAsk"
 NOW = datetime(2026, 7, 1, 9, 30)
-
-
-class AnsweringApp(FakeApp):
-    """The fake Excel application, answering yes/no boxes from :attr:`replies`."""
-
-    def __init__(self, book: FakeBook) -> None:
-        super().__init__(book)
-        self.replies: list[str] = []
-
-    def alert(self, prompt: str, title: str = "", mode: str = "info", **options: Any) -> Any:
-        buttons = options.get("buttons", "ok")
-        self.book.calls.append(("alert", mode, prompt, buttons))
-        return self.replies.pop(0) if buttons == "yes_no" else "ok"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from fake_excel import FakeApp, FakeBook
+from fake_excel import AnsweringApp, FakeBook
 from oletools.olevba import VBA_Parser
 
 from salesflow_xl.actions import leads, record_import
@@ -33,20 +33,6 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 DEMO = (Path(__file__).parent.parent / "workbook" / workbook_build.DEMO_NAME).read_bytes()
 PICK = "'SalesFlow.xlam'!SalesFlowPickFile"
 ASK = "'SalesFlow.xlam'!SalesFlowAsk"
-
-
-class AnsweringApp(FakeApp):
-    """The fake Excel application, answering yes/no(/cancel) message boxes from
-    :attr:`replies`."""
-
-    def __init__(self, book: FakeBook) -> None:
-        super().__init__(book)
-        self.replies: list[str] = []
-
-    def alert(self, prompt: str, title: str = "", mode: str = "info", **options: Any) -> Any:
-        buttons = options.get("buttons", "ok")
-        self.book.calls.append(("alert", mode, prompt, buttons))
-        return self.replies.pop(0) if buttons in ("yes_no", "yes_no_cancel") else "ok"
 
 
 def fake_book(content: bytes, monkeypatch) -> FakeBook:

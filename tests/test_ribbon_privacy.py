@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from fake_excel import FakeApp, FakeBook
+from fake_excel import AnsweringApp, FakeBook
 from icalendar import Calendar
 from oletools.olevba import VBA_Parser
 
@@ -47,19 +47,6 @@ BUTTONS = {
     "sfExportCustomer": ("SalesFlowCustomers", "export_customer", "Export customer"),
     "sfDrafts": ("SalesFlowReports", "draft_followups", "Draft follow-up e-mails"),
 }
-
-
-class AnsweringApp(FakeApp):
-    """The fake Excel application, answering yes/no message boxes from :attr:`replies`."""
-
-    def __init__(self, book: FakeBook) -> None:
-        super().__init__(book)
-        self.replies: list[str] = []
-
-    def alert(self, prompt: str, title: str = "", mode: str = "info", **options: Any) -> Any:
-        buttons = options.get("buttons", "ok")
-        self.book.calls.append(("alert", mode, prompt, buttons))
-        return self.replies.pop(0) if buttons == "yes_no" else "ok"
 
 
 def fake_book(content: bytes, monkeypatch, name: str = "Sales.xlsx") -> FakeBook:

@@ -600,16 +600,15 @@ def export_customer(book: ExcelBook) -> str:
     on the Deals sheet; with neither selected, asks for a customer ID or e-mail address. Asks
     where to save, "<customer ID> export.json" beside the workbook by default."""
     snapshot = privacy_export.check(book.snapshot(), book.source)
-    key = _selected_customer(book, snapshot)
-    if key is None:
-        prompt = _(
+    key = _chosen_customer(
+        book,
+        snapshot,
+        N_("select the row of the one to export"),
+        N_(
             "Export which customer? Type a customer ID (like C0042) or an e-mail address.\n"
             "(Or select the customer's row, or one of their deals, and click Export customer.)"
-        )
-        answer = ask(book.book, prompt)
-        if answer is None or not answer.strip():
-            raise CancelledError()
-        key = answer.strip()
+        ),
+    )
     export = privacy_export.customer_export(snapshot, key)
     record = _dates_as_in_file(export.record)
     customer, name = record.customer_id, record.customer.record.name
@@ -645,17 +644,15 @@ def forget_customer(book: ExcelBook) -> str:
     customer and what is erased and kept. Then saves the workbook (its file keeps none of the
     data) and deletes SalesFlow's backup and cache beside it, which hold the data."""
     snapshot = privacy_export.check(book.snapshot(), book.source)
-    which = N_("select the row of the one to erase")
-    key = _selected_customer(book, snapshot, which)
-    if key is None:
-        prompt = _(
+    key = _chosen_customer(
+        book,
+        snapshot,
+        N_("select the row of the one to erase"),
+        N_(
             "Erase which customer? Type a customer ID (like C0042) or an e-mail address.\n"
             "(Or select the customer's row, or one of their deals, and click Forget customer.)"
-        )
-        answer = ask(book.book, prompt)
-        if answer is None or not answer.strip():
-            raise CancelledError()
-        key = answer.strip()
+        ),
+    )
     data = snapshot.data
     customer = privacy.find_customer(data, key)
     name = data.customers.loc[data.customers["id"].astype(str).str.strip() == customer, "name"]
@@ -688,9 +685,21 @@ def forget_customer(book: ExcelBook) -> str:
 SHOWN_CUSTOMERS = 5
 
 
-def _selected_customer(
-    book: ExcelBook, snapshot: Any, which: str = N_("select the row of the one to export")
-) -> str | None:
+def _chosen_customer(book: ExcelBook, snapshot: Any, which: str, prompt: str) -> str:
+    """The customer of the selected rows (:func:`_selected_customer`; several are refused,
+    saying ``which`` one to select), else the ID or e-mail address the user types when asked
+    ``prompt`` (both marked N_, said in the language in effect); raises
+    :class:`CancelledError` on Cancel or a blank answer."""
+    key = _selected_customer(book, snapshot, which)
+    if key is not None:
+        return key
+    answer = ask(book.book, _(prompt))
+    if answer is None or not answer.strip():
+        raise CancelledError()
+    return answer.strip()
+
+
+def _selected_customer(book: ExcelBook, snapshot: Any, which: str) -> str | None:
     """The customer of the selected rows: their rows on the Customers sheet, or their deals on
     the Deals sheet; None when the selection is on neither or holds no record. Several
     customers are refused, saying ``which`` one to select."""
