@@ -175,7 +175,7 @@ def _print_forecast(made: Forecast) -> None:
         _("Month"),
         _("Open deals"),
         _("New deals"),
-        _("Repeat orders"),
+        _("Order revenue"),
         _("Total"),
         _("Interval (80 %)"),
     ):
