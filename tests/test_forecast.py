@@ -287,3 +287,55 @@ def test_a_workbook_without_deals_or_orders_forecasts_nothing() -> None:
     made = revenue.forecast(empty, 3, draws=50)
     assert made.months["total"].tolist() == [0.0, 0.0, 0.0]
     assert made.months["high"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_deal_first_logged_leaving_a_stage_had_reached_it() -> None:
+    """As the Deals' Furthest step counts (both ends of every move): an imported history whose
+    first row is B → Won reached A and B as well as Won."""
+    deals = [Deal("D1", "C1", "x", 100.0, "Won", "won", T0.date(), T0.date(), closed=T0.date())]
+    log = [StageEvent(hours(5), "D1", "B", "Won")]
+    data = SalesData.from_records(
+        Settings(as_of=date(2026, 1, 31)), {"deals": deals, "stage_log": log}, pipeline=PIPELINE
+    )
+    then = history.deals_at(data.deals, data.stage_log, PIPELINE, data.settings.as_of)
+    assert then["furthest"].tolist() == [3]
+    from salesflow_xl.core.metrics.pipeline import stage_reach
+
+    assert (stage_reach(data.stage_log, PIPELINE) + 1).tolist() == [3]
+
+
+def test_calibration_counts_the_deals_the_stages_column_counts() -> None:
+    """A closed deal typed in by hand (no stage-log rows) has Furthest step 0 in the workbook,
+    so neither LEARNED_PROBABILITY nor the Stages' column counts it: calibrate does not either
+    (the same deals, the same numbers, whichever surface shows them)."""
+    from salesflow_xl.core.forecast.calibration import learned_at_step
+    from salesflow_xl.workbook.computed import deal_derived
+
+    data = small_history()
+    typed = Deal("D9", "C1", "x", 100.0, "Won", "won", T0.date(), T0.date(), closed=T0.date())
+    data = SalesData.from_records(
+        data.settings,
+        {
+            "deals": [*revenue_records(data), typed],
+            "stage_log": history_records(data),
+        },
+        pipeline=PIPELINE,
+    )
+    found = calibration.calibrate_at(data.deals, data.stage_log, PIPELINE, data.settings.as_of)
+    furthest = deal_derived(data)["Furthest step"]
+    for row in found.itertuples(index=False):
+        column = learned_at_step(row.step, furthest, data.deals["status"], row.configured)
+        assert row.learned == pytest.approx(column)
+    assert found["closed"].tolist() == [3, 2]  # D9 not among them
+
+
+def revenue_records(data: SalesData) -> list[Deal]:
+    from salesflow_xl.core.dataset import to_records
+
+    return to_records(data.deals, Deal)
+
+
+def history_records(data: SalesData) -> list[StageEvent]:
+    from salesflow_xl.core.dataset import to_records
+
+    return to_records(data.stage_log, StageEvent)

@@ -11,8 +11,11 @@ n + 1, the lost stage 0. A deal *reached* a stage of step k when its furthest st
 deal that skipped a stage reached it too, and every won deal reached every stage.
 
 A deal without stage-log rows (typed in by hand) is taken as the Deals table has it, from its
-created date on. Values, customers, expected close dates and the deals' own probabilities are
-as the Deals table has them now (the log does not record their history).
+created date on, having reached no funnel step (as the Deals' *Furthest step* column, 0, says:
+so the learned probabilities count the deals ``LEARNED_PROBABILITY`` and the Stages' *Learned
+probability* column count); its current stage still places it in the forecast. Values,
+customers, expected close dates and the deals' own probabilities are as the Deals table has them
+now (the log does not record their history).
 """
 
 from __future__ import annotations
@@ -52,17 +55,25 @@ def deals_at(
     when = moment(at)
     step_of = steps(pipeline)
     outcome = {s.name: s.outcome for s in pipeline.stages}
-    log = stage_log.loc[stage_log["timestamp"] <= when, ["timestamp", "deal_id", "to_stage"]]
-    log = log.assign(step=log["to_stage"].map(step_of).fillna(0).astype("int64"))
+    columns = ["timestamp", "deal_id", "from_stage", "to_stage"]
+    log = stage_log.loc[stage_log["timestamp"] <= when, columns]
+    log = log.assign(
+        step=log["to_stage"].map(step_of).fillna(0).astype("int64"),
+        # both ends of a move count (as the Deals' Furthest step counts them): a deal first
+        # logged leaving a stage had reached it by then
+        came_from=log["from_stage"].map(step_of).fillna(0).astype("int64"),
+    )
     log = log.sort_values("timestamp", kind="stable")
     last = log.groupby("deal_id", sort=False).tail(1).set_index("deal_id")
-    furthest = log.groupby("deal_id")["step"].max()
+    furthest = log[["step", "came_from"]].max(axis=1).groupby(log["deal_id"]).max()
     first_seen = log.groupby("deal_id")["timestamp"].min()
     reached: dict[str, dict[int, pd.Timestamp]] = {}
     visited: dict[str, dict[int, pd.Timestamp]] = {}
-    for deal_id, step, stamp in zip(log["deal_id"], log["step"], log["timestamp"], strict=True):
+    for deal_id, step, came_from, stamp in zip(
+        log["deal_id"], log["step"], log["came_from"], log["timestamp"], strict=True
+    ):
         marks = reached.setdefault(deal_id, {})
-        for k in range(1, int(step) + 1):
+        for k in range(1, int(max(step, came_from)) + 1):
             marks.setdefault(k, stamp)
         visited.setdefault(deal_id, {}).setdefault(int(step), stamp)
     ids = deals["id"]
@@ -82,11 +93,10 @@ def deals_at(
     frame["closed"] = frame["entered"].where(frame["status"] != "open", pd.NaT)
     frame.loc[~in_log & (frame["status"] != "open"), "closed"] = closed_now
     table_steps = frame["stage"].map(step_of).fillna(0).astype("int64")
-    frame["furthest"] = frame["id"].map(furthest).fillna(table_steps).astype("int64")
-    frame["reached"] = [
-        reached.get(i, {}) or dict.fromkeys(range(1, s + 1), e)
-        for i, s, e in zip(frame["id"], frame["furthest"], frame["entered"], strict=True)
-    ]
+    # no stage-log rows: reached no step, as the Deals' Furthest step column says (0), so the
+    # learned probabilities, LEARNED_PROBABILITY and the Stages column count the same deals
+    frame["furthest"] = _mapped(frame["id"], furthest).fillna(0).astype("int64")
+    frame["reached"] = [reached.get(i, {}) for i in frame["id"]]
     frame["visited"] = [
         visited.get(i, {}) or {s: e}
         for i, s, e in zip(frame["id"], table_steps, frame["entered"], strict=True)
