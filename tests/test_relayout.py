@@ -212,7 +212,9 @@ def test_chart_series_cover_the_new_rows(grown, data) -> None:
     ]
     assert c_last - c_first + 1 == len(data.campaigns) == 7
     stale = chart_series(Package.from_bytes(grown[0]))
-    assert stale["ROI per campaign"][0][1] == f"'Dashboard'!$E${c_first - 1}:$E${c_last - 2}"
+    # before: one stage fewer — a row fewer in the funnel and in the win rates below it — and
+    # one campaign fewer
+    assert stale["ROI per campaign"][0][1] == f"'Dashboard'!$E${c_first - 2}:$E${c_last - 3}"
 
 
 def test_new_rows_look_like_the_rows_before_them(grown, data) -> None:

@@ -23,7 +23,12 @@ import pandas as pd
 from salesflow_xl.core import metrics
 from salesflow_xl.core.clv import cohorts, rfm
 from salesflow_xl.core.dataset import SalesData
-from salesflow_xl.core.forecast.calibration import calibrate_at
+from salesflow_xl.core.forecast.calibration import (
+    PRIOR_WEIGHT,
+    calibrate_at,
+    learned_probability,
+    reached_counts,
+)
 
 if TYPE_CHECKING:
     from salesflow_xl.core.forecast.revenue import Forecast
@@ -70,6 +75,9 @@ class Report:
     cohort_retention: pd.DataFrame
     stage_probabilities: pd.DataFrame | None = None
     revenue: Forecast | None = None
+    #: per open stage: stage, configured, closed, won, learned — counted as the workbook's
+    #: Furthest step column counts (cheap: the Dashboard's win-rate block shows them)
+    win_rates: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: tables become lists of row objects, NaN becomes None, dates
@@ -181,7 +189,31 @@ def build_report(
         cohort_retention=cohort_table,
         stage_probabilities=stage_probabilities(data) if learned else None,
         revenue=_revenue(data, revenue_months) if revenue_months else None,
+        win_rates=win_rates(data),
     )
+
+
+def win_rates(data: SalesData) -> pd.DataFrame:
+    """Per open stage, in funnel order: its configured probability, how many deals that reached
+    it (furthest funnel step ≥ its step, as the Deals' Furthest step column has it: from both
+    ends of the stage log's moves) are closed and won, and the learned probability
+    (:func:`~salesflow_xl.core.forecast.calibration.learned_probability`). Vectorised: no
+    history is replayed."""
+    reach = metrics.stage_reach(data.stage_log, data.pipeline)
+    furthest = data.deals["id"].map(reach + 1).fillna(0)
+    rows = []
+    for step, stage in enumerate(data.pipeline.open_stages, start=1):
+        closed, won = reached_counts(furthest, data.deals["status"], step)
+        rows.append(
+            {
+                "stage": stage.name,
+                "configured": stage.probability,
+                "closed": closed,
+                "won": won,
+                "learned": learned_probability(won, closed, stage.probability, PRIOR_WEIGHT),
+            }
+        )
+    return pd.DataFrame(rows, columns=["stage", "configured", "closed", "won", "learned"])
 
 
 def stage_probabilities(data: SalesData) -> pd.DataFrame:

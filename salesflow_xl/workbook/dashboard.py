@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.model import Stage
 from salesflow_xl.core.report import Report
@@ -116,13 +117,15 @@ def layout(data: SalesData) -> Layout:
     first = FUNNEL_HEADER_ROW + 1
     funnel_length = len(data.pipeline.funnel)
     open_count = len(data.pipeline.open_stages)
-    campaign_header = first + len(data.pipeline.stages) + 2
+    win_rate_header = first + len(data.pipeline.stages) + 2
+    campaign_header = win_rate_header + open_count + 3
     c_first = campaign_header + 1
     segment_header = first + len(data.lists.channels) + 2
     return Layout(
         kpis=tuple((workbook_name(label), figure) for label, figure in kpi_figures()),
         blocks={
             "funnel": _funnel(data),
+            "win_rates": _win_rates(data, win_rate_header),
             "campaigns": _campaigns(data, campaign_header),
             "channels": _channels(data, FUNNEL_HEADER_ROW),
             "segments": _segments(data, segment_header),
@@ -285,6 +288,47 @@ def _funnel_pad(report: Report, stage: str) -> float:
     reached = report.stage_conversion["reached"]
     mine = _value(report.stage_conversion, "stage", stage, "reached")
     return float((reached.max() - mine) / 2)
+
+
+# -- win rates: configured and learned ------------------------------------------------------
+
+_WIN_RATE_HEADERS = (W_("Stage"), W_("Configured"), W_("Learned"), W_("Closed deals"))
+
+
+def _win_rates(data: SalesData, header_row: int) -> Block:
+    """Each open stage's configured win probability beside the one learned from the closed
+    deals that reached it, and how many those are, below the funnel: the Stages' *Learned
+    probability* as COUNTIFS over the Deals' Furthest step and Status, so a workbook made
+    before that column shows it too."""
+    rows = []
+    weight = f"{PRIOR_WEIGHT:g}"
+    for i, stage in enumerate(data.pipeline.open_stages, start=1):
+        r = header_row + i
+        reached = f'{_DEALS("Furthest step")},">={i}",{_DEALS("status")}'
+        won = f"COUNTIFS({reached},{literal('won')})"
+        lost = f"COUNTIFS({reached},{literal('lost')})"
+
+        def rate(column: str, name: str = stage.name) -> Expected:
+            return lambda rep: _value(rep.win_rates, "stage", name, column)
+
+        rows.append(
+            (
+                Figure(f"A{r}", f"=INDEX({_STAGES('name')},{i})", "text", rate("stage")),
+                Figure(
+                    f"B{r}", f"=INDEX({_STAGES('probability')},{i})", "percent", rate("configured")
+                ),
+                Figure(
+                    f"C{r}", f"=({won}+{weight}*B{r})/(D{r}+{weight})", "percent", rate("learned")
+                ),
+                Figure(f"D{r}", f"={won}+{lost}", "integer", rate("closed")),
+            )
+        )
+    return Block(
+        workbook_name(W_("Win rate per stage: configured and learned")),
+        (header_row - 1, 1),
+        tuple(workbook_name(header) for header in _WIN_RATE_HEADERS),
+        tuple(rows),
+    )
 
 
 # -- campaigns -------------------------------------------------------------------------------
