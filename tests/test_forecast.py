@@ -339,3 +339,18 @@ def history_records(data: SalesData) -> list[StageEvent]:
     from salesflow_xl.core.dataset import to_records
 
     return to_records(data.stage_log, StageEvent)
+
+
+def test_the_dashboards_win_rates_are_the_calibrated_ones() -> None:
+    """The Dashboard's block (the report's vectorised win_rates, from the stage log's reach)
+    and calibrate (replaying the history) count the same deals on the demo."""
+    from salesflow_xl.core import demo
+    from salesflow_xl.core.report import win_rates
+
+    data = demo.generate()
+    board = win_rates(data).set_index("stage")
+    replayed = calibration.calibrate_at(
+        data.deals, data.stage_log, data.pipeline, data.settings.as_of
+    ).set_index("stage")
+    for column in ("closed", "won", "learned", "configured"):
+        assert board[column].tolist() == pytest.approx(replayed[column].tolist()), column
