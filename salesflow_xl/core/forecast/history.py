@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import numpy as np
 import pandas as pd
 
 from salesflow_xl.core.model import Pipeline
@@ -111,20 +110,3 @@ def _mapped(ids: pd.Series, values: pd.Series) -> pd.Series:
     if len(ids):
         return ids.map(values)
     return pd.Series(index=ids.index, dtype=values.dtype)
-
-
-def month_ends(first: date, last: date) -> list[date]:
-    """The last days of the months from ``first``'s month to the month before ``last``'s."""
-    ends = []
-    year, month = first.year, first.month
-    while (year, month) < (last.year, last.month):
-        following = date(year + month // 12, month % 12 + 1, 1)
-        ends.append(following - pd.Timedelta(days=1).to_pytimedelta())
-        year, month = following.year, following.month
-    return ends
-
-
-def month_key(day: pd.Series | np.ndarray) -> np.ndarray:
-    """Months as integers (year × 12 + month − 1) of dates or timestamps."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(day))
-    return np.asarray(stamps.year * 12 + stamps.month - 1, dtype="float64")
