@@ -199,8 +199,7 @@ def win_rates(data: SalesData) -> pd.DataFrame:
     ends of the stage log's moves) are closed and won, and the learned probability
     (:func:`~salesflow_xl.core.forecast.calibration.learned_probability`). Vectorised: no
     history is replayed."""
-    reach = metrics.stage_reach(data.stage_log, data.pipeline)
-    furthest = data.deals["id"].map(reach + 1).fillna(0)
+    furthest = metrics.furthest_steps(data.deals, data.stage_log, data.pipeline)
     rows = []
     for step, stage in enumerate(data.pipeline.open_stages, start=1):
         closed, won = reached_counts(furthest, data.deals["status"], step)

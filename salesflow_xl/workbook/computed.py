@@ -23,7 +23,7 @@ import pandas as pd
 
 from salesflow_xl.core import metrics
 from salesflow_xl.core.dataset import SalesData
-from salesflow_xl.core.forecast.calibration import learned_at_step
+from salesflow_xl.core.report import win_rates
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import TableSpec
 
@@ -46,19 +46,18 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key: str, value: str) -> pd.Se
 def stage_columns(data: SalesData) -> pd.DataFrame:
     """Stages: Funnel step (1-based funnel position, 0 for the lost stage) and, for the open
     stages, the Learned probability from the Deals' Furthest step and status
-    (:func:`~salesflow_xl.core.forecast.calibration.learned_at_step`)."""
+    (:func:`~salesflow_xl.core.report.win_rates`, which the Dashboard shows too)."""
     ranks = [data.pipeline.rank(s.name) for s in data.pipeline.stages]
     steps = [0 if r is None else r + 1 for r in ranks]
-    furthest = deal_derived(data)["Furthest step"]
-    learned = [
-        learned_at_step(step, furthest, data.deals["status"], stage.probability)
-        if stage.outcome == "open"
-        else None
-        for step, stage in zip(steps, data.pipeline.stages, strict=True)
-    ]
+    learned = dict(zip(*(win_rates(data)[c] for c in ("stage", "learned")), strict=True))
     return _frame(
         schema.STAGES,
-        {"Funnel step": steps, "Learned probability": pd.Series(learned, dtype=object)},
+        {
+            "Funnel step": steps,
+            "Learned probability": pd.Series(
+                [learned.get(s.name) for s in data.pipeline.stages], dtype=object
+            ),
+        },
         pd.RangeIndex(len(steps)),
     )
 
@@ -106,8 +105,7 @@ def deal_columns(data: SalesData) -> pd.DataFrame:
 def deal_derived(data: SalesData) -> pd.DataFrame:
     """Deals: Furthest step (1-based funnel position the deal's stage-log rows reached, 0 for
     none), one pass over the log instead of a COUNTIFS over it in every row."""
-    reach = metrics.stage_reach(data.stage_log, data.pipeline)
-    furthest = data.deals["id"].map(reach + 1).fillna(0).astype("int64")
+    furthest = metrics.furthest_steps(data.deals, data.stage_log, data.pipeline)
     return _frame(schema.DEALS, {"Furthest step": furthest}, data.deals.index)
 
 

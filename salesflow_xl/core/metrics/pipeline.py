@@ -189,6 +189,14 @@ def stage_reach(stage_log: pd.DataFrame, pipeline: Pipeline) -> pd.Series:
     return ranks.groupby(moves["deal_id"]).max().astype("int64").rename("reach")
 
 
+def furthest_steps(deals: pd.DataFrame, stage_log: pd.DataFrame, pipeline: Pipeline) -> pd.Series:
+    """Per deal (in ``deals``' order): the furthest funnel step its stage-log rows reached,
+    1-based as the Stages' Funnel step (the won stage last), 0 for a deal without rows — the
+    Deals' Furthest step column (:func:`stage_reach` + 1)."""
+    reach = stage_reach(stage_log, pipeline)
+    return deals["id"].map(reach + 1).fillna(0).astype("int64")
+
+
 def stage_conversion(stage_log: pd.DataFrame, pipeline: Pipeline) -> pd.DataFrame:
     """Stage-to-stage conversion from the stage log, one row per funnel stage.
 
