@@ -73,8 +73,9 @@ def backtest(data: SalesData, horizon: int = 3, draws: int = DRAWS, seed: int = 
     order_day = pd.to_datetime(data.orders["date"]).dt.date
     rows = []
     for index, origin in enumerate(origins(data, horizon)):
-        learned = forecast(data, horizon, origin, draws, seed + index).months
-        weighted = _weighted(data, origin, horizon)
+        then = deals_at(data.deals, data.stage_log, data.pipeline, origin)
+        learned = forecast(data, horizon, origin, draws, seed + index, then=then).months
+        weighted = _weighted(data, then, origin, horizon)
         for ahead, month in enumerate(learned.itertuples(index=False), start=1):
             in_month = (won_day >= month.start) & (won_day <= month.end)
             deals = float(won.loc[in_month, "value"].sum())
@@ -100,9 +101,9 @@ def backtest(data: SalesData, horizon: int = 3, draws: int = DRAWS, seed: int = 
     return Backtest(horizon, frame, scores(frame))
 
 
-def _weighted(data: SalesData, origin: date, horizon: int) -> list[float]:
-    """The plain weighted pipeline at ``origin``, by month of expected close."""
-    then = deals_at(data.deals, data.stage_log, data.pipeline, origin)
+def _weighted(data: SalesData, then: pd.DataFrame, origin: date, horizon: int) -> list[float]:
+    """The plain weighted pipeline at ``origin`` (``then``: the deals as they stood), by month
+    of expected close."""
     is_open = then[then["status"] == "open"]
     weights = is_open["value"] * effective_probability(is_open, data.pipeline)
     spans = windows(origin, horizon)

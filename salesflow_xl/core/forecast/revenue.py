@@ -111,16 +111,20 @@ def forecast(
     draws: int = DRAWS,
     seed: int = 0,
     prior_weight: float = PRIOR_WEIGHT,
+    then: pd.DataFrame | None = None,
 ) -> Forecast:
     """The revenue forecast for ``months`` months from ``at`` (default: the as-of date), as
-    the module describes; the same ``seed`` gives the same interval."""
+    the module describes; the same ``seed`` gives the same interval. ``then``: the deals as
+    they stood at ``at`` (:func:`~salesflow_xl.core.forecast.history.deals_at`), when the
+    caller has them already."""
     if months < 1:
         raise SalesflowError(_("months must be at least 1, got {months}").format(months=months))
     at = at or data.settings.as_of
     rng = np.random.default_rng(seed)
     spans = windows(at, months)
     edges = np.array([_days(at, end) for _start, end in spans])  # days after at
-    then = deals_at(data.deals, data.stage_log, data.pipeline, at)
+    if then is None:
+        then = deals_at(data.deals, data.stage_log, data.pipeline, at)
     stages = calibrate(then, data.pipeline, prior_weight)
     notes: list[str] = []
     open_mean, open_draws = _open_deals(then, stages, data, at, edges, draws, rng)
