@@ -244,3 +244,19 @@ class _Sheets(list):
         self.by_name.update(order)
         book.calls.append(("add sheet", name, after.name if after else None))
         return sheet
+
+
+def active_book(
+    content: bytes, monkeypatch: Any, name: str = "Sales.xlsx", folder: Any = None
+) -> FakeBook:
+    """A fake book with the values of ``content`` as the ribbon's active workbook (its
+    buttons act on it), answering yes/no boxes from ``book.app.replies``; saved in ``folder``
+    when given (its ``fullname``), else never saved."""
+    from salesflow_xl.excel import ribbon
+
+    book = FakeBook(content, name)
+    book.app = AnsweringApp(book)
+    if folder is not None:
+        book.fullname = str(folder / name)
+    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
+    return book

@@ -11,32 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from salesflow_xl.cli import main
 from salesflow_xl.core import i18n
-from salesflow_xl.workbook import build, reader
+from salesflow_xl.workbook import reader
+from tests.conftest import demo_copy, invoke
+from tests.conftest import ok as run
 
 ROOT = Path(__file__).parent.parent
-DEMO = ROOT / "workbook" / build.DEMO_NAME
 OLDER = Path(__file__).parent / "data" / "demo-before-customer-values.xlsx"
-
-
-def invoke(*args: object):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def run(*args: object) -> str:
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture
 def book(tmp_path) -> Path:
-    path = tmp_path / "Sales.xlsx"
-    shutil.copy(DEMO, path)
-    return path
+    return demo_copy(tmp_path)
 
 
 def customers(path: Path):

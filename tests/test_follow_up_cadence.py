@@ -5,7 +5,6 @@ Lead acquisition 3 days, Nurturing 7, Negotiation 3 (core.model.DEFAULT_PIPELINE
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -13,22 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from salesflow_xl.cli import main
-from salesflow_xl.workbook import build, reader
-
-DEMO = Path(__file__).parent.parent / "workbook" / build.DEMO_NAME
+from salesflow_xl.workbook import reader
+from tests.conftest import demo_copy
+from tests.conftest import ok as run
 
 
 @pytest.fixture
 def book(tmp_path) -> Path:
-    path = tmp_path / "Sales.xlsx"
-    shutil.copy(DEMO, path)
-    return path
-
-
-def run(*args: object) -> str:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return demo_copy(tmp_path)
 
 
 def deal(path: Path, deal_id: str) -> dict:

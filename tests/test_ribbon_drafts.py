@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO_WORKBOOK, ok
-from fake_excel import FakeBook
+from fake_excel import FakeBook, active_book
 from openpyxl import load_workbook
 
 from salesflow_xl.core import i18n
@@ -20,14 +20,6 @@ from salesflow_xl.core.i18n import _
 from salesflow_xl.excel import ribbon
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def fake_book(content: bytes, monkeypatch, folder: Path | None, name: str = "Sales.xlsx"):
-    book = FakeBook(content, name)
-    if folder is not None:
-        book.fullname = str(folder / name)
-    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
-    return book
 
 
 def alerts(book: FakeBook) -> list[tuple[str, str]]:
@@ -44,7 +36,7 @@ def messages(folder: Path) -> dict[str, email.message.EmailMessage]:
 def test_the_button_writes_the_command_lines_drafts_beside_the_workbook(
     tmp_path, monkeypatch
 ) -> None:
-    book = fake_book(DEMO_WORKBOOK.read_bytes(), monkeypatch, tmp_path)
+    book = active_book(DEMO_WORKBOOK.read_bytes(), monkeypatch, folder=tmp_path)
     ribbon.draft_followups()
     folder = tmp_path / "Sales drafts"
     ours = messages(folder)
@@ -72,7 +64,7 @@ def test_the_button_writes_the_command_lines_drafts_beside_the_workbook(
 
 
 def test_a_workbook_not_saved_yet_is_told_to_save(tmp_path, monkeypatch) -> None:
-    book = fake_book(DEMO_WORKBOOK.read_bytes(), monkeypatch, None)
+    book = active_book(DEMO_WORKBOOK.read_bytes(), monkeypatch)
     ribbon.draft_followups()
     ((mode, text),) = alerts(book)
     assert mode == "critical"
@@ -85,7 +77,7 @@ def test_the_button_speaks_the_workbooks_language(tmp_path, monkeypatch, languag
     path = tmp_path / "made" / "销售.xlsx"
     path.parent.mkdir()
     ok("new", path, "--lang", language, "--demo")
-    book = fake_book(path.read_bytes(), monkeypatch, tmp_path, "销售.xlsx")
+    book = active_book(path.read_bytes(), monkeypatch, "销售.xlsx", tmp_path)
     ribbon.draft_followups()
     ((mode, text),) = alerts(book)
     assert mode == "info"

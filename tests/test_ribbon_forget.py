@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from fake_excel import AnsweringApp, FakeBook
+from fake_excel import FakeBook, active_book
 
 from salesflow_xl.addin import build
 from salesflow_xl.excel import ribbon
@@ -38,12 +38,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 def fake_book(path: Path, monkeypatch) -> FakeBook:
-    book = FakeBook(path.read_bytes(), path.name)
-    book.app = AnsweringApp(book)
-    book.fullname = str(path)
-    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
     monkeypatch.setattr(ribbon, "_now", lambda: NOW)
-    return book
+    return active_book(path.read_bytes(), monkeypatch, path.name, path.parent)
 
 
 def rows(book: FakeBook, sheet: str) -> list[list[Any]]:

@@ -17,7 +17,8 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from fake_excel import AnsweringApp, FakeBook
+from fake_excel import FakeBook
+from fake_excel import active_book as fake_book
 from oletools.olevba import VBA_Parser
 
 from salesflow_xl.actions import leads, record_import
@@ -33,13 +34,6 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 DEMO = (Path(__file__).parent.parent / "workbook" / workbook_build.DEMO_NAME).read_bytes()
 PICK = "'SalesFlow.xlam'!SalesFlowPickFile"
 ASK = "'SalesFlow.xlam'!SalesFlowAsk"
-
-
-def fake_book(content: bytes, monkeypatch) -> FakeBook:
-    book = FakeBook(content)
-    book.app = AnsweringApp(book)
-    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
-    return book
 
 
 @pytest.fixture

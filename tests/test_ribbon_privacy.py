@@ -21,7 +21,8 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from fake_excel import AnsweringApp, FakeBook
+from fake_excel import FakeBook
+from fake_excel import active_book as fake_book
 from icalendar import Calendar
 from oletools.olevba import VBA_Parser
 
@@ -47,13 +48,6 @@ BUTTONS = {
     "sfExportCustomer": ("SalesFlowCustomers", "export_customer", "Export customer"),
     "sfDrafts": ("SalesFlowReports", "draft_followups", "Draft follow-up e-mails"),
 }
-
-
-def fake_book(content: bytes, monkeypatch, name: str = "Sales.xlsx") -> FakeBook:
-    book = FakeBook(content, name)
-    book.app = AnsweringApp(book)
-    monkeypatch.setattr(ribbon, "_active_book", lambda: book)
-    return book
 
 
 @pytest.fixture
