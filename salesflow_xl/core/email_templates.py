@@ -19,63 +19,64 @@ def _body(middle: str) -> str:
     return "\n\n".join((workbook_name(_GREETING), workbook_name(middle), workbook_name(_CLOSING)))
 
 
+#: The templates: (name, subject, the body between greeting and closing, the stage they are
+#: for — none (any), the first open stage, the last open one (when there are two or more), the
+#: won stage —, marketing).
+_DEFAULTS: tuple[tuple[str, str, str, str | None, bool], ...] = (
+    (
+        W_("Follow-up"),
+        W_("{deal}: following up"),
+        W_(
+            "I am following up on {deal}. Is there anything I can answer for you, or shall we go "
+            "on to the next step?"
+        ),
+        None,
+        False,
+    ),
+    (
+        W_("First contact"),
+        W_("{deal}"),
+        W_("Thank you for your interest in {deal}. When would be a good time for a short call?"),
+        "first",
+        False,
+    ),
+    (
+        W_("Proposal follow-up"),
+        W_("{deal}: your proposal"),
+        W_(
+            "I wanted to check whether the proposal for {deal} ({value}) works for you, and "
+            "whether there is anything to adjust."
+        ),
+        "last",
+        False,
+    ),
+    (
+        W_("Thank you and news"),
+        W_("Thank you, {name}"),
+        W_(
+            "Thank you again for choosing us. Here is what is new since your order; just reply "
+            "if you would like to hear more."
+        ),
+        "won",
+        True,
+    ),
+)
+
+
 def default_templates(pipeline: Pipeline) -> tuple[EmailTemplate, ...]:
     """The Templates sheet of a new workbook with ``pipeline``, in the language in effect."""
-    open_stages = [s for s in pipeline.stages if s.outcome == "open"]
-    won = next((s for s in pipeline.stages if s.outcome == "won"), None)
-    templates = [
+    opens = pipeline.open_stages
+    stages = {"first": opens[0].name, "won": pipeline.won.name}
+    if len(opens) > 1:
+        stages["last"] = opens[-1].name
+    return tuple(
         EmailTemplate(
-            workbook_name(W_("Follow-up")),
-            workbook_name(W_("{deal}: following up")),
-            _body(
-                W_(
-                    "I am following up on {deal}. Is there anything I can answer for you, or "
-                    "shall we go on to the next step?"
-                )
-            ),
+            workbook_name(name),
+            workbook_name(subject),
+            _body(middle),
+            stages[which] if which else None,
+            marketing=marketing,
         )
-    ]
-    if open_stages:
-        templates.append(
-            EmailTemplate(
-                workbook_name(W_("First contact")),
-                workbook_name(W_("{deal}")),
-                _body(
-                    W_(
-                        "Thank you for your interest in {deal}. When would be a good time for "
-                        "a short call?"
-                    )
-                ),
-                open_stages[0].name,
-            )
-        )
-    if len(open_stages) > 1:
-        templates.append(
-            EmailTemplate(
-                workbook_name(W_("Proposal follow-up")),
-                workbook_name(W_("{deal}: your proposal")),
-                _body(
-                    W_(
-                        "I wanted to check whether the proposal for {deal} ({value}) works for "
-                        "you, and whether there is anything to adjust."
-                    )
-                ),
-                open_stages[-1].name,
-            )
-        )
-    if won is not None:
-        templates.append(
-            EmailTemplate(
-                workbook_name(W_("Thank you and news")),
-                workbook_name(W_("Thank you, {name}")),
-                _body(
-                    W_(
-                        "Thank you again for choosing us. Here is what is new since your order; "
-                        "just reply if you would like to hear more."
-                    )
-                ),
-                won.name,
-                marketing=True,
-            )
-        )
-    return tuple(templates)
+        for name, subject, middle, which, marketing in _DEFAULTS
+        if which is None or which in stages
+    )
