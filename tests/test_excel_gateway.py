@@ -5,7 +5,7 @@ message boxes."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -161,14 +161,24 @@ def test_ribbon_cancel_changes_nothing(fake, data, monkeypatch) -> None:
 def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
     monkeypatch.setattr(ribbon, "_active_book", lambda: fake)
     ribbon.refresh_dashboard()
-    # the as-of date, then the four prediction columns of every customer in one block
+    # the as-of date, then the four prediction columns of every customer in one block, then
+    # the Dashboard's forecast: below the 6 channels (rows 9-14) and 5 segments (18-22) of
+    # column K, its title in row 24 and headers in 25; 6 months and a note, 7 columns
     first = schema.CUSTOMERS.letter("P(alive)")
     last = schema.CUSTOMERS.letter("RFM segment")
     assert fake.writes() == [
         ("write", "Settings", "B3:B3"),
         ("write", "Customers", f"{first}2:{last}151"),
+        ("write", "Dashboard", "K26:Q32"),
     ]
-    assert fake.sheets["Settings"].cells[(3, 2)].date() == date.today()
+    today = date.today()
+    assert fake.sheets["Settings"].cells[(3, 2)].date() == today
+    board = fake.sheets["Dashboard"].cells
+    tomorrow = today + timedelta(days=1)
+    assert board[(26, 11)] == f"{tomorrow.year}-{tomorrow.month:02d}"
+    expected, low, high = (board[(26, column)] for column in (12, 13, 14))
+    assert 0 <= low <= expected <= high
+    assert str(today) in board[(32, 11)]
     column = schema.CUSTOMERS.columns.index(schema.CUSTOMERS.column("RFM segment")) + 1
     segments = {fake.sheets["Customers"].cells.get((row, column)) for row in range(2, 152)}
     assert segments - {None} <= set(rfm.SEGMENTS)

@@ -12,6 +12,7 @@ from salesflow_xl.actions.deals import find_deals, pick
 from salesflow_xl.core import limits, metrics, transitions
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import InvalidArgumentError
+from salesflow_xl.core.forecast import dashboard_forecast
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Activity, Settings
 
@@ -117,8 +118,9 @@ def followups_until(as_of: date, days: int) -> date:
 
 
 def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool = False) -> Changes:
-    """Bring every figure up to ``today`` (or the pinned date) and lay the Dashboard and
-    Analytics out anew for the stages, campaigns, channels and segments there are now.
+    """Bring every figure up to ``today`` (or the pinned date), lay the Dashboard and
+    Analytics out anew for the stages, campaigns, channels and segments there are now, and make
+    the Dashboard's revenue forecast anew.
 
     The as-of date: ``pin`` pins it to that day; ``unpin`` blanks it, so the figures follow the
     calendar; otherwise a pinned date moves on to ``today`` (never back) and a blank one stays
@@ -171,6 +173,16 @@ def refresh(data: SalesData, today: date, pin: date | None = None, unpin: bool =
         if fitted
         else _("Too little order history to fit the CLV models yet.")
     )
+    changes.forecast = dashboard_forecast(data, as_of)
+    if changes.forecast is not None:
+        months = changes.forecast.months
+        changes.say(
+            _("Revenue forecast made anew: {total} expected from {first} to {last}.").format(
+                total=f"{months['total'].sum():,.0f}",
+                first=months["month"].iloc[0],
+                last=months["month"].iloc[-1],
+            )
+        )
     return changes
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from salesflow_xl.core import i18n
 from salesflow_xl.core.dataset import RECORD_TYPES, SalesData
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.model import Stage
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Changes:
             or self.stages is not None
             or self.privacy_log
             or self.cleared
+            or self.forecast is not None
         )
 
     #: lists of the Lists sheet that change: list key (a field of ``core.model.Lists``) → all
@@ -87,6 +91,9 @@ class Changes:
     #: personal data is erased: the gateway keeps no copy of the old values (text the file
     #: no longer uses, the backup beside it)
     erasure: bool = False
+    #: the Dashboard's revenue forecast made anew (:func:`~salesflow_xl.core.forecast.
+    #: dashboard_forecast`); None leaves it as it is unless the Dashboard is laid out anew
+    forecast: Forecast | None = None
 
 
 def changed_fields(before: Any, after: Any, skip: Iterable[str] = ("status",)) -> dict[str, Any]:

@@ -331,8 +331,9 @@ def _show_report(report: Any, dry_run: bool) -> None:
     help="Blank the as-of date: the figures follow the calendar, as of each day.",
 )
 def refresh(path: Path, as_of: datetime | None, unpin: bool) -> None:
-    """Bring every figure up to date, refit the customer predictions and lay the Dashboard and
-    Analytics out anew (new stages, campaigns, channels and segments get their rows).
+    """Bring every figure up to date, refit the customer predictions, lay the Dashboard and
+    Analytics out anew (new stages, campaigns, channels and segments get their rows) and make
+    the Dashboard's revenue forecast anew.
 
     A workbook whose as-of date is blank follows the calendar: its figures are as of today.
     A pinned as-of date moves to today, or to --as-of.

@@ -497,7 +497,8 @@ def _number_pattern(number: int | None) -> str:
 @button
 def refresh_dashboard(book: ExcelBook) -> str:
     """Bring every figure up to today (a pinned as-of date moves to today; a blank one follows
-    the calendar already), refit the predictions and lay the Dashboard and Analytics out anew."""
+    the calendar already), refit the predictions, check the Dashboard and Analytics are laid
+    out for the data and make the Dashboard's revenue forecast anew."""
     return _act(book, lambda data: activities.refresh(data, date.today()))
 
 

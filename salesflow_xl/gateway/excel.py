@@ -16,7 +16,7 @@ import pathlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesflow_xl.actions.changes import Changes, StageRow
 from salesflow_xl.core import i18n
@@ -25,9 +25,22 @@ from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.core.limits import looks_like_formula
 from salesflow_xl.gateway.validate import later_columns_refused
-from salesflow_xl.workbook import cache, cached, computed, language, reader, relayout, schema, store
+from salesflow_xl.workbook import (
+    cache,
+    cached,
+    computed,
+    dashboard,
+    language,
+    reader,
+    relayout,
+    schema,
+    store,
+)
 from salesflow_xl.workbook.reader import Snapshot, WorkbookInvalidError
 from salesflow_xl.workbook.schema import ListSpec
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
 
 
 class SelectionError(SalesflowError):
@@ -194,6 +207,8 @@ class ExcelBook:
         self._write_derived(snapshot, derived, appended, whole)
         # every write, as the file gateway checks: a campaign typed in by hand needs new rows
         self.layout_differences = self._layout_differences(after.data)
+        if changes.forecast is not None:
+            self._write_forecast(after.data, changes.forecast)
         if changes.erasure:
             self.saved_to = self._settle_erasure()
 
@@ -262,6 +277,21 @@ class ExcelBook:
         present = {sheet.name for sheet in self.book.sheets}
         shown = {sheet: self.values(sheet) for sheet in relayout.sheets() if sheet in present}
         return relayout.layout_differences(shown, data)
+
+    def _write_forecast(self, data: SalesData, forecast: Forecast) -> None:
+        """The Dashboard's forecast block made anew, months and note in one call — unless the
+        Dashboard Excel shows is laid out for other data (then its cells may be another
+        block's, and :meth:`relayout_note` says how to lay it out anew)."""
+        sheet_name = schema.DASHBOARD_SHEET
+        if sheet_name not in {sheet.name for sheet in self.book.sheets} or any(
+            difference.startswith(f"{sheet_name}!") for difference in self.layout_differences
+        ):
+            return
+        block = dashboard.layout(data).forecast
+        rows = block.rows(forecast)
+        row, column = block.first_row, block.anchor[1]
+        target = ((row, column), (row + len(rows) - 1, column + len(block.headers) - 1))
+        self.book.sheets[sheet_name].range(*target).value = rows
 
     def relayout_note(self) -> str:
         """What the user does when the last write left the Dashboard or Analytics laid out

@@ -59,7 +59,7 @@ def edit(
     # outgrew the layout (a campaign added by hand in Excel): no figure into another's cell
     laid_out = not changes.relayout and laid_out_for(editor, after.data)
     if not laid_out:
-        relayout(editor, after.data)
+        relayout(editor, after.data, changes.forecast)
     own_derived = True  # derived values written with the figures
     changed: dependencies.Changed | None = None  # None: every figure computed
     if cached is None:

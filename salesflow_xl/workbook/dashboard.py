@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast import DASHBOARD_MONTHS
 from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT
 from salesflow_xl.core.i18n import W_, workbook_name
 from salesflow_xl.core.model import Stage
@@ -30,6 +31,9 @@ from salesflow_xl.ooxml.refs import column_letter
 from salesflow_xl.workbook import schema
 from salesflow_xl.workbook.schema import Kind, ListSpec
 from salesflow_xl.workbook.schema_spec import exactly, literal
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
 
 Expected = Callable[[Report], Any]
 
@@ -99,12 +103,20 @@ class Layout:
     funnel_rows: tuple[int, int]  # first and last row of the funnel stages
     open_rows: tuple[int, int]  # first and last row of the open stages
     campaign_rows: tuple[int, int]
+    forecast: ForecastBlock
 
     def figures(self) -> list[Figure]:
         cells = [f for _, f in self.kpis]
         for block in self.blocks.values():
             cells += [f for row in block.rows for f in row]
         return cells
+
+    def bottom(self) -> int:
+        """The last row a block (or the forecast's note) may fill."""
+        last = max(self.funnel_rows[1], self.campaign_rows[1], self.forecast.note_row)
+        for block in self.blocks.values():
+            last = max(last, block.anchor[0] + 1 + len(block.rows))
+        return last
 
 
 def _value(frame: pd.DataFrame, key: str, name: str, column: str, default: Any = 0) -> Any:
@@ -121,6 +133,7 @@ def layout(data: SalesData) -> Layout:
     campaign_header = win_rate_header + open_count + 3
     c_first = campaign_header + 1
     segment_header = first + len(data.lists.channels) + 2
+    forecast_header = segment_header + len(data.lists.segments) + 3
     return Layout(
         kpis=tuple((workbook_name(label), figure) for label, figure in kpi_figures()),
         blocks={
@@ -133,6 +146,7 @@ def layout(data: SalesData) -> Layout:
         funnel_rows=(first, first + funnel_length - 1),
         open_rows=(first, first + open_count - 1),
         campaign_rows=(c_first, c_first + len(data.campaigns) - 1),
+        forecast=_forecast(forecast_header),
     )
 
 
@@ -493,4 +507,82 @@ def _segments(data: SalesData, header_row: int) -> Block:
         lambda rep: rep.segments,
         "segment",
         measures,
+    )
+
+
+# -- the revenue forecast, right of the campaigns below the segments ------------------------
+
+#: The forecast's columns: header (in English), the forecast's month column, its kind.
+_FORECAST_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
+    (W_("Month"), "month", "text"),
+    (W_("Expected"), "total", "money"),
+    (W_("Low (10 %)"), "low", "money"),
+    (W_("High (90 %)"), "high", "money"),
+    (W_("Open deals"), "deals", "money"),
+    (W_("New deals"), "new_deals", "money"),
+    (W_("Repeat orders"), "orders", "money"),
+)
+
+
+@dataclass(frozen=True)
+class ForecastBlock:
+    """The revenue forecast: a row per coming month — expected revenue, its 80 % interval and
+    what of it comes from the open deals, deals not in the pipeline yet and repeat orders — and
+    a note under them. Plain values, not formulas: the simulation
+    (:func:`~salesflow_xl.core.forecast.dashboard_forecast`) is made when the Dashboard is
+    laid out or refreshed and stays as it was until the next time."""
+
+    title: str
+    anchor: tuple[int, int]  # row, column of the title
+    headers: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    months: int
+
+    @property
+    def first_row(self) -> int:
+        return self.anchor[0] + 2
+
+    @property
+    def note_row(self) -> int:
+        return self.first_row + self.months
+
+    def rows(self, result: Forecast | None) -> list[list[Any]]:
+        """The values under the headers, month by month, then the note (in the language in
+        effect); for ``result`` None (nothing to learn from yet) blank months and a note saying
+        when there will be a forecast."""
+        if result is None:
+            lines = [[None] * len(self.headers) for _ in range(self.months)]
+            note = workbook_name(
+                W_(
+                    "No forecast yet: refresh the dashboard once the workbook holds deals or "
+                    "orders."
+                )
+            )
+        else:
+            table = result.months.head(self.months)
+            lines = [
+                [_plain(row[column]) for _, column, _ in _FORECAST_COLUMNS]
+                for _, row in table.iterrows()
+            ]
+            note = workbook_name(
+                W_(
+                    "Simulated from the history up to {date}: 8 times out of 10 a month's "
+                    "revenue falls between Low and High. Refresh the dashboard to make it anew."
+                )
+            ).format(date=result.at.isoformat())
+        return [*lines, [note] + [None] * (len(self.headers) - 1)]
+
+
+def _plain(value: Any) -> Any:
+    """A forecast value as a cell takes it: text as is, numbers as floats rounded to cents."""
+    return value if isinstance(value, str) else round(float(value), 2)
+
+
+def _forecast(header_row: int) -> ForecastBlock:
+    return ForecastBlock(
+        workbook_name(W_("Revenue forecast: the next months")),
+        (header_row - 1, BREAKDOWN_COLUMN),
+        tuple(workbook_name(header) for header, _, _ in _FORECAST_COLUMNS),
+        tuple(kind for _, _, kind in _FORECAST_COLUMNS),
+        DASHBOARD_MONTHS,
     )

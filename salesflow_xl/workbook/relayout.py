@@ -20,15 +20,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast import dashboard_forecast
 from salesflow_xl.ooxml import sheetxml
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.ooxml.refs import cell_position, column_index, column_letter
 from salesflow_xl.ooxml.transplant import TransplantError, transplant_sheets
 from salesflow_xl.workbook import analytics, dashboard, schema
 from salesflow_xl.workbook.editor import EditError, Editor
+
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
 
 
 def sheets() -> tuple[str, ...]:
@@ -44,10 +48,11 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def layout_workbook(data: SalesData) -> bytes:
+def layout_workbook(data: SalesData, forecast: Forecast | None) -> bytes:
     """The Dashboard and Analytics for ``data``, built as the template builds them, alone in a
-    workbook. Their formulas name tables, columns, defined names and the Dashboard as text,
-    and the charts name the Dashboard, so nothing in them depends on the sheets left out."""
+    workbook, the Dashboard showing ``forecast``. Their formulas name tables, columns, defined
+    names and the Dashboard as text, and the charts name the Dashboard, so nothing in them
+    depends on the sheets left out."""
     # imported here: openpyxl costs an action that does not re-lay out a tenth of a second
     from openpyxl import Workbook
 
@@ -58,21 +63,25 @@ def layout_workbook(data: SalesData) -> bytes:
     board = wb.active
     board.title = schema.DASHBOARD_SHEET
     analytics_sheet(wb, data)
-    dashboard_sheet(board, data)
+    dashboard_sheet(board, data, forecast)
     raw = io.BytesIO()
     wb.save(raw)
     return raw.getvalue()
 
 
-def relayout(editor: Editor, data: SalesData) -> None:
+def relayout(editor: Editor, data: SalesData, forecast: Forecast | None = None) -> None:
     """Replace the Dashboard and Analytics of ``editor``'s workbook (those it has) with sheets
-    laid out for ``data``, the Dashboard with its drawing and charts. The new sheets carry no
-    cached values: :meth:`~salesflow_xl.workbook.editor.Editor.refresh_cached_values` writes
-    them next, every one (the reader does not read these sheets, so none is taken as stored)."""
+    laid out for ``data``, the Dashboard with its drawing and charts and showing ``forecast``
+    (None: made anew for ``data``, :func:`~salesflow_xl.core.forecast.dashboard_forecast`).
+    The new sheets carry no cached values:
+    :meth:`~salesflow_xl.workbook.editor.Editor.refresh_cached_values` writes them next, every
+    one (the reader does not read these sheets, so none is taken as stored)."""
     present = [sheet for sheet in sheets() if sheet in editor.sheets]
     if not present:
         return
-    donor = Package.from_bytes(layout_workbook(data), "the new layout")
+    if forecast is None and schema.DASHBOARD_SHEET in present:
+        forecast = dashboard_forecast(data)
+    donor = Package.from_bytes(layout_workbook(data, forecast), "the new layout")
     try:
         transplant_sheets(editor.package, donor, present)
     except TransplantError as error:
@@ -155,6 +164,10 @@ def _dashboard_differences(values: Sequence[Sequence[Any]], data: SalesData) -> 
             texts[(row + 1, column + offset)] = header
         names += [_position(figures[0].cell) for figures in block.rows]
         below.append((row + 2 + len(block.rows), column))
+    row, column = plan.forecast.anchor
+    texts[(row, column)] = plan.forecast.title
+    for offset, header in enumerate(plan.forecast.headers):
+        texts[(row + 1, column + offset)] = header
     found = _text_differences(values, texts)
     found += [
         (*cell, "is blank where the layout has a row")

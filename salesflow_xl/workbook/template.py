@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from salesflow_xl.core import presets
 from salesflow_xl.core.clv.predictions import customer_predictions
 from salesflow_xl.core.dataset import SalesData
+from salesflow_xl.core.forecast import dashboard_forecast
 from salesflow_xl.core.model import Settings
 from salesflow_xl.ooxml.package import Package
 from salesflow_xl.ooxml.reproducible import FIXED_TIME, normalise_zip
@@ -107,7 +108,7 @@ def build(
     xlwings_sheet(wb)
     tables.validation(wb)
     tables.conditional_formatting(wb)
-    dashboard_sheet(dash, data)
+    dashboard_sheet(dash, data, dashboard_forecast(data))
     return wb
 
 

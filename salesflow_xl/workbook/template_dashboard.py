@@ -7,7 +7,8 @@ Layer: the SalesFlow workbook (imports ``salesflow_xl.core``, ``salesflow_xl.oox
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
@@ -27,13 +28,18 @@ from salesflow_xl.workbook.template_style import (
     HEADER_FONT,
     KPI_FONT,
     LABEL_FONT,
+    NOTE_FONT,
     TITLE_FONT,
     landscape,
 )
 
+if TYPE_CHECKING:
+    from salesflow_xl.core.forecast.revenue import Forecast
 
-def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
-    """Fill sheet ``ws`` with the Dashboard for ``data``."""
+
+def dashboard_sheet(ws: Worksheet, data: SalesData, forecast: Forecast | None) -> None:
+    """Fill sheet ``ws`` with the Dashboard for ``data``, showing ``forecast`` (None: no
+    forecast yet)."""
     ws.sheet_properties.tabColor = "1F4E78"
     ws.sheet_view.showGridLines = False
     landscape(ws)
@@ -59,15 +65,35 @@ def dashboard_sheet(ws: Worksheet, data: SalesData) -> None:
     for block in layout.blocks.values():
         row, column = block.anchor
         ws.cell(row=row, column=column, value=block.title).font = BLOCK_FONT
-        for offset, header in enumerate(block.headers):
-            cell = ws.cell(row=row + 1, column=column + offset, value=header)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, horizontal="center")
+        _headers(ws, row + 1, column, block.headers)
         for figures in block.rows:
             for figure in figures:
                 _figure(ws, figure, data.settings.currency)
+    _forecast(ws, layout.forecast, forecast, data.settings.currency)
     _charts(ws, layout, data)
+
+
+def _headers(ws: Worksheet, row: int, column: int, headers: Sequence[str]) -> None:
+    for offset, header in enumerate(headers):
+        cell = ws.cell(row=row, column=column + offset, value=header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, horizontal="center")
+
+
+def _forecast(
+    ws: Worksheet, block: dashboard.ForecastBlock, forecast: Forecast | None, currency: str
+) -> None:
+    """The forecast's title, headers, months (formatted by their kind) and note."""
+    row, column = block.anchor
+    ws.cell(row=row, column=column, value=block.title).font = BLOCK_FONT
+    _headers(ws, row + 1, column, block.headers)
+    *months, note = block.rows(forecast)
+    for r, values in enumerate(months, start=block.first_row):
+        for offset, (value, kind) in enumerate(zip(values, block.kinds, strict=True)):
+            cell = ws.cell(row=r, column=column + offset, value=value)
+            cell.number_format = schema.number_format(kind, currency, decimals=0)
+    ws.cell(row=block.note_row, column=column, value=note[0]).font = NOTE_FONT
 
 
 def _figure(ws: Worksheet, figure: dashboard.Figure, currency: str) -> Any:
@@ -79,8 +105,7 @@ def _figure(ws: Worksheet, figure: dashboard.Figure, currency: str) -> Any:
 
 def _charts(ws: Worksheet, layout: dashboard.Layout, data: SalesData) -> None:
     """The charts in a row below the blocks, the ROI chart (with campaigns) under them."""
-    bottom = layout.funnel_rows[1]
-    anchor_row = layout.campaign_rows[1] + 3 if len(data.campaigns) else bottom + 8
+    anchor_row = layout.bottom() + 3
     ws.add_chart(_funnel_chart(ws, layout), f"A{anchor_row}")
     ws.add_chart(_value_chart(ws, layout), f"H{anchor_row}")
     if len(data.campaigns):
