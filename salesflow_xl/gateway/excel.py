@@ -272,28 +272,29 @@ class ExcelBook:
         for other stages, campaigns, channels or segments ("" when it did not)."""
         if not self.layout_differences:
             return ""
-        first, more = self._differences_said()
-        path = getattr(self.book, "fullname", None) or self.source
+        first, *others = self.layout_differences
+        more = _(", and {count} more difference(s)").format(count=len(others)) if others else ""
+        return self._relayout_advice().format(
+            dashboard=schema.DASHBOARD_SHEET,
+            analytics=schema.ANALYTICS_SHEET,
+            first=first,
+            more=more,
+            command=f'salesflow refresh "{self._file_named()}"',
+        )
+
+    def _relayout_advice(self) -> str:
+        """The relayout note, its placeholders to fill (in the language in effect)."""
         return _(
             "The {dashboard} and {analytics} are laid out for other stages, campaigns, channels "
             "or segments than the workbook has now ({first}{more}). Excel cannot lay them out "
             "anew while the workbook is open: save and close it, run\n"
             "    {command}\n"
             "and open it again. Until then the rows they have show current figures."
-        ).format(
-            dashboard=schema.DASHBOARD_SHEET,
-            analytics=schema.ANALYTICS_SHEET,
-            first=first,
-            more=more,
-            command=f'salesflow refresh "{path}"',
         )
 
-    def _differences_said(self) -> tuple[str, str]:
-        """The first layout difference, and how many more there are ("" for none), as the
-        relayout note says them."""
-        first, *others = self.layout_differences
-        more = _(", and {count} more difference(s)").format(count=len(others)) if others else ""
-        return first, more
+    def _file_named(self) -> str:
+        """The workbook's file as the relayout note's command names it."""
+        return getattr(self.book, "fullname", None) or self.source
 
     def _write_lists_and_stages(self, snapshot: Snapshot, changes: Changes) -> None:
         """The changed lists and the Stages table anew (each one block and a resize)."""

@@ -127,12 +127,8 @@ class LiteBook(ExcelBook):
         """Lite cannot save, and the workbook has no file here: nothing to settle."""
         return None
 
-    def relayout_note(self) -> str:
-        """What the user does when the last write left the Dashboard or Analytics laid out
-        for other stages, campaigns, channels or segments ("" when it did not)."""
-        if not self.layout_differences:
-            return ""
-        first, more = self._differences_said()
+    def _relayout_advice(self) -> str:
+        """The relayout note for Lite, which cannot lay the sheets out either."""
         return _(
             "The {dashboard} and {analytics} are laid out for other stages, campaigns, channels "
             "or segments than the workbook has now ({first}{more}). xlwings Lite cannot lay "
@@ -140,10 +136,8 @@ class LiteBook(ExcelBook):
             "    {command}\n"
             "on its file on a computer with SalesFlow installed, and open it again. Until then "
             "the rows they have show current figures."
-        ).format(
-            dashboard=schema.DASHBOARD_SHEET,
-            analytics=schema.ANALYTICS_SHEET,
-            first=first,
-            more=more,
-            command=f'salesflow refresh "{self.source}"',
         )
+
+    def _file_named(self) -> str:
+        """The workbook's name: Lite gives no path (its "full name" is the name)."""
+        return self.source
