@@ -39,6 +39,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "salesflow_xl.actions",
         "salesflow_xl.core",
     ),
+    # the xlwings Lite surface, like the Excel one
+    "lite": (
+        "salesflow_xl.lite",
+        "salesflow_xl.gateway",
+        "salesflow_xl.actions",
+        "salesflow_xl.core",
+    ),
     "addin": ("salesflow_xl.addin", "salesflow_xl.ooxml", "salesflow_xl.core"),
     "cli": ("salesflow_xl", "salesflow_udfs"),
     "root": (),
@@ -51,6 +58,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "ooxml": {"pandas", "openpyxl", "xlwings", "click"},
     "reports": {"openpyxl", "xlwings", "click", "python_calamine"},
     "salesflow_udfs": {"openpyxl", "click", "rich", "python_calamine"},
+    # Lite installs only what Pyodide has: none of the command line's and the file's libraries
+    "lite": {"openpyxl", "click", "rich", "python_calamine", "matplotlib"},
 }
 
 

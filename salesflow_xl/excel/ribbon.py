@@ -27,7 +27,6 @@ from salesflow_xl.actions import (
 )
 from salesflow_xl.actions import calendar as ical
 from salesflow_xl.actions.calendar import CALENDAR_DAYS
-from salesflow_xl.actions.changes import Changes
 from salesflow_xl.actions.import_sources import SourceTable
 from salesflow_xl.actions.privacy import Entry
 from salesflow_xl.core import i18n
@@ -41,8 +40,15 @@ from salesflow_xl.gateway import drafts as email_drafts
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook
 from salesflow_xl.gateway.import_source import read_source
-
-TITLE = "SalesFlow"
+from salesflow_xl.gateway.live import (
+    TITLE,
+    CancelledError,
+    act,
+    followups_message,
+    now,
+    outcome,
+    summary,
+)
 
 
 def _active_book() -> Any:
@@ -52,15 +58,10 @@ def _active_book() -> Any:
 
 
 def _now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return now()
 
 
 ADDIN = "SalesFlow.xlam"
-
-
-class CancelledError(SalesflowError):
-    """The user cancelled: nothing was changed. A button shows its text, when it has one, as a
-    quiet note, never as an error."""
 
 
 def ask(book: Any, prompt: str, default: str = "") -> str | None:
@@ -111,35 +112,16 @@ def button(function: Callable[[ExcelBook], str | None]) -> Callable[[], None]:
         book = _active_book()
         excel_book = ExcelBook(book)
         with i18n.use(excel_book.language()):
-            try:
-                message = function(excel_book)
-            except CancelledError as note:
-                if str(note):
-                    tell(book, str(note))
-                return
-            except SalesflowError as error:
-                tell(book, str(error), critical=True)
-                return
-            if message:
-                tell(book, message)
+            shown = outcome(lambda: function(excel_book))
+            if shown is not None:
+                message, critical = shown
+                tell(book, message, critical)
 
     # name and document the entry like the function, but keep its own (empty) signature:
     # RunPython calls it with no arguments
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(entry, attribute, getattr(function, attribute))
     return entry
-
-
-def _summary(changes: Changes) -> str:
-    return "\n".join(changes.summary)
-
-
-def _act(book: ExcelBook, plan: Callable[[Any], Changes]) -> str:
-    """Run a planned action on the workbook and return its summary for the message box, with
-    what to do when the Dashboard needs a new layout that Excel cannot take while open."""
-    summary = _summary(run(book, plan))
-    note = book.relayout_note()
-    return f"{summary}\n\n{note}" if note else summary
 
 
 def _required(answer: str | None) -> str:
@@ -152,7 +134,7 @@ def _required(answer: str | None) -> str:
 def advance(book: ExcelBook) -> str:
     """Advance the selected deals to their next stage."""
     ids = book.selected_deal_ids()
-    return _act(book, lambda data: deals.advance(data, ids, _now()))
+    return act(book, lambda data: deals.advance(data, ids, _now()))
 
 
 @button
@@ -160,14 +142,14 @@ def move_to_stage(book: ExcelBook) -> str:
     """Move the selected deals to a stage the user names."""
     ids = book.selected_deal_ids()
     stage = _required(ask(book.book, _("Move to which stage?")))
-    return _act(book, lambda data: deals.move(data, ids, stage, _now()))
+    return act(book, lambda data: deals.move(data, ids, stage, _now()))
 
 
 @button
 def mark_won(book: ExcelBook) -> str:
     """Mark the selected deals won."""
     ids = book.selected_deal_ids()
-    return _act(book, lambda data: deals.won(data, ids, _now()))
+    return act(book, lambda data: deals.won(data, ids, _now()))
 
 
 @button
@@ -177,14 +159,14 @@ def mark_lost(book: ExcelBook) -> str:
     reasons = book.read().lists.lost_reasons
     prompt = _("Why was it lost? {reasons}").format(reasons=", ".join(reasons))
     reason = _required(ask(book.book, prompt))
-    return _act(book, lambda data: deals.lost(data, ids, reason, _now()))
+    return act(book, lambda data: deals.lost(data, ids, reason, _now()))
 
 
 @button
 def reopen(book: ExcelBook) -> str:
     """Reopen the selected won or lost deals into the stage they were closed from."""
     ids = book.selected_deal_ids()
-    return _act(book, lambda data: deals.reopen(data, ids, _now()))
+    return act(book, lambda data: deals.reopen(data, ids, _now()))
 
 
 @button
@@ -199,7 +181,7 @@ def log_activity(book: ExcelBook) -> str:
     note = ask(book.book, _("A note (optional):")) or None
     follow = ask(book.book, _("Next follow-up date, YYYY-MM-DD (optional):"))
     next_date = _date(follow) if follow else None
-    return _act(
+    return act(
         book, lambda data: activities.log_activity(data, ids[0], kind, _now(), note, next_date)
     )
 
@@ -212,7 +194,7 @@ def add_lead(book: ExcelBook) -> str:
     email = ask(book.book, _("E-mail (optional):")) or None
     value = ask(book.book, _("Expected deal value (optional):"))
     lead = leads.Lead(name=name, company=company, email=email, value=_number(value))
-    return _act(book, lambda data: leads.add_lead(data, lead, _now()))
+    return act(book, lambda data: leads.add_lead(data, lead, _now()))
 
 
 @button
@@ -255,9 +237,9 @@ def import_file(book: ExcelBook) -> str:
     if planned.changes.empty:
         nothing = _("Nothing to import: the workbook is unchanged.")
         return _dry_run(book, planned, table, source) + "\n\n" + nothing
-    summary = _summary(planned.changes)
+    said = summary(planned.changes)
     note = book.relayout_note()
-    return f"{summary}\n\n{note}" if note else summary
+    return f"{said}\n\n{note}" if note else said
 
 
 #: How many skipped rows, sheets and unmapped stages the ribbon's boxes list.
@@ -499,22 +481,13 @@ def refresh_dashboard(book: ExcelBook) -> str:
     """Bring every figure up to today (a pinned as-of date moves to today; a blank one follows
     the calendar already), refit the predictions, check the Dashboard and Analytics are laid
     out for the data and make the Dashboard's revenue forecast anew."""
-    return _act(book, lambda data: activities.refresh(data, date.today()))
+    return act(book, lambda data: activities.refresh(data, date.today()))
 
 
 @button
 def show_followups(book: ExcelBook) -> str:
     """List what is due as of the workbook's date."""
-    due = activities.followups(book.read())
-    if due.empty:
-        return _("Nothing is due.")
-    lines = [
-        f"{row.due:%Y-%m-%d}  {row.deal_id or ''}  {row.what}"
-        for row in due.head(20).itertuples(index=False)
-    ]
-    more = "\n" + _("… and {count} more").format(count=len(due) - 20) if len(due) > 20 else ""
-    heading = _("{count} follow-up(s) due:").format(count=len(due))
-    return heading + "\n" + "\n".join(lines) + more
+    return followups_message(book.read())
 
 
 @button

@@ -139,7 +139,7 @@ class ExcelBook:
 
     def selected_deal_ids(self) -> list[str]:
         """The Deal IDs of the rows selected on the Deals sheet (one call per selected area)."""
-        selection = self.book.selection
+        selection = self._selection()
         if selection is None or selection.sheet.name != schema.DEALS.sheet:
             raise SelectionError(
                 _("select one or more deal rows on the {sheet} sheet first").format(
@@ -163,6 +163,10 @@ class ExcelBook:
                 )
             )
         return list(dict.fromkeys(ids))
+
+    def _selection(self) -> Any:
+        """The selected range (None: no cells are selected)."""
+        return self.book.selection
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -300,20 +304,27 @@ class ExcelBook:
             return ""
         first, *others = self.layout_differences
         more = _(", and {count} more difference(s)").format(count=len(others)) if others else ""
-        path = getattr(self.book, "fullname", None) or self.source
+        return self._relayout_advice().format(
+            dashboard=schema.DASHBOARD_SHEET,
+            analytics=schema.ANALYTICS_SHEET,
+            first=first,
+            more=more,
+            command=f'salesflow refresh "{self._file_named()}"',
+        )
+
+    def _relayout_advice(self) -> str:
+        """The relayout note, its placeholders to fill (in the language in effect)."""
         return _(
             "The {dashboard} and {analytics} are laid out for other stages, campaigns, channels "
             "or segments than the workbook has now ({first}{more}). Excel cannot lay them out "
             "anew while the workbook is open: save and close it, run\n"
             "    {command}\n"
             "and open it again. Until then the rows they have show current figures."
-        ).format(
-            dashboard=schema.DASHBOARD_SHEET,
-            analytics=schema.ANALYTICS_SHEET,
-            first=first,
-            more=more,
-            command=f'salesflow refresh "{path}"',
         )
+
+    def _file_named(self) -> str:
+        """The workbook's file as the relayout note's command names it."""
+        return getattr(self.book, "fullname", None) or self.source
 
     def _write_lists_and_stages(self, snapshot: Snapshot, changes: Changes) -> None:
         """The changed lists and the Stages table anew (each one block and a resize)."""
@@ -422,7 +433,6 @@ class ExcelBook:
         """Computed column's header → the formula a new row gets: the schema's, or, where the
         schema's names a column this workbook lacks (a workbook made before Customers' "First
         order" was added), the formula its first data row holds (one read per such column)."""
-        sheet = self.book.sheets[spec.sheet]
         result = {}
         for column in spec.computed:
             formula = schema.formula_of(spec, column)
@@ -430,9 +440,16 @@ class ExcelBook:
                 continue
             mentioned = {i18n.workbook_name(name) for name in _mentioned(column.formula or "")}
             if column.formula and not mentioned <= set(headers):
-                formula = sheet.range((2, headers.index(column.header) + 1)).formula
+                formula = self._first_row_formula(spec, column, headers)
             result[column.header] = formula
         return result
+
+    def _first_row_formula(
+        self, spec: schema.TableSpec, column: schema.Column, headers: Sequence[str]
+    ) -> str:
+        """The formula the first data row of ``column`` holds (one read)."""
+        sheet = self.book.sheets[spec.sheet]
+        return sheet.range((2, headers.index(column.header) + 1)).formula
 
     def _append(
         self,

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import IO
 
 from salesflow_xl.core import i18n
@@ -60,6 +61,24 @@ def of_formula(text: str) -> str:
         return i18n.normalize(value[1:-1])
     except InvalidArgumentError:
         return i18n.DEFAULT
+
+
+def of_sheet_names(names: Iterable[str]) -> str | None:
+    """The language whose names of the sheets SalesFlow reads (Deals, Lists, Settings …) are
+    most among ``names``: for a workbook whose recorded language cannot be read (xlwings Lite
+    sends a workbook's named ranges, not its constants). None when no language's sheets are
+    there, or two languages' equally. Each language names every such sheet differently (a
+    test holds them apart)."""
+    from salesflow_xl.workbook import schema  # the schema's names, in each language
+
+    present = set(names)
+    found: dict[str, int] = {}
+    for code in i18n.LANGUAGES:
+        with i18n.use_workbook(code):
+            found[code] = len(present & set(schema.sheets_read()))
+    best = max(found.values())
+    winners = [code for code, count in found.items() if count == best]
+    return winners[0] if best and len(winners) == 1 else None
 
 
 def of_bytes(content: bytes) -> str:
