@@ -180,7 +180,8 @@ def add_lead(
 @script
 def refresh_dashboard(book: xw.Book) -> None:
     """Bring every figure up to today (a pinned as-of date moves to today; a blank one follows
-    the calendar already) and refit the customer predictions."""
+    the calendar already), refit the customer predictions and make the Dashboard's revenue
+    forecast anew."""
     _report(book, lambda lite: live.act(lite, lambda data: activities.refresh(data, _today())))
 
 
