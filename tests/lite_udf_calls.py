@@ -29,7 +29,9 @@ import importlib
 import importlib.abc
 import json
 import math
+import os
 import pkgutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -248,6 +250,31 @@ def run() -> dict[str, Any]:
             "xlwings": xlwings.__version__,
         },
     }
+
+
+# -- for the tests that run this script -----------------------------------------------------
+
+
+def run_with(python: str | Path, env: dict[str, str], cwd: Path) -> dict[str, Any]:
+    """This script's report, run by ``python`` with ``env`` in ``cwd``."""
+    done = subprocess.run(
+        [str(python), __file__],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+        timeout=300,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{python} {__file__} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def this_tree_env() -> dict[str, str]:
+    """This process's environment variables, importing SalesFlow from this source tree."""
+    root = Path(__file__).resolve().parents[1]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "udfs")])}
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ child in a fresh virtual environment holding only what Pyodide provides."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 import tomllib
@@ -16,42 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lite_udf_calls import BLOCKED, STAGES, cdnow_columns, differences
+from lite_udf_calls import BLOCKED, STAGES, cdnow_columns, differences, this_tree_env
 
 import salesflow_udfs
 from salesflow_xl import __main__ as entry
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "tests" / "lite_udf_calls.py"
-
-
-def run_calls(python: str | Path, env: dict[str, str]) -> dict[str, Any]:
-    """The report of tests/lite_udf_calls.py run by ``python`` (in a temporary folder, so that
-    nothing of the source tree is importable unless ``env`` says so)."""
-    done = subprocess.run(
-        [str(python), str(SCRIPT)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(os.environ.get("TMPDIR", "/tmp")),
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def this_tree_env() -> dict[str, str]:
-    """This Python's environment, importing SalesFlow from this source tree."""
-    path = os.pathsep.join([str(ROOT), str(ROOT / "udfs")])
-    return {**os.environ, "PYTHONPATH": path}
-
-
-@pytest.fixture(scope="session")
-def lite_calls() -> dict[str, Any]:
-    """The child's report in the development environment (session-wide: the fresh-venv test
-    compares with it)."""
-    return run_calls(sys.executable, this_tree_env())
 
 
 def test_the_lite_path_imports_no_cli_package_and_starts_no_thread(lite_calls) -> None:
