@@ -240,6 +240,7 @@ def run() -> dict[str, Any]:
         "results": results,
         "problems": problems,
         "imported": imported,
+        "salesflow_udfs": salesflow_udfs.__file__,
         "blocked_tried": sorted(blocker.tried),
         "blocked_loaded": sorted(set(already) | {n for n in BLOCKED if n in sys.modules}),
         "versions": {

@@ -41,10 +41,12 @@ def normalise(name: str) -> str:
 
 @dataclass
 class LiteVenv:
-    """The environment: its folder, its Python, and how long setting it up took."""
+    """The environment: its folder, how long each step of setting it up took, and the name of
+    SalesFlow's wheel."""
 
     root: Path
     seconds: dict[str, float] = field(default_factory=dict)
+    wheel: str = ""
 
     @property
     def python(self) -> Path:
@@ -118,5 +120,5 @@ def create(folder: Path) -> LiteVenv:
     )
     (wheel,) = wheels.glob("salesflow_xl-*.whl")
     _step(venv, "salesflow", [*install, str(wheel)], folder)
-    venv.seconds["wheel file"] = wheel.name  # type: ignore[assignment]
+    venv.wheel = wheel.name
     return venv

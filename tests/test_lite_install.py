@@ -55,6 +55,8 @@ def test_every_worksheet_function_gives_the_development_results(lite_venv, lite_
     assert report["problems"] == []
     assert report["blocked_loaded"] == []
     assert report["imported"] == lite_calls["imported"]
+    assert report["salesflow_udfs"].startswith(str(lite_venv.root))  # the wheel's, not the tree's
+    assert lite_venv.wheel.endswith("-py3-none-any.whl")
     assert report["versions"]["pandas"] == allowlist()["pandas"]  # the venv's, not this one's
     assert differences(report["results"], lite_calls["results"], rel=1e-9) == []
 
