@@ -167,3 +167,25 @@ def ok(*args: Any) -> str:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+@pytest.fixture(scope="session")
+def lite_calls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """tests/lite_udf_calls.py's report in the development environment (the worksheet
+    functions called with the [cli] packages blocked and threads refused), for
+    test_lite_imports and for test_lite_install to compare the fresh environment's with."""
+    import sys
+
+    from lite_udf_calls import run_with, this_tree_env
+
+    return run_with(sys.executable, this_tree_env(), tmp_path_factory.mktemp("lite-calls"))
+
+
+@pytest.fixture(scope="session")
+def lite_venv(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A fresh virtual environment holding only what xlwings Lite's Python can have and
+    SalesFlow's wheel (tests/lite_venv.py): ``lite_venv.run(script, *args)`` runs a script in
+    it. Made once a session, for every test that needs it (about 15 s with pip's cache warm)."""
+    import lite_venv as builder
+
+    return builder.create(tmp_path_factory.mktemp("lite"))

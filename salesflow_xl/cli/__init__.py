@@ -4,9 +4,10 @@ message on stderr and exit code 1; nothing here computes a figure itself.
 The group and its shared options are in :mod:`.app`; the commands, by what they work on, in
 :mod:`.workbook` (new, check, report, recalc, demo), :mod:`.pipeline` (the ribbon's actions),
 :mod:`.customers` (clv, cohorts, export-customer), :mod:`.forecast`, :mod:`.privacy`
-(export-contacts, forget) and :mod:`.install`. Modules only some commands need (SciPy,
-openpyxl, xlwings, matplotlib, LibreOffice) are imported inside those commands, so a ribbon
-action started from the command line does not wait for them.
+(export-contacts, forget), :mod:`.install` and :mod:`.lite` (what xlwings Lite needs).
+Modules only some commands need (SciPy, openpyxl, xlwings, matplotlib, LibreOffice) are
+imported inside those commands, so a ribbon action started from the command line does not
+wait for them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from salesflow_xl.cli import (
     customers,
     forecast,
     install,
+    lite,
     order_entry,
     pipeline,
     privacy,
@@ -23,7 +25,17 @@ from salesflow_xl.cli import (
 )
 from salesflow_xl.cli.app import main
 
-for _module in (workbook, pipeline, catalog, order_entry, customers, forecast, privacy, install):
+for _module in (
+    workbook,
+    pipeline,
+    catalog,
+    order_entry,
+    customers,
+    forecast,
+    privacy,
+    install,
+    lite,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
