@@ -175,7 +175,15 @@ def not_plain(value: Any, where: str) -> list[str]:
 
 def differences(got: Any, expected: Any, rel: float, where: str = "") -> list[str]:
     """Where ``got`` differs from ``expected``: floats within ``rel`` of each other, everything
-    else equal and of the same type (an int count stays an int)."""
+    else equal and of the same type (an int count stays an int); lists and dicts item by item."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        if sorted(got) != sorted(expected):
+            return [f"{where}: keys {sorted(got)}, expected {sorted(expected)}"]
+        return [
+            d
+            for key in expected
+            for d in differences(got[key], expected[key], rel, f"{where}.{key}")
+        ]
     if isinstance(expected, list) and isinstance(got, list):
         if len(got) != len(expected):
             return [f"{where}: {len(got)} items, expected {len(expected)}"]

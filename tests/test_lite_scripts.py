@@ -23,6 +23,7 @@ import pytest
 import xlwings as xw
 from conftest import DEMO_WORKBOOK, demo_copy, derived_mismatches, invoke, ok, same_cell_value
 from fake_excel import active_book
+from lite_udf_calls import differences
 
 from salesflow_xl.core import i18n
 from salesflow_xl.core.errors import SalesflowError
@@ -502,3 +503,22 @@ def test_the_driver_runs_every_script_and_prints_strict_json(english, tmp_path, 
 
 def _no_constants(text: str) -> None:
     raise ValueError(f"not strict JSON: {text}")
+
+
+@pytest.mark.parametrize("language", ["english", "chinese"])
+def test_every_script_does_the_same_in_the_pyodide_only_environment(
+    language, lite_venv, tmp_path, capsys, request
+) -> None:
+    """The driver run in the fresh environment holding only Pyodide's packages and SalesFlow's
+    wheel (conftest's lite_venv) queues the same actions, alerts and output as here."""
+    _content, snapshot = request.getfixturevalue(language)
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot), encoding="utf-8")
+    done = lite_venv.run(ROOT / "tests" / "lite_driver.py", path)
+    assert done.returncode == 0, done.stderr
+    there = json.loads(done.stdout, parse_constant=_no_constants)
+    assert lite_driver.main([str(path)]) == 0
+    here = json.loads(capsys.readouterr().out)
+    assert sorted(there["scripts"]) == SCRIPTS
+    # the model fits agree to about 1e-9 across the two environments' SciPy versions
+    assert differences(there, here, rel=1e-6) == []
