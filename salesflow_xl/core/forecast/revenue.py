@@ -343,6 +343,13 @@ def _newcomers(
     else:
         multiplier = np.ones((draws, len(month_of_day)))
     starts = np.concatenate([[0.0], edges[:-1]])
+    # one arrival process for every month: each month counts the arrivals before its end
+    counts = rng.poisson(_rates(late, early, np.arange(len(month_of_day))) * multiplier)
+    day, who = np.nonzero(counts.T)  # by day: a month's arrivals are the first so many
+    came_in = counts[who, day]
+    who = np.repeat(who, came_in)
+    times = np.repeat(day, came_in).astype("float64") + rng.random(int(came_in.sum()))
+    by = np.cumsum(np.bincount(day, weights=came_in, minlength=len(month_of_day))).astype(int)
     for j in range(months):
         span = float(edges[j])
         known = arrivals[arrivals <= end - pd.Timedelta(days=span)]
@@ -363,25 +370,89 @@ def _newcomers(
         inside = (close > starts[j]) & (close <= span)
         per_day = (inside * amount[None, :]).sum(axis=1) / len(pool)
         mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
-        counts = rng.poisson(_rates(late, early, days) * multiplier[:, : len(days)])
-        who, day = np.nonzero(counts)
-        times = np.repeat(day, counts[who, day]).astype("float64") + rng.random(int(counts.sum()))
-        who = np.repeat(who, counts[who, day])
-        resampled = rng.integers(0, len(pool), (draws, len(pool)))
-        which = resampled[who, rng.integers(0, len(pool), len(who))]
-        # every event of the past newcomer each arrival stands for
-        order = np.argsort(owner, kind="stable")
-        owner, lag, amount = owner[order], lag[order], amount[order]
-        first = np.searchsorted(owner, np.arange(len(pool)))
-        count = np.bincount(owner, minlength=len(pool))
-        repeat = count[which]
-        base = np.repeat(first[which], repeat)
-        offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        event = base + offset
-        landing = np.repeat(times, repeat) + lag[event]
-        hit = (landing > starts[j]) & (landing <= span)
-        np.add.at(simulated[:, j], np.repeat(who, repeat)[hit], amount[event][hit])
+        came_in = by[len(days) - 1]
+        simulated[:, j] = _brought(
+            draws,
+            who[:came_in],
+            times[:came_in],
+            owner,
+            lag,
+            amount,
+            len(pool),
+            starts[j],
+            span,
+            rng,
+        )
     return mean, simulated, True
+
+
+def _brought(
+    draws: int,
+    who: np.ndarray,
+    times: np.ndarray,
+    owner: np.ndarray,
+    lag: np.ndarray,
+    amount: np.ndarray,
+    pool: int,
+    start: float,
+    end: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """What ``draws`` futures' arrivals bring within (``start``, ``end``] (days after the
+    forecast), per draw. ``who``: the draw of each arrival, ``times``: when it came; it stands
+    for a past newcomer picked at random from its draw's resample (with replacement) of the
+    ``pool`` past newcomers and brings each of that one's amounts (``owner``, ``lag``,
+    ``amount``: of whom, how many days after coming, how much) as many days after it came.
+
+    Only what matters of the resamples is drawn. Of a draw's ``pool`` places, Binomial(pool,
+    share) hold one of the past newcomers who brought something (share: how many of the pool
+    did); an arrival picks one of those places with the chance of their share of the places,
+    else it brings nothing; which of them it picks is uniform, and each place picked holds one
+    of those past newcomers at random, the same for every arrival that picked it — as a whole
+    resample would have given them."""
+    count = np.bincount(owner, minlength=pool)
+    brought = np.flatnonzero(count)
+    if not len(brought) or not len(who):
+        return np.zeros(draws)
+    held = rng.binomial(pool, len(brought) / pool, draws)
+    keep = rng.random(len(who)) * pool < held[who]
+    who, times = who[keep], times[keep]
+    offset = np.cumsum(held) - held
+    place = offset[who] + rng.integers(0, held[who])
+    first = np.empty(int(held.sum()), dtype="int64")  # an arrival that picked each place
+    first[place] = np.arange(len(place))
+    which = brought[rng.integers(0, len(brought), len(place))[first[place]]]
+    if count.max() == 1:  # one amount each (a deal's win): looked up directly
+        when = np.zeros(pool)
+        when[owner] = lag
+        worth = np.zeros(pool)
+        worth[owner] = amount
+        landing = times + when[which]
+        hit = (landing > start) & (landing <= end)
+        return np.bincount(who[hit], weights=worth[which[hit]], minlength=draws)
+    if np.all(lag == np.floor(lag)) and start == int(start) and end == int(end):
+        # whole days (orders are dated): an arrival on day d (at d + u, 0 < u < 1) brings what
+        # its past newcomer brought from start − d to end − d − 1 days after coming
+        span = int(end) + 1  # lags 0 … end
+        cells = np.bincount(
+            owner * span + lag.astype("int64"), weights=amount, minlength=pool * span
+        )
+        upto = np.cumsum(cells.reshape(pool, span), axis=1)  # brought within so many days
+        day = times.astype("int64")
+        before = int(start) - 1 - day
+        high = upto[which, int(end) - 1 - day]
+        low = np.where(before >= 0, upto[which, np.maximum(before, 0)], 0.0)
+        return np.bincount(who, weights=high - low, minlength=draws)
+    # each past newcomer's events by lag, after one another: newcomer k's lags are
+    # k · width + lag, so one search finds an arrival's events within the window
+    width = end + 2.0
+    order = np.lexsort((lag, owner))
+    keys = owner[order] * width + lag[order]
+    total = np.concatenate([[0.0], np.cumsum(amount[order])])
+    base = which * width
+    low = np.searchsorted(keys, base + np.maximum(start - times, -1.0), side="right")
+    high = np.searchsorted(keys, base + (end - times), side="right")
+    return np.bincount(who, weights=total[high] - total[low], minlength=draws)
 
 
 def _burstiness(arrivals: pd.Series, end: pd.Timestamp) -> float:
@@ -458,23 +529,27 @@ def _simulate_orders(
         for c in ("frequency", "recency", "T", "monetary_value")
     )
     bg, gg = model.purchases, model.spend
-    customers = len(x)
-    shape = (draws, customers)
-    alive = rng.random(shape) < bgnbd.probability_alive(bg, x, t_x, big_t)
-    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t), shape)
-    dropout = rng.beta(bg.a, bg.b + x, shape)
-    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)), shape)
-    horizon = edges[-1]
-    time = np.zeros(shape)
+    # only the (draw, customer) pairs alive are followed: their draw and customer, drawn alive
+    # with P(alive), then their rate, dropout chance and spend from their posteriors
+    draw, customer = np.nonzero(
+        rng.random((draws, len(x))) < bgnbd.probability_alive(bg, x, t_x, big_t)
+    )
+    x, big_t, z = x[customer], big_t[customer], z[customer]
+    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t))
+    dropout = rng.beta(bg.a, bg.b + x)
+    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)))
+    # buying at the rate, a customer makes Poisson(rate · length) purchases in a month while
+    # alive, and drops out after the K-th purchase, K ~ Geometric(dropout); the n purchases of
+    # a month are worth Gamma(n · p, ν) together
+    left = rng.geometric(np.clip(dropout, 1e-12, 1.0))
+    scale = 1.0 / np.maximum(nu, 1e-12)
     revenue = np.zeros((draws, len(edges)))
-    rows = np.broadcast_to(np.arange(draws)[:, None], shape)
-    while alive.any():
-        time = time + rng.exponential(1.0, shape) / np.maximum(rate, 1e-12)
-        alive &= time <= horizon
-        if not alive.any():
-            break
-        amount = rng.gamma(gg.p, 1.0 / np.maximum(nu, 1e-12))
-        month = np.searchsorted(edges, time)
-        np.add.at(revenue, (rows[alive], month[alive]), amount[alive])
-        alive &= rng.random(shape) >= dropout
+    going = np.arange(len(draw))
+    for month, length in enumerate(np.diff(edges, prepend=0.0)):
+        bought = np.minimum(rng.poisson(rate[going] * length), left[going])
+        left[going] -= bought
+        some = going[bought > 0]
+        worth = rng.gamma(gg.p * bought[bought > 0], scale[some])
+        revenue[:, month] = np.bincount(draw[some], weights=worth, minlength=draws)
+        going = going[left[going] > 0]
     return revenue
