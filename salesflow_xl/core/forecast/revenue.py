@@ -4,21 +4,26 @@ Three parts, each from what was known at the moment ``at`` the forecast is made:
 
 - **Open deals.** Each is won with its stage's learned probability (:mod:`.calibration`). When,
   if won: on its own expected close date where that is believable (after ``at`` and at most
-  :data:`BELIEVABLE_DAYS` later), else after the time the won deals that reached its stage
-  took from there, counting the time it has been there already (only the past durations longer
-  than that are drawn from; none: within the next 30 days).
-- **Deals not yet in the pipeline.** What the business won, in the months after each past
-  month end, from deals that came in after it — the average over the last
-  :data:`NEW_BUSINESS_ORIGINS` month ends with a full window of history behind them.
+  :data:`BELIEVABLE_DAYS` later), else as the deals that were still in its stage after as long
+  as it has been there went on (:func:`.incidence.landmark`; fewer than :data:`MIN_AT_RISK` of
+  them: within the next :data:`OVERDUE_DAYS` days).
+- **Deals not yet in the pipeline** (:func:`_newcomers`). They come in at the rate of the last
+  :data:`INFLOW_DAYS` days, following the trend from the span before, in bursts as variable as
+  the last :data:`BURST_MONTHS` months were; each brings what one of the deals that came in
+  during the :data:`YIELD_DAYS` days before the month's end, as many days before ``at``,
+  brought as many days after coming in (its value, if it was won by then).
 - **Repeat orders** of the customers who ordered by ``at``: BG/NBD expected purchases ×
-  Gamma-Gamma expected spend (:mod:`salesflow_xl.core.clv`).
+  Gamma-Gamma expected spend (:mod:`salesflow_xl.core.clv`); customers who have not ordered yet
+  come and order as the new deals do (:func:`_newcomers`, their first orders as arrivals).
 
 The expected revenue of a month is the sum of the three expectations. The interval is the 10th
-and 90th percentile of :data:`DRAWS` simulated futures: each open deal won or not and closing
-in a month as above; the new business of one past window drawn at random; each customer alive
-or not (P(alive)), buying at a rate and dropping out with a probability drawn from their
-BG/NBD posterior (λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x)), each purchase's amount from
-their Gamma-Gamma posterior (ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
+and 90th percentile of :data:`DRAWS` simulated futures: each open deal won or not (its chance
+scaled by a draw from the Beta posterior of its stage's share won) and closing in a month as
+above; newcomers arriving at rates drawn from their Gamma posteriors, each bringing what a past
+newcomer of the draw's own resample brought; each customer alive or not (P(alive)), buying at a
+rate and dropping out with a probability drawn from their BG/NBD posterior (λ ~ Gamma(r + x,
+α + T), p ~ Beta(a, b + x)), each purchase's amount from their Gamma-Gamma posterior
+(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
 
 Months are calendar months: the first is the rest of ``at``'s month (the next month when ``at``
 is a month's last day).
@@ -41,7 +46,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT, calibrate
 from salesflow_xl.core.forecast.history import deals_at, moment, steps
-from salesflow_xl.core.forecast.incidence import Incidence, incidence
+from salesflow_xl.core.forecast.incidence import Incidence, landmark
 from salesflow_xl.core.i18n import _
 
 #: Simulated futures behind the interval.
@@ -177,7 +182,8 @@ def _open_deals(
     step_of = steps(data.pipeline)
     configured = dict(zip(stages["step"], stages["configured"], strict=True))
     fallback = dict(zip(stages["step"], stages["in_stage"], strict=True))
-    curves = {k: _incidence(then, k, end) for k in configured}
+    stays = {k: _stays(then, k, end) for k in configured}
+    ended = {k: int(np.sum(outcome != "open")) for k, (_s, _d, outcome) in stays.items()}
     believed = close_dates_believed(then)
     # how sure the stages' chances are: each draw scales a stage's chances by a draw from the
     # Beta posterior of its share won, over its share's posterior mean
@@ -193,7 +199,9 @@ def _open_deals(
         if k not in configured or not row.value > 0:
             continue
         elapsed = max((end - row.visited.get(k, row.entered)) / pd.Timedelta(days=1), 0.0)
-        share = _won_by_month(curves[k], elapsed, edges, configured[k], fallback[k])
+        share = _won_by_month(
+            landmark(*stays[k], elapsed), ended[k], edges, configured[k], fallback[k]
+        )
         expected = row.expected_close
         if believed and expected is not None and pd.notna(expected):
             ahead = (pd.Timestamp(expected).date() - at).days
@@ -213,40 +221,50 @@ def _open_deals(
     return mean, simulated
 
 
-def _incidence(then: pd.DataFrame, k: int, end: pd.Timestamp) -> Incidence:
-    """The cumulative incidence of winning from first entering the stage of step ``k``, over
-    the deals that were in it (the open ones censored at ``end``)."""
+def _stays(
+    then: pd.DataFrame, k: int, end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of the deals that were in the stage of step ``k``: the days each stayed in it (from
+    first entering it to first leaving it for another stage, won or lost; or to ``end``), the
+    days from first entering it to the deal's end (``end`` while open) and the outcome."""
     was_in = then[then["visited"].map(lambda marks: k in marks).astype(bool)]  # bool if none
-    start = pd.to_datetime(was_in["visited"].map(lambda marks: marks[k]))
-    stop = pd.to_datetime(was_in["closed"]).fillna(end)
-    days = ((stop - start) / pd.Timedelta(days=1)).clip(lower=0.0)
-    return incidence(days.to_numpy(dtype="float64"), was_in["status"].to_numpy())
+    stays, days = [], []
+    for marks, closed in zip(was_in["visited"], was_in["closed"], strict=True):
+        start = marks[k]
+        left = min((t for t in marks.values() if t > start), default=end)
+        stop = end if pd.isna(closed) else closed
+        stays.append((min(left, stop) - start) / pd.Timedelta(days=1))
+        days.append((stop - start) / pd.Timedelta(days=1))
+    return (
+        np.maximum(np.asarray(stays, dtype="float64"), 0.0),
+        np.maximum(np.asarray(days, dtype="float64"), 0.0),
+        was_in["status"].to_numpy(),
+    )
 
 
 def _won_by_month(
-    curve: Incidence, elapsed: float, edges: np.ndarray, configured: float, fallback: float
+    curve: Incidence, ended: int, edges: np.ndarray, configured: float, fallback: float
 ) -> np.ndarray:
-    """The chance a deal under way for ``elapsed`` days is won in each month, won later, or
-    not won (the last two entries); shrunk toward the configured probability with
+    """The chance a deal is won in each month, won later, or not won (the last two entries),
+    from ``curve``: the incidence of winning from now on, learned from the deals that were
+    still in its stage after as long as it has been (:func:`.incidence.landmark`); shrunk
+    toward the configured probability with
     :data:`~salesflow_xl.core.forecast.calibration.PRIOR_WEIGHT` deals' weight against the
-    deals that ended (won or lost) after being in the stage. With fewer than
-    :data:`MIN_AT_RISK` of them: the stage's
-    learned probability, spread over the next :data:`OVERDUE_DAYS` days."""
+    ``ended`` deals that ended (won or lost) after being in the stage. With fewer than
+    :data:`MIN_AT_RISK` deals behind the curve: the stage's learned probability, spread over
+    the next :data:`OVERDUE_DAYS` days."""
     months = len(edges)
     share = np.zeros(months + 2)
-    at_risk = curve.at_risk(elapsed)
-    if at_risk < MIN_AT_RISK:
+    if curve.at_risk(0.0) < MIN_AT_RISK:
         spread = np.bincount(
             np.searchsorted(edges, np.linspace(0.0, OVERDUE_DAYS, 31)), minlength=months + 1
         )
         share[: months + 1] = fallback * spread / spread.sum()
         share[-1] = 1 - fallback
         return share
-    won_then, going = curve.at(elapsed)
-    points = curve.at(elapsed + np.concatenate([edges, [np.inf]]))[0]
-    steps_won = np.diff(np.concatenate([[won_then], points])) / going
+    points = curve.at(np.concatenate([edges, [np.inf]]))[0]
+    steps_won = np.diff(np.concatenate([[0.0], points]))
     total = float(steps_won.sum())
-    ended = curve.ended()
     shrunk = (ended * total + PRIOR_WEIGHT * configured) / (ended + PRIOR_WEIGHT)
     if total > 0:
         share[: months + 1] = steps_won * shrunk / total
