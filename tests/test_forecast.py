@@ -171,6 +171,53 @@ def test_an_open_deal_is_won_with_the_shrunk_chance_after_the_time_the_others_to
     assert (august["low"], august["high"]) == (0.0, 0.0)
 
 
+def test_a_deal_still_in_its_stage_is_forecast_from_the_deals_that_stayed_as_long() -> None:
+    """Ten past deals moved from A to B after 2 days and were won 60 days after coming in;
+    ten stayed in A and were lost after 30 days. D has been in A for 20 days: the deals still
+    in A that long were all lost, so D is won with the chance shrunk from 0 toward A's 0.1
+    with 10 deals' weight against the 20 that ended after being in A (1/30), "later" (no win
+    within the months) — not, as the deals not yet ended after 20 days would say (half of
+    them won, 38 days on), in August. E has been in B for 5 days: the deals in B that long
+    were all won 53 days on (August), shrunk toward B's 0.5 against 10 ended: 15/20."""
+    pipeline = Pipeline(
+        (
+            Stage("A", 0.1),
+            Stage("B", 0.5),
+            Stage("Won", 1.0, outcome="won"),
+            Stage("Lost", 0.0, outcome="lost"),
+        )
+    )
+    at = date(2026, 6, 30)
+    end = datetime(2026, 6, 30, 12)
+    deals, log = [], []
+    for n in range(10):
+        came = end - timedelta(days=300, hours=n)
+        deals.append(Deal(f"F{n}", "C1", "x", 100.0, "Won", "won", came.date(), came.date()))
+        log += [
+            StageEvent(came, f"F{n}", None, "A"),
+            StageEvent(came + timedelta(days=2), f"F{n}", "A", "B"),
+            StageEvent(came + timedelta(days=60), f"F{n}", "B", "Won"),
+        ]
+        deals.append(Deal(f"S{n}", "C1", "x", 100.0, "Lost", "lost", came.date(), came.date()))
+        log += [
+            StageEvent(came, f"S{n}", None, "A"),
+            StageEvent(came + timedelta(days=30), f"S{n}", "A", "Lost"),
+        ]
+    deals.append(Deal("D", "C1", "x", 1000.0, "A", "open", at, at))
+    log.append(StageEvent(end - timedelta(days=20), "D", None, "A"))
+    deals.append(Deal("E", "C1", "x", 3000.0, "B", "open", at, at))
+    log += [
+        StageEvent(end - timedelta(days=7), "E", None, "A"),
+        StageEvent(end - timedelta(days=5), "E", "A", "B"),
+    ]
+    data = SalesData.from_records(
+        Settings(as_of=at), {"deals": deals, "stage_log": log}, pipeline=pipeline
+    )
+    july, august, september = revenue.forecast(data, 3).months.to_dict("records")
+    assert (july["deals"], september["deals"]) == (0.0, 0.0)
+    assert august["deals"] == pytest.approx(3000 * 15 / 20)  # E's; nothing of D's
+
+
 def test_the_same_seed_gives_the_same_interval() -> None:
     data = small_history()
     first = revenue.forecast(data, 2, seed=7).months

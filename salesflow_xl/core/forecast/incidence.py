@@ -11,6 +11,11 @@ each time t with deals ending, of the n deals still under way:
 
 A deal that has been under way for a days without ending is won in (a, b] with probability
 (F(b) − F(a)) / S(a), and at all with (F(∞) − F(a)) / S(a).
+
+That mixes, at a days, the deals still in the stage with those that moved on (nearer their
+end). A deal still in its stage after a days is forecast from the deals that were still in it
+after a days, counted from then (:func:`landmark`, "landmarking": van Houwelingen 2007): with
+F and S of that estimate, it is won in (a, a + d] with probability F(d).
 """
 
 from __future__ import annotations
@@ -55,27 +60,26 @@ def incidence(durations: np.ndarray, outcomes: np.ndarray) -> Incidence:
     outcomes = np.asarray(outcomes)
     order = np.argsort(durations, kind="stable")
     durations, outcomes = durations[order], outcomes[order]
-    times, won_curve, going_curve = [], [], []
-    going, won = 1.0, 0.0
-    at_risk = len(durations)
-    index = 0
-    while index < len(durations):
-        t = durations[index]
-        same = index
-        while same < len(durations) and durations[same] == t:
-            same += 1
-        block = outcomes[index:same]
-        wins = int(np.sum(block == "won"))
-        losses = int(np.sum(block == "lost"))
-        if wins + losses and at_risk:
-            won += going * wins / at_risk
-            going *= 1 - (wins + losses) / at_risk
-            times.append(t)
-            won_curve.append(won)
-            going_curve.append(going)
-        at_risk -= same - index
-        index = same
+    if not len(durations):
+        return Incidence(np.zeros(0), np.zeros(0), np.zeros(0), durations, 0)
+    times, first = np.unique(durations, return_index=True)
+    wins = np.add.reduceat((outcomes == "won").astype("float64"), first)
+    ends = wins + np.add.reduceat((outcomes == "lost").astype("float64"), first)
+    under_way = len(durations) - first  # at each time, the deals not ended before it
+    going = np.cumprod(1 - ends / under_way)
+    before = np.concatenate([[1.0], going[:-1]])
+    won = np.cumsum(before * wins / under_way)
+    some = ends > 0
     closed = int(np.sum(outcomes != "open"))
-    return Incidence(
-        np.asarray(times), np.asarray(won_curve), np.asarray(going_curve), durations, closed
-    )
+    return Incidence(times[some], won[some], going[some], durations, closed)
+
+
+def landmark(
+    stays: np.ndarray, durations: np.ndarray, outcomes: np.ndarray, elapsed: float
+) -> Incidence:
+    """The estimate for a deal that has been in its stage for ``elapsed`` days, from the time
+    on: over the deals that stayed in the stage longer (``stays``: the days each stayed in it
+    before it first left it, or has so far), each from ``elapsed`` days after entering it
+    (``durations``, ``outcomes``: as :func:`incidence` takes them)."""
+    still = np.asarray(stays, dtype="float64") > elapsed
+    return incidence(np.asarray(durations, dtype="float64")[still] - elapsed, outcomes[still])

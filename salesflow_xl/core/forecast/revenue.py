@@ -4,21 +4,26 @@ Three parts, each from what was known at the moment ``at`` the forecast is made:
 
 - **Open deals.** Each is won with its stage's learned probability (:mod:`.calibration`). When,
   if won: on its own expected close date where that is believable (after ``at`` and at most
-  :data:`BELIEVABLE_DAYS` later), else after the time the won deals that reached its stage
-  took from there, counting the time it has been there already (only the past durations longer
-  than that are drawn from; none: within the next 30 days).
-- **Deals not yet in the pipeline.** What the business won, in the months after each past
-  month end, from deals that came in after it — the average over the last
-  :data:`NEW_BUSINESS_ORIGINS` month ends with a full window of history behind them.
+  :data:`BELIEVABLE_DAYS` later), else as the deals that were still in its stage after as long
+  as it has been there went on (:func:`.incidence.landmark`; fewer than :data:`MIN_AT_RISK` of
+  them: within the next :data:`OVERDUE_DAYS` days).
+- **Deals not yet in the pipeline** (:func:`_newcomers`). They come in at the rate of the last
+  :data:`INFLOW_DAYS` days, following the trend from the span before, in bursts as variable as
+  the last :data:`BURST_MONTHS` months were; each brings what one of the deals that came in
+  during the :data:`YIELD_DAYS` days before the month's end, as many days before ``at``,
+  brought as many days after coming in (its value, if it was won by then).
 - **Repeat orders** of the customers who ordered by ``at``: BG/NBD expected purchases ×
-  Gamma-Gamma expected spend (:mod:`salesflow_xl.core.clv`).
+  Gamma-Gamma expected spend (:mod:`salesflow_xl.core.clv`); customers who have not ordered yet
+  come and order as the new deals do (:func:`_newcomers`, their first orders as arrivals).
 
 The expected revenue of a month is the sum of the three expectations. The interval is the 10th
-and 90th percentile of :data:`DRAWS` simulated futures: each open deal won or not and closing
-in a month as above; the new business of one past window drawn at random; each customer alive
-or not (P(alive)), buying at a rate and dropping out with a probability drawn from their
-BG/NBD posterior (λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x)), each purchase's amount from
-their Gamma-Gamma posterior (ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
+and 90th percentile of :data:`DRAWS` simulated futures: each open deal won or not (its chance
+scaled by a draw from the Beta posterior of its stage's share won) and closing in a month as
+above; newcomers arriving at rates drawn from their Gamma posteriors, each bringing what a past
+newcomer of the draw's own resample brought; each customer alive or not (P(alive)), buying at a
+rate and dropping out with a probability drawn from their BG/NBD posterior (λ ~ Gamma(r + x,
+α + T), p ~ Beta(a, b + x)), each purchase's amount from their Gamma-Gamma posterior
+(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
 
 Months are calendar months: the first is the rest of ``at``'s month (the next month when ``at``
 is a month's last day).
@@ -41,7 +46,7 @@ from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.forecast.calibration import PRIOR_WEIGHT, calibrate
 from salesflow_xl.core.forecast.history import deals_at, moment, steps
-from salesflow_xl.core.forecast.incidence import Incidence, incidence
+from salesflow_xl.core.forecast.incidence import Incidence, landmark
 from salesflow_xl.core.i18n import _
 
 #: Simulated futures behind the interval.
@@ -177,7 +182,8 @@ def _open_deals(
     step_of = steps(data.pipeline)
     configured = dict(zip(stages["step"], stages["configured"], strict=True))
     fallback = dict(zip(stages["step"], stages["in_stage"], strict=True))
-    curves = {k: _incidence(then, k, end) for k in configured}
+    stays = {k: _stays(then, k, end) for k in configured}
+    ended = {k: int(np.sum(outcome != "open")) for k, (_s, _d, outcome) in stays.items()}
     believed = close_dates_believed(then)
     # how sure the stages' chances are: each draw scales a stage's chances by a draw from the
     # Beta posterior of its share won, over its share's posterior mean
@@ -193,7 +199,9 @@ def _open_deals(
         if k not in configured or not row.value > 0:
             continue
         elapsed = max((end - row.visited.get(k, row.entered)) / pd.Timedelta(days=1), 0.0)
-        share = _won_by_month(curves[k], elapsed, edges, configured[k], fallback[k])
+        share = _won_by_month(
+            landmark(*stays[k], elapsed), ended[k], edges, configured[k], fallback[k]
+        )
         expected = row.expected_close
         if believed and expected is not None and pd.notna(expected):
             ahead = (pd.Timestamp(expected).date() - at).days
@@ -213,40 +221,50 @@ def _open_deals(
     return mean, simulated
 
 
-def _incidence(then: pd.DataFrame, k: int, end: pd.Timestamp) -> Incidence:
-    """The cumulative incidence of winning from first entering the stage of step ``k``, over
-    the deals that were in it (the open ones censored at ``end``)."""
+def _stays(
+    then: pd.DataFrame, k: int, end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of the deals that were in the stage of step ``k``: the days each stayed in it (from
+    first entering it to first leaving it for another stage, won or lost; or to ``end``), the
+    days from first entering it to the deal's end (``end`` while open) and the outcome."""
     was_in = then[then["visited"].map(lambda marks: k in marks).astype(bool)]  # bool if none
-    start = pd.to_datetime(was_in["visited"].map(lambda marks: marks[k]))
-    stop = pd.to_datetime(was_in["closed"]).fillna(end)
-    days = ((stop - start) / pd.Timedelta(days=1)).clip(lower=0.0)
-    return incidence(days.to_numpy(dtype="float64"), was_in["status"].to_numpy())
+    stays, days = [], []
+    for marks, closed in zip(was_in["visited"], was_in["closed"], strict=True):
+        start = marks[k]
+        left = min((t for t in marks.values() if t > start), default=end)
+        stop = end if pd.isna(closed) else closed
+        stays.append((min(left, stop) - start) / pd.Timedelta(days=1))
+        days.append((stop - start) / pd.Timedelta(days=1))
+    return (
+        np.maximum(np.asarray(stays, dtype="float64"), 0.0),
+        np.maximum(np.asarray(days, dtype="float64"), 0.0),
+        was_in["status"].to_numpy(),
+    )
 
 
 def _won_by_month(
-    curve: Incidence, elapsed: float, edges: np.ndarray, configured: float, fallback: float
+    curve: Incidence, ended: int, edges: np.ndarray, configured: float, fallback: float
 ) -> np.ndarray:
-    """The chance a deal under way for ``elapsed`` days is won in each month, won later, or
-    not won (the last two entries); shrunk toward the configured probability with
+    """The chance a deal is won in each month, won later, or not won (the last two entries),
+    from ``curve``: the incidence of winning from now on, learned from the deals that were
+    still in its stage after as long as it has been (:func:`.incidence.landmark`); shrunk
+    toward the configured probability with
     :data:`~salesflow_xl.core.forecast.calibration.PRIOR_WEIGHT` deals' weight against the
-    deals that ended (won or lost) after being in the stage. With fewer than
-    :data:`MIN_AT_RISK` of them: the stage's
-    learned probability, spread over the next :data:`OVERDUE_DAYS` days."""
+    ``ended`` deals that ended (won or lost) after being in the stage. With fewer than
+    :data:`MIN_AT_RISK` deals behind the curve: the stage's learned probability, spread over
+    the next :data:`OVERDUE_DAYS` days."""
     months = len(edges)
     share = np.zeros(months + 2)
-    at_risk = curve.at_risk(elapsed)
-    if at_risk < MIN_AT_RISK:
+    if curve.at_risk(0.0) < MIN_AT_RISK:
         spread = np.bincount(
             np.searchsorted(edges, np.linspace(0.0, OVERDUE_DAYS, 31)), minlength=months + 1
         )
         share[: months + 1] = fallback * spread / spread.sum()
         share[-1] = 1 - fallback
         return share
-    won_then, going = curve.at(elapsed)
-    points = curve.at(elapsed + np.concatenate([edges, [np.inf]]))[0]
-    steps_won = np.diff(np.concatenate([[won_then], points])) / going
+    points = curve.at(np.concatenate([edges, [np.inf]]))[0]
+    steps_won = np.diff(np.concatenate([[0.0], points]))
     total = float(steps_won.sum())
-    ended = curve.ended()
     shrunk = (ended * total + PRIOR_WEIGHT * configured) / (ended + PRIOR_WEIGHT)
     if total > 0:
         share[: months + 1] = steps_won * shrunk / total
@@ -343,6 +361,13 @@ def _newcomers(
     else:
         multiplier = np.ones((draws, len(month_of_day)))
     starts = np.concatenate([[0.0], edges[:-1]])
+    # one arrival process for every month: each month counts the arrivals before its end
+    counts = rng.poisson(_rates(late, early, np.arange(len(month_of_day))) * multiplier)
+    day, who = np.nonzero(counts.T)  # by day: a month's arrivals are the first so many
+    came_in = counts[who, day]
+    who = np.repeat(who, came_in)
+    times = np.repeat(day, came_in).astype("float64") + rng.random(int(came_in.sum()))
+    by = np.cumsum(np.bincount(day, weights=came_in, minlength=len(month_of_day))).astype(int)
     for j in range(months):
         span = float(edges[j])
         known = arrivals[arrivals <= end - pd.Timedelta(days=span)]
@@ -363,25 +388,89 @@ def _newcomers(
         inside = (close > starts[j]) & (close <= span)
         per_day = (inside * amount[None, :]).sum(axis=1) / len(pool)
         mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
-        counts = rng.poisson(_rates(late, early, days) * multiplier[:, : len(days)])
-        who, day = np.nonzero(counts)
-        times = np.repeat(day, counts[who, day]).astype("float64") + rng.random(int(counts.sum()))
-        who = np.repeat(who, counts[who, day])
-        resampled = rng.integers(0, len(pool), (draws, len(pool)))
-        which = resampled[who, rng.integers(0, len(pool), len(who))]
-        # every event of the past newcomer each arrival stands for
-        order = np.argsort(owner, kind="stable")
-        owner, lag, amount = owner[order], lag[order], amount[order]
-        first = np.searchsorted(owner, np.arange(len(pool)))
-        count = np.bincount(owner, minlength=len(pool))
-        repeat = count[which]
-        base = np.repeat(first[which], repeat)
-        offset = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        event = base + offset
-        landing = np.repeat(times, repeat) + lag[event]
-        hit = (landing > starts[j]) & (landing <= span)
-        np.add.at(simulated[:, j], np.repeat(who, repeat)[hit], amount[event][hit])
+        came_in = by[len(days) - 1]
+        simulated[:, j] = _brought(
+            draws,
+            who[:came_in],
+            times[:came_in],
+            owner,
+            lag,
+            amount,
+            len(pool),
+            starts[j],
+            span,
+            rng,
+        )
     return mean, simulated, True
+
+
+def _brought(
+    draws: int,
+    who: np.ndarray,
+    times: np.ndarray,
+    owner: np.ndarray,
+    lag: np.ndarray,
+    amount: np.ndarray,
+    pool: int,
+    start: float,
+    end: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """What ``draws`` futures' arrivals bring within (``start``, ``end``] (days after the
+    forecast), per draw. ``who``: the draw of each arrival, ``times``: when it came; it stands
+    for a past newcomer picked at random from its draw's resample (with replacement) of the
+    ``pool`` past newcomers and brings each of that one's amounts (``owner``, ``lag``,
+    ``amount``: of whom, how many days after coming, how much) as many days after it came.
+
+    Only what matters of the resamples is drawn. Of a draw's ``pool`` places, Binomial(pool,
+    share) hold one of the past newcomers who brought something (share: how many of the pool
+    did); an arrival picks one of those places with the chance of their share of the places,
+    else it brings nothing; which of them it picks is uniform, and each place picked holds one
+    of those past newcomers at random, the same for every arrival that picked it — as a whole
+    resample would have given them."""
+    count = np.bincount(owner, minlength=pool)
+    brought = np.flatnonzero(count)
+    if not len(brought) or not len(who):
+        return np.zeros(draws)
+    held = rng.binomial(pool, len(brought) / pool, draws)
+    keep = rng.random(len(who)) * pool < held[who]
+    who, times = who[keep], times[keep]
+    offset = np.cumsum(held) - held
+    place = offset[who] + rng.integers(0, held[who])
+    first = np.empty(int(held.sum()), dtype="int64")  # an arrival that picked each place
+    first[place] = np.arange(len(place))
+    which = brought[rng.integers(0, len(brought), len(place))[first[place]]]
+    if count.max() == 1:  # one amount each (a deal's win): looked up directly
+        when = np.zeros(pool)
+        when[owner] = lag
+        worth = np.zeros(pool)
+        worth[owner] = amount
+        landing = times + when[which]
+        hit = (landing > start) & (landing <= end)
+        return np.bincount(who[hit], weights=worth[which[hit]], minlength=draws)
+    if np.all(lag == np.floor(lag)) and start == int(start) and end == int(end):
+        # whole days (orders are dated): an arrival on day d (at d + u, 0 < u < 1) brings what
+        # its past newcomer brought from start − d to end − d − 1 days after coming
+        span = int(end) + 1  # lags 0 … end
+        cells = np.bincount(
+            owner * span + lag.astype("int64"), weights=amount, minlength=pool * span
+        )
+        upto = np.cumsum(cells.reshape(pool, span), axis=1)  # brought within so many days
+        day = times.astype("int64")
+        before = int(start) - 1 - day
+        high = upto[which, int(end) - 1 - day]
+        low = np.where(before >= 0, upto[which, np.maximum(before, 0)], 0.0)
+        return np.bincount(who, weights=high - low, minlength=draws)
+    # each past newcomer's events by lag, after one another: newcomer k's lags are
+    # k · width + lag, so one search finds an arrival's events within the window
+    width = end + 2.0
+    order = np.lexsort((lag, owner))
+    keys = owner[order] * width + lag[order]
+    total = np.concatenate([[0.0], np.cumsum(amount[order])])
+    base = which * width
+    low = np.searchsorted(keys, base + np.maximum(start - times, -1.0), side="right")
+    high = np.searchsorted(keys, base + (end - times), side="right")
+    return np.bincount(who, weights=total[high] - total[low], minlength=draws)
 
 
 def _burstiness(arrivals: pd.Series, end: pd.Timestamp) -> float:
@@ -458,23 +547,27 @@ def _simulate_orders(
         for c in ("frequency", "recency", "T", "monetary_value")
     )
     bg, gg = model.purchases, model.spend
-    customers = len(x)
-    shape = (draws, customers)
-    alive = rng.random(shape) < bgnbd.probability_alive(bg, x, t_x, big_t)
-    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t), shape)
-    dropout = rng.beta(bg.a, bg.b + x, shape)
-    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)), shape)
-    horizon = edges[-1]
-    time = np.zeros(shape)
+    # only the (draw, customer) pairs alive are followed: their draw and customer, drawn alive
+    # with P(alive), then their rate, dropout chance and spend from their posteriors
+    draw, customer = np.nonzero(
+        rng.random((draws, len(x))) < bgnbd.probability_alive(bg, x, t_x, big_t)
+    )
+    x, big_t, z = x[customer], big_t[customer], z[customer]
+    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t))
+    dropout = rng.beta(bg.a, bg.b + x)
+    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)))
+    # buying at the rate, a customer makes Poisson(rate · length) purchases in a month while
+    # alive, and drops out after the K-th purchase, K ~ Geometric(dropout); the n purchases of
+    # a month are worth Gamma(n · p, ν) together
+    left = rng.geometric(np.clip(dropout, 1e-12, 1.0))
+    scale = 1.0 / np.maximum(nu, 1e-12)
     revenue = np.zeros((draws, len(edges)))
-    rows = np.broadcast_to(np.arange(draws)[:, None], shape)
-    while alive.any():
-        time = time + rng.exponential(1.0, shape) / np.maximum(rate, 1e-12)
-        alive &= time <= horizon
-        if not alive.any():
-            break
-        amount = rng.gamma(gg.p, 1.0 / np.maximum(nu, 1e-12))
-        month = np.searchsorted(edges, time)
-        np.add.at(revenue, (rows[alive], month[alive]), amount[alive])
-        alive &= rng.random(shape) >= dropout
+    going = np.arange(len(draw))
+    for month, length in enumerate(np.diff(edges, prepend=0.0)):
+        bought = np.minimum(rng.poisson(rate[going] * length), left[going])
+        left[going] -= bought
+        some = going[bought > 0]
+        worth = rng.gamma(gg.p * bought[bought > 0], scale[some])
+        revenue[:, month] = np.bincount(draw[some], weights=worth, minlength=draws)
+        going = going[left[going] > 0]
     return revenue
