@@ -401,3 +401,12 @@ def test_the_dashboards_win_rates_are_the_calibrated_ones() -> None:
     ).set_index("stage")
     for column in ("closed", "won", "learned", "configured"):
         assert board[column].tolist() == pytest.approx(replayed[column].tolist()), column
+
+
+def test_deals_all_still_under_way_have_won_nothing_yet() -> None:
+    """Six deals open after 10 to 60 days, none ended (a deal in its stage longer than any
+    that ended): F = 0 and S = 1 at every time, also beyond the longest."""
+    curve = incidence(np.array([10.0, 20, 30, 40, 50, 60]), np.array(["open"] * 6))
+    won, going = curve.at(np.array([0.0, 15.0, np.inf]))
+    assert won.tolist() == [0.0, 0.0, 0.0]
+    assert going.tolist() == [1.0, 1.0, 1.0]

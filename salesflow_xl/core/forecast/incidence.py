@@ -38,8 +38,11 @@ class Incidence:
     closed: int
 
     def at(self, days: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-        """(F, S) at ``days``."""
-        index = np.searchsorted(self.times, np.asarray(days, dtype="float64"), side="right") - 1
+        """(F, S) at ``days`` (none ended yet: F = 0, S = 1)."""
+        days = np.asarray(days, dtype="float64")
+        if not len(self.times):
+            return np.zeros_like(days), np.ones_like(days)
+        index = np.searchsorted(self.times, days, side="right") - 1
         won = np.where(index >= 0, self.won[np.maximum(index, 0)], 0.0)
         going = np.where(index >= 0, self.going[np.maximum(index, 0)], 1.0)
         return won, going
