@@ -23,7 +23,12 @@ above; newcomers arriving at rates drawn from their Gamma posteriors, each bring
 newcomer of the draw's own resample brought; each customer alive or not (P(alive)), buying at a
 rate and dropping out with a probability drawn from their BG/NBD posterior (λ ~ Gamma(r + x,
 α + T), p ~ Beta(a, b + x)), each purchase's amount from their Gamma-Gamma posterior
-(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
+(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)). New customers are simulated with the
+wins that bring them (:func:`_won_customers`): each simulated win of a customer who had neither
+ordered nor won (an open deal's, or a new deal standing for a past customer's first win) brings
+one, ordering as the customer of a past such win did; customers whose first order followed no
+win of theirs come as :func:`_new_customers` says. The expectation of new customers' orders
+is still :func:`_new_customers`'.
 
 Months are calendar months: the first is the rest of ``at``'s month (the next month when ``at``
 is a month's last day).
