@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.forecast import backtest, calibration, history, revenue
 from salesflow_xl.core.forecast.incidence import incidence
@@ -410,3 +411,71 @@ def test_deals_all_still_under_way_have_won_nothing_yet() -> None:
     won, going = curve.at(np.array([0.0, 15.0, np.inf]))
     assert won.tolist() == [0.0, 0.0, 0.0]
     assert going.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_new_customer_is_brought_by_a_simulated_win_and_orders_as_past_ones_did() -> None:
+    """Ten past won deals each brought a customer who ordered 100 on the win's day and 50 forty
+    days later; three simulated wins (draw 0 on days 5 and 40, draw 1 on day 10) bring three
+    such customers, and draw 2, without a win, none."""
+    at = date(2026, 3, 31)
+    days = pd.to_datetime([date(2025, 6, 1) + timedelta(days=9 * i) for i in range(10)])
+    first_wins = pd.DataFrame(
+        {"id": [f"D{i}" for i in range(10)], "customer_id": [f"C{i}" for i in range(10)]}
+    ).assign(day=days)
+    orders = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(10)] * 2,
+            "date": list(days.date) + list((days + pd.Timedelta(days=40)).date),
+            "amount": [100.0] * 10 + [50.0] * 10,
+        }
+    )
+    edges = np.array([30.0, 61.0, 91.0])  # April, May, June
+    wins = np.array([0, 0, 1]), np.array([5.5, 40.5, 10.5])
+    rng = np.random.default_rng(0)
+    simulated = revenue._won_customers(first_wins, orders, wins, at, edges, 3, rng)
+    expected = [[100.0, 100.0 + 50.0, 50.0], [100.0, 50.0, 0.0], [0.0, 0.0, 0.0]]
+    assert simulated.tolist() == expected
+
+
+def test_the_wins_that_bring_new_customers_are_first_wins_before_any_order() -> None:
+    then = pd.DataFrame(
+        {
+            "id": ["A1", "A2", "B1", "C1"],
+            "customer_id": ["A", "A", "B", "C"],
+            "status": ["won", "won", "won", "won"],
+            "closed": pd.to_datetime(
+                ["2026-01-05 10:00", "2026-02-01 09:00", "2026-01-10 15:00", "2026-01-20 11:00"]
+            ),
+        }
+    )
+    first_order = pd.Series(pd.to_datetime(["2026-01-05", "2025-12-01"]), index=["A", "B"])
+    found = revenue._first_wins(then, first_order)
+    # A: its first win, ordering that day; B ordered before its win; C won and never ordered
+    assert found["id"].tolist() == ["A1", "C1"]
+    assert found["day"].tolist() == [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-20")]
+
+
+def test_new_customers_orders_move_with_the_won_deals_that_bring_them() -> None:
+    """On the demo every customer first ordered on the day of their first won deal: in the
+    simulation a future with more won deals has more new customers ordering (the two used to be
+    drawn apart, correlating by about 0)."""
+    data = demo.generate()
+    at = date(2025, 12, 31)
+    edges = np.array([revenue._days(at, end) for _s, end in revenue.windows(at, 3)])
+    then = history.deals_at(data.deals, data.stage_log, data.pipeline, at)
+    stages = calibration.calibrate(then, data.pipeline)
+    orders = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
+    first_order = pd.to_datetime(orders["date"]).groupby(orders["customer_id"]).min()
+    first_wins = revenue._first_wins(then, first_order)
+    assert len(first_wins) == first_order.size  # the assumption: each came with a won deal
+    rng = np.random.default_rng(1)
+    known = set(first_order.index) | set(then.loc[then["status"] == "won", "customer_id"])
+    _m, open_draws, open_wins = revenue._open_deals(then, stages, data, at, edges, 2000, rng, known)
+    _m, new_draws, _n, new_wins = revenue._new_business(
+        then, at, edges, 2000, rng, pd.Index(first_wins["id"])
+    )
+    wins = tuple(np.concatenate(parts) for parts in zip(open_wins, new_wins, strict=True))
+    brought = revenue._won_customers(first_wins, orders, wins, at, edges, 2000, rng)
+    deals = open_draws + new_draws
+    for month in range(3):
+        assert np.corrcoef(deals[:, month], brought[:, month])[0, 1] > 0.2

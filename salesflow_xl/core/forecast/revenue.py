@@ -23,7 +23,12 @@ above; newcomers arriving at rates drawn from their Gamma posteriors, each bring
 newcomer of the draw's own resample brought; each customer alive or not (P(alive)), buying at a
 rate and dropping out with a probability drawn from their BG/NBD posterior (λ ~ Gamma(r + x,
 α + T), p ~ Beta(a, b + x)), each purchase's amount from their Gamma-Gamma posterior
-(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)).
+(ν ~ Gamma(px + q, v + x·z̄), amount ~ Gamma(p, ν)). New customers are simulated with the
+wins that bring them (:func:`_won_customers`): each simulated win of a customer who had neither
+ordered nor won (an open deal's, or a new deal standing for a past customer's first win) brings
+one, ordering as the customer of a past such win did; customers whose first order followed no
+win of theirs come as :func:`_new_customers` says. The expectation of new customers' orders
+is still :func:`_new_customers`'.
 
 Months are calendar months: the first is the rest of ``at``'s month (the next month when ``at``
 is a month's last day).
@@ -132,11 +137,18 @@ def forecast(
         then = deals_at(data.deals, data.stage_log, data.pipeline, at)
     stages = calibrate(then, data.pipeline, prior_weight)
     notes: list[str] = []
-    open_mean, open_draws = _open_deals(then, stages, data, at, edges, draws, rng)
-    new_mean, new_draws, note = _new_business(then, at, edges, draws, rng)
+    ordered = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
+    first_order = pd.to_datetime(ordered["date"]).groupby(ordered["customer_id"]).min()
+    first_wins = _first_wins(then, first_order)
+    known = set(first_order.index) | set(then.loc[then["status"] == "won", "customer_id"])
+    open_mean, open_draws, open_wins = _open_deals(then, stages, data, at, edges, draws, rng, known)
+    new_mean, new_draws, note, new_wins = _new_business(
+        then, at, edges, draws, rng, pd.Index(first_wins["id"])
+    )
     if note:
         notes.append(note)
-    orders_mean, orders_draws, note = _orders(data, at, edges, draws, rng)
+    wins = tuple(np.concatenate(parts) for parts in zip(open_wins, new_wins, strict=True))
+    orders_mean, orders_draws, note = _orders(data, at, edges, draws, rng, (first_wins, wins))
     if note:
         notes.append(note)
     deals_draws = open_draws + new_draws
@@ -173,9 +185,16 @@ def _open_deals(
     edges: np.ndarray,
     draws: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Expected revenue per month of the open deals, and ``draws`` simulated futures."""
+    known: set | None = None,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Expected revenue per month of the open deals, ``draws`` simulated futures, and the wins
+    of customers not in ``known`` (who had neither ordered nor won a deal): per win its draw
+    and its day after ``at`` (uniform within its month), a customer's first win in a draw
+    only."""
     months = len(edges)
+    known = known or set()
+    starts = np.concatenate([[0.0], edges[:-1]])
+    new_draw, new_time, new_customer = [], [], []
     mean = np.zeros(months)
     simulated = np.zeros((draws, months))
     end = moment(at)
@@ -218,7 +237,44 @@ def _open_deals(
         won = rng.random(draws) < np.minimum(chance * scale[k], 1.0)
         hit = won & (month < months)
         np.add.at(simulated, (np.flatnonzero(hit), month[hit]), row.value)
-    return mean, simulated
+        if row.customer_id not in known:
+            span = month[hit]
+            new_draw.append(np.flatnonzero(hit))
+            new_time.append(starts[span] + rng.random(len(span)) * (edges[span] - starts[span]))
+            new_customer.append(np.full(len(span), str(row.customer_id), dtype=object))
+    return mean, simulated, _first_per_customer(new_draw, new_time, new_customer)
+
+
+def _first_per_customer(
+    draw: list[np.ndarray], time: list[np.ndarray], customer: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(draw, time) of the earliest win of each customer in each draw."""
+    if not draw:
+        return np.zeros(0, dtype="int64"), np.zeros(0)
+    draw_, time_ = np.concatenate(draw), np.concatenate(time)
+    code = pd.factorize(np.concatenate(customer))[0]
+    order = np.lexsort((time_, draw_, code))
+    pair = code[order] * (int(draw_.max()) + 1) + draw_[order]
+    first = np.concatenate([[True], pair[1:] != pair[:-1]])
+    return draw_[order][first], time_[order][first]
+
+
+def _first_wins(then: pd.DataFrame, first_order: pd.Series) -> pd.DataFrame:
+    """The won deals that brought a new customer: each customer's first won deal, unless they
+    had ordered before its day (``first_order``: customer → day of first order). Columns id,
+    customer_id and day (the day it was won, midnight)."""
+    won = then[(then["status"] == "won") & then["closed"].notna()].sort_values("closed")
+    first = won.drop_duplicates("customer_id")
+    day = first["closed"].dt.normalize()
+    before = first_order.reindex(first["customer_id"]).to_numpy(dtype="datetime64[ns]")
+    new = ~(before < day.to_numpy(dtype="datetime64[ns]"))  # NaT compares False
+    return pd.DataFrame(
+        {
+            "id": first["id"].to_numpy()[new],
+            "customer_id": first["customer_id"].to_numpy()[new],
+            "day": day.to_numpy()[new],
+        }
+    )
 
 
 def _stays(
@@ -286,21 +342,27 @@ def close_dates_believed(then: pd.DataFrame) -> bool:
 
 
 def _new_business(
-    then: pd.DataFrame, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, str | None]:
+    then: pd.DataFrame,
+    at: date,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+    first: pd.Index | None = None,
+) -> tuple[np.ndarray, np.ndarray, str | None, tuple[np.ndarray, np.ndarray]]:
     """What deals not yet in the pipeline will bring (:func:`_newcomers`: deals coming in,
-    bringing their value when won)."""
+    bringing their value when won), and the wins among them that stand for a deal in ``first``
+    (ids of won deals that brought a new customer): their draw and day after ``at``."""
     arrivals = then.set_index("id")["first_seen"]
     won = then[then["status"] == "won"]
     events = pd.DataFrame({"unit": won["id"], "time": won["closed"], "amount": won["value"]})
-    mean, simulated, enough = _newcomers(arrivals, events, at, edges, draws, rng)
+    mean, simulated, enough, wins = _newcomers(arrivals, events, at, edges, draws, rng, first)
     if enough:
-        return mean, simulated, None
+        return mean, simulated, None, wins
     note = _(
         "new deals: fewer than {count} deals came in long enough before the forecast to learn "
         "from; counted as none"
     ).format(count=MIN_POOL)
-    return mean, simulated, note
+    return mean, simulated, note, wins
 
 
 def _new_customers(
@@ -316,8 +378,48 @@ def _new_customers(
             "amount": orders["amount"],
         }
     )
-    mean, simulated, _enough = _newcomers(arrivals, events, at, edges, draws, rng)
+    mean, simulated, _enough, _wins = _newcomers(arrivals, events, at, edges, draws, rng)
     return mean, simulated
+
+
+def _won_customers(
+    first_wins: pd.DataFrame,
+    orders: pd.DataFrame,
+    wins: tuple[np.ndarray, np.ndarray],
+    at: date,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+) -> np.ndarray | None:
+    """``draws`` futures of what the customers that the simulated ``wins`` bring will order
+    per month: each win (its draw, its day after ``at``) stands for one of the past won deals
+    that brought a new customer (``first_wins``: :func:`_first_wins`), picked as
+    :func:`_newcomers` picks, and brings that customer's orders as many days after it. None
+    when fewer than :data:`MIN_POOL` such deals are known for a month."""
+    months = len(edges)
+    simulated = np.zeros((draws, months))
+    end = moment(at)
+    arrivals = pd.Series(first_wins["day"].to_numpy(), index=first_wins["customer_id"])
+    events = pd.DataFrame(
+        {
+            "unit": orders["customer_id"],
+            "time": pd.to_datetime(orders["date"]),
+            "amount": orders["amount"],
+        }
+    )
+    who, times = wins
+    starts = np.concatenate([[0.0], edges[:-1]])
+    for j in range(months):
+        span = float(edges[j])
+        found = _pool(arrivals, events, end, span)
+        if found is None:
+            return None
+        size, owner, lag, amount, _units = found
+        came = times <= span
+        simulated[:, j] = _brought(
+            draws, who[came], times[came], owner, lag, amount, size, starts[j], span, rng
+        )[0]
+    return simulated
 
 
 def _newcomers(
@@ -327,7 +429,8 @@ def _newcomers(
     edges: np.ndarray,
     draws: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, bool]:
+    first: pd.Index | None = None,
+) -> tuple[np.ndarray, np.ndarray, bool, tuple[np.ndarray, np.ndarray]]:
     """What newcomers not seen by ``at`` will bring per month: new deals (``arrivals``: when
     each deal came in; ``events``: unit, time and amount of each win) or new customers (when
     each first ordered; their orders).
@@ -340,9 +443,12 @@ def _newcomers(
     :data:`YIELD_DAYS` days before d days ago (what they brought over d days is known), so a
     month's forecast does not depend on how many months are asked for. In the simulation the
     two rates are drawn from their Gamma posteriors and each draw learns from its own resample
-    of the past newcomers. Returns the means, the draws and whether there was history enough
-    (at least :data:`MIN_POOL` past newcomers)."""
+    of the past newcomers. Returns the means, the draws, whether there was history enough
+    (at least :data:`MIN_POOL` past newcomers), and the simulated events of newcomers standing
+    for a past one in ``first`` that fall in the months (their draw and day after ``at``)."""
     months = len(edges)
+    new_draw: list[np.ndarray] = []
+    new_time: list[np.ndarray] = []
     simulated = np.zeros((draws, months))
     mean = np.zeros(months)
     end = moment(at)
@@ -370,38 +476,63 @@ def _newcomers(
     by = np.cumsum(np.bincount(day, weights=came_in, minlength=len(month_of_day))).astype(int)
     for j in range(months):
         span = float(edges[j])
-        known = arrivals[arrivals <= end - pd.Timedelta(days=span)]
-        recent = known[known > end - pd.Timedelta(days=span + YIELD_DAYS)]
-        pool = recent if len(recent) >= MIN_POOL else known
-        if len(pool) < MIN_POOL:
-            return mean, simulated, False
-        came = pool.to_numpy(dtype="datetime64[ns]")
-        unit = pd.Index(pool.index)
-        mine = events[events["unit"].isin(unit)]
-        owner = unit.get_indexer(mine["unit"])
-        lag = (mine["time"].to_numpy(dtype="datetime64[ns]") - came[owner]) / np.timedelta64(1, "D")
-        keep = (lag >= 0) & (lag <= span)
-        owner, lag = owner[keep], lag[keep]
-        amount = mine["amount"].to_numpy(dtype="float64")[keep]
+        found = _pool(arrivals, events, end, span)
+        if found is None:
+            return mean, simulated, False, _wins(new_draw, new_time)
+        size, owner, lag, amount, pool = found
+        flag = None if first is None else np.asarray(pool.isin(first), dtype=bool)
         days = np.arange(int(np.ceil(span)))  # arrival day after at (arriving in its middle)
         close = days[:, None] + 0.5 + lag[None, :]
         inside = (close > starts[j]) & (close <= span)
-        per_day = (inside * amount[None, :]).sum(axis=1) / len(pool)
+        per_day = (inside * amount[None, :]).sum(axis=1) / size
         mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
         came_in = by[len(days) - 1]
-        simulated[:, j] = _brought(
+        simulated[:, j], (won_draw, won_time) = _brought(
             draws,
             who[:came_in],
             times[:came_in],
             owner,
             lag,
             amount,
-            len(pool),
+            size,
             starts[j],
             span,
             rng,
+            flag,
         )
-    return mean, simulated, True
+        new_draw.append(won_draw)
+        new_time.append(won_time)
+    return mean, simulated, True, _wins(new_draw, new_time)
+
+
+def _wins(draw: list[np.ndarray], time: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces of (draw, time) joined."""
+    if not draw:
+        return np.zeros(0, dtype="int64"), np.zeros(0)
+    return np.concatenate(draw).astype("int64"), np.concatenate(time)
+
+
+def _pool(
+    arrivals: pd.Series, events: pd.DataFrame, end: pd.Timestamp, span: float
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, pd.Index] | None:
+    """The past newcomers standing for those of a month ending ``span`` days after ``end``:
+    those that came during the :data:`YIELD_DAYS` days before ``span`` days before ``end``
+    (all that came by then if fewer than :data:`MIN_POOL`; None if still fewer): how many,
+    and of each event within ``span`` days of its newcomer's coming, whose (position in the
+    pool), how many days after coming and how much; and the pool's units."""
+    known = arrivals[arrivals <= end - pd.Timedelta(days=span)]
+    recent = known[known > end - pd.Timedelta(days=span + YIELD_DAYS)]
+    pool = recent if len(recent) >= MIN_POOL else known
+    if len(pool) < MIN_POOL:
+        return None
+    came = pool.to_numpy(dtype="datetime64[ns]")
+    unit = pd.Index(pool.index)
+    mine = events[events["unit"].isin(unit)]
+    owner = unit.get_indexer(mine["unit"])
+    lag = (mine["time"].to_numpy(dtype="datetime64[ns]") - came[owner]) / np.timedelta64(1, "D")
+    keep = (lag >= 0) & (lag <= span)
+    amount = mine["amount"].to_numpy(dtype="float64")[keep]
+    return len(pool), owner[keep], lag[keep], amount, unit
 
 
 def _brought(
@@ -415,7 +546,8 @@ def _brought(
     start: float,
     end: float,
     rng: np.random.Generator,
-) -> np.ndarray:
+    flag: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """What ``draws`` futures' arrivals bring within (``start``, ``end``] (days after the
     forecast), per draw. ``who``: the draw of each arrival, ``times``: when it came; it stands
     for a past newcomer picked at random from its draw's resample (with replacement) of the
@@ -427,11 +559,16 @@ def _brought(
     did); an arrival picks one of those places with the chance of their share of the places,
     else it brings nothing; which of them it picks is uniform, and each place picked holds one
     of those past newcomers at random, the same for every arrival that picked it — as a whole
-    resample would have given them."""
+    resample would have given them.
+
+    Also returns, for the arrivals standing for a past newcomer whose ``flag`` (per place in
+    the pool) is set, the draw and time of their events within the window (one event each:
+    deals)."""
+    none = np.zeros(0, dtype="int64"), np.zeros(0)
     count = np.bincount(owner, minlength=pool)
     brought = np.flatnonzero(count)
     if not len(brought) or not len(who):
-        return np.zeros(draws)
+        return np.zeros(draws), none
     held = rng.binomial(pool, len(brought) / pool, draws)
     keep = rng.random(len(who)) * pool < held[who]
     who, times = who[keep], times[keep]
@@ -447,7 +584,11 @@ def _brought(
         worth[owner] = amount
         landing = times + when[which]
         hit = (landing > start) & (landing <= end)
-        return np.bincount(who[hit], weights=worth[which[hit]], minlength=draws)
+        revenue = np.bincount(who[hit], weights=worth[which[hit]], minlength=draws)
+        if flag is not None:
+            hit &= flag[which]
+            none = who[hit].astype("int64"), landing[hit]
+        return revenue, none
     if np.all(lag == np.floor(lag)) and start == int(start) and end == int(end):
         # whole days (orders are dated): an arrival on day d (at d + u, 0 < u < 1) brings what
         # its past newcomer brought from start − d to end − d − 1 days after coming
@@ -460,7 +601,7 @@ def _brought(
         before = int(start) - 1 - day
         high = upto[which, int(end) - 1 - day]
         low = np.where(before >= 0, upto[which, np.maximum(before, 0)], 0.0)
-        return np.bincount(who, weights=high - low, minlength=draws)
+        return np.bincount(who, weights=high - low, minlength=draws), none
     # each past newcomer's events by lag, after one another: newcomer k's lags are
     # k · width + lag, so one search finds an arrival's events within the window
     width = end + 2.0
@@ -470,7 +611,7 @@ def _brought(
     base = which * width
     low = np.searchsorted(keys, base + np.maximum(start - times, -1.0), side="right")
     high = np.searchsorted(keys, base + (end - times), side="right")
-    return np.bincount(who, weights=total[high] - total[low], minlength=draws)
+    return np.bincount(who, weights=total[high] - total[low], minlength=draws), none
 
 
 def _burstiness(arrivals: pd.Series, end: pd.Timestamp) -> float:
@@ -501,15 +642,34 @@ def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarra
 
 
 def _orders(
-    data: SalesData, at: date, edges: np.ndarray, draws: int, rng: np.random.Generator
+    data: SalesData,
+    at: date,
+    edges: np.ndarray,
+    draws: int,
+    rng: np.random.Generator,
+    won: tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Repeat orders of the customers who ordered by ``at`` (BG/NBD × Gamma-Gamma)."""
+    """Repeat orders of the customers who ordered by ``at`` (BG/NBD × Gamma-Gamma), and the
+    orders of customers not yet ordering (:func:`_new_customers`). With ``won`` (the won deals
+    that brought new customers, :func:`_first_wins`, and the simulated wins of new customers:
+    draw, day), those simulated: the customers that each draw's wins bring
+    (:func:`_won_customers`) and the customers whose first order followed no win of theirs
+    (:func:`_new_customers` of those alone)."""
     months = len(edges)
     nothing = np.zeros(months), np.zeros((draws, months))
     orders = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
     if orders.empty:
         return *nothing, None
-    new_mean, new_draws = _new_customers(orders, at, edges, draws, rng)
+    new_draws = None
+    if won is not None:
+        first_wins, wins = won
+        new_mean = _new_customers(orders, at, edges, 0, rng)[0]  # the expectation alone
+        new_draws = _won_customers(first_wins, orders, wins, at, edges, draws, rng)
+        direct = orders[~orders["customer_id"].isin(first_wins["customer_id"])]
+        if new_draws is not None and not direct.empty:
+            new_draws = new_draws + _new_customers(direct, at, edges, draws, rng)[1]
+    if new_draws is None:
+        new_mean, new_draws = _new_customers(orders, at, edges, draws, rng)
     summary = customer_summary(orders, at, UNIT)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
