@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -479,3 +480,17 @@ def test_new_customers_orders_move_with_the_won_deals_that_bring_them() -> None:
     deals = open_draws + new_draws
     for month in range(3):
         assert np.corrcoef(deals[:, month], brought[:, month])[0, 1] > 0.2
+
+
+@pytest.mark.parametrize(
+    ("customers", "deals", "draws"),
+    [(90, 300, 2000), (1500, 3000, 1333), (15000, 30000, 250), (50000, 100000, 250)],
+)
+def test_a_large_business_draws_fewer_futures(customers, deals, draws) -> None:
+    """4,000,000 cells over max(customers who ordered, deals), between 250 and 2,000:
+    4e6 / 3,000 = 1,333; 4e6 / 30,000 = 133, raised to 250."""
+    data = SimpleNamespace(
+        orders=pd.DataFrame({"customer_id": [f"C{n % customers}" for n in range(2 * customers)]}),
+        deals=pd.DataFrame({"id": range(deals)}),
+    )
+    assert revenue.draws_for(data) == draws

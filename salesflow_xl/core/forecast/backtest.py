@@ -27,7 +27,7 @@ import pandas as pd
 
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.forecast.history import deals_at
-from salesflow_xl.core.forecast.revenue import DRAWS, forecast, windows
+from salesflow_xl.core.forecast.revenue import forecast, windows
 from salesflow_xl.core.metrics.pipeline import effective_probability
 
 #: Months of history a forecast needs behind it to be replayed.
@@ -65,7 +65,9 @@ def origins(data: SalesData, horizon: int) -> list[date]:
         year, month = following.year, following.month
 
 
-def backtest(data: SalesData, horizon: int = 3, draws: int = DRAWS, seed: int = 0) -> Backtest:
+def backtest(
+    data: SalesData, horizon: int = 3, draws: int | None = None, seed: int = 0
+) -> Backtest:
     """Replay the forecasts at every month end :func:`origins` gives."""
     now = deals_at(data.deals, data.stage_log, data.pipeline, data.settings.as_of)
     won = now[now["status"] == "won"]
