@@ -494,3 +494,26 @@ def test_a_large_business_draws_fewer_futures(customers, deals, draws) -> None:
         deals=pd.DataFrame({"id": range(deals)}),
     )
     assert revenue.draws_for(data) == draws
+
+
+def test_deals_without_stage_log_rows_are_forecast_from_their_own_stage() -> None:
+    """A workbook whose deals have no stage-log rows yet (typed in by hand): every deal is as
+    the Deals table has it, reached no step, and the forecast is made (none of them closed, so
+    nothing is learned: each open deal is won with its stage's configured chance)."""
+    pipeline = Pipeline(
+        (
+            Stage("A", 0.1),
+            Stage("B", 0.5),
+            Stage("Won", 1.0, outcome="won"),
+            Stage("Lost", 0.0, outcome="lost"),
+        )
+    )
+    at = date(2026, 6, 30)
+    deals = [Deal("D1", "C1", "x", 1000.0, "B", "open", date(2026, 6, 1), date(2026, 6, 20))]
+    data = SalesData.from_records(Settings(as_of=at), {"deals": deals}, pipeline=pipeline)
+    then = history.deals_at(data.deals, data.stage_log, data.pipeline, at)
+    assert then[["id", "stage", "status", "furthest"]].to_dict("records") == [
+        {"id": "D1", "stage": "B", "status": "open", "furthest": 0}
+    ]
+    made = revenue.forecast(data, 2, draws=200)
+    assert made.months["deals"].sum() == pytest.approx(1000 * 0.5)

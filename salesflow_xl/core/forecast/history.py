@@ -105,8 +105,11 @@ def deals_at(
 
 
 def _mapped(ids: pd.Series, values: pd.Series) -> pd.Series:
-    """``ids.map(values)``, also for no IDs (pandas cannot map an empty column onto
-    timestamps: a workbook without deals)."""
-    if len(ids):
+    """``ids.map(values)``, also where either is empty (pandas cannot map an empty column
+    onto timestamps, nor IDs onto no timestamps: a workbook without deals, or with deals but
+    no stage-log rows yet)."""
+    if len(ids) and len(values):
         return ids.map(values)
-    return pd.Series(index=ids.index, dtype=values.dtype)
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
+        return pd.Series(pd.NaT, index=ids.index, dtype=values.dtype)
+    return pd.Series(float("nan"), index=ids.index)
