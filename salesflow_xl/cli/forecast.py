@@ -66,8 +66,8 @@ def forecast(
     log, shrunk toward the Stages sheet's probability while few deals closed) and close after
     the time such deals took; deals not yet in the pipeline come in as fast as lately and bring
     what past ones brought; existing customers reorder as their BG/NBD and Gamma-Gamma models
-    say. Each month shows the expected revenue and an 80 % interval from 2,000 simulated
-    futures.
+    say. Each month shows the expected revenue and an 80 % interval from up to 2,000
+    simulated futures (fewer for a business of thousands of customers).
 
     --backtest makes the forecast again at every past month end from what was known then,
     compares it with what was actually won and ordered, and says how far off it and the plain

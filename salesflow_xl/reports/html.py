@@ -77,7 +77,8 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
             " at the rate their stage has actually had and after the time such deals took, deals"
             " not yet in the pipeline coming in as fast as lately, and customers' repeat orders "
             "(BG/NBD and Gamma-Gamma). The bars add up to the expected total; the error bar is "
-            "the range of the middle 80 % (10th to 90th percentile) of 2,000 simulated futures."
+            "the range of the middle 80 % (10th to 90th percentile) of up to 2,000 simulated "
+            "futures (fewer for a business of thousands of customers)."
         ),
     ),
     (
