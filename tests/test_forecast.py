@@ -12,22 +12,28 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import demo_copy, invoke
 
 from salesflow_xl.core import demo
 from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.forecast import backtest, calibration, history, revenue
 from salesflow_xl.core.forecast.incidence import incidence
 from salesflow_xl.core.model import Deal, Pipeline, Settings, Stage, StageEvent
-from tests.conftest import demo_copy, invoke
 
-PIPELINE = Pipeline(
-    (
-        Stage("A", 0.1),
-        Stage("B", 0.5),
-        Stage("Won", 1.0, outcome="won"),
-        Stage("Lost", 0.0, outcome="lost"),
+
+def two_stages(b: float = 0.5) -> Pipeline:
+    """Open stages A (0.1) and B (``b``), then won and lost."""
+    return Pipeline(
+        (
+            Stage("A", 0.1),
+            Stage("B", b),
+            Stage("Won", 1.0, outcome="won"),
+            Stage("Lost", 0.0, outcome="lost"),
+        )
     )
-)
+
+
+PIPELINE = two_stages()
 T0 = datetime(2026, 1, 5, 9)
 
 
@@ -127,14 +133,7 @@ def test_forecast_months_are_calendar_months_from_the_day_after(at, first) -> No
 def steady_history(configured: float = 0.5) -> SalesData:
     """Twenty past deals came in 300 days before June 30, entered B a day later and were won
     10 days after that; one deal came in 100 days before and entered B two days before."""
-    pipeline = Pipeline(
-        (
-            Stage("A", 0.1),
-            Stage("B", configured),
-            Stage("Won", 1.0, outcome="won"),
-            Stage("Lost", 0.0, outcome="lost"),
-        )
-    )
+    pipeline = two_stages(configured)
     at = date(2026, 6, 30)
     end = datetime(2026, 6, 30, 12)
     deals, log = [], []
@@ -181,14 +180,7 @@ def test_a_deal_still_in_its_stage_is_forecast_from_the_deals_that_stayed_as_lon
     within the months) — not, as the deals not yet ended after 20 days would say (half of
     them won, 38 days on), in August. E has been in B for 5 days: the deals in B that long
     were all won 53 days on (August), shrunk toward B's 0.5 against 10 ended: 15/20."""
-    pipeline = Pipeline(
-        (
-            Stage("A", 0.1),
-            Stage("B", 0.5),
-            Stage("Won", 1.0, outcome="won"),
-            Stage("Lost", 0.0, outcome="lost"),
-        )
-    )
+    pipeline = PIPELINE
     at = date(2026, 6, 30)
     end = datetime(2026, 6, 30, 12)
     deals, log = [], []
@@ -500,14 +492,7 @@ def test_deals_without_stage_log_rows_are_forecast_from_their_own_stage() -> Non
     """A workbook whose deals have no stage-log rows yet (typed in by hand): every deal is as
     the Deals table has it, reached no step, and the forecast is made (none of them closed, so
     nothing is learned: each open deal is won with its stage's configured chance)."""
-    pipeline = Pipeline(
-        (
-            Stage("A", 0.1),
-            Stage("B", 0.5),
-            Stage("Won", 1.0, outcome="won"),
-            Stage("Lost", 0.0, outcome="lost"),
-        )
-    )
+    pipeline = PIPELINE
     at = date(2026, 6, 30)
     deals = [Deal("D1", "C1", "x", 1000.0, "B", "open", date(2026, 6, 1), date(2026, 6, 20))]
     data = SalesData.from_records(Settings(as_of=at), {"deals": deals}, pipeline=pipeline)
