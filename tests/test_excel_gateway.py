@@ -175,7 +175,7 @@ def test_ribbon_refresh_sets_the_named_as_of_cell(fake, monkeypatch) -> None:
     assert fake.sheets["Settings"].cells[(3, 2)].date() == today
     board = fake.sheets["Dashboard"].cells
     tomorrow = today + timedelta(days=1)
-    assert board[(26, 11)] == f"{tomorrow.year}-{tomorrow.month:02d}"
+    assert board[(26, 11)] == f"'{tomorrow.year}-{tomorrow.month:02d}"  # text, not a date
     expected, low, high = (board[(26, column)] for column in (12, 13, 14))
     assert 0 <= low <= expected <= high
     assert str(today) in board[(32, 11)]

@@ -292,7 +292,9 @@ class ExcelBook:
         ):
             return
         block = dashboard.layout(data).forecast
-        rows = block.rows(forecast)
+        *months, note = block.rows(forecast)
+        # "2026-07" typed into Excel becomes a date: the quote prefix keeps the month as text
+        rows = [[f"'{month}", *values] for month, *values in months] + [note]
         row, column = block.first_row, block.anchor[1]
         target = ((row, column), (row + len(rows) - 1, column + len(block.headers) - 1))
         self.book.sheets[sheet_name].range(*target).value = rows
