@@ -16,8 +16,9 @@ so a read after a write sees the value from before. Lite's remote ``Book`` lacks
   note names no path;
 - the selection may be missing (a shape selected, several areas): the usual refusal.
 
-Reads after writes being stale is what the layout check wants: SalesFlow writes neither the
-Dashboard nor Analytics, so the values read after the write are what Excel shows.
+Reads after writes being stale is what the layout check wants: before it SalesFlow writes
+neither the Dashboard nor Analytics (a refresh's forecast values come after it, and no title or
+header), so the values read are what Excel shows.
 """
 
 from __future__ import annotations
