@@ -169,7 +169,7 @@ def forecast(
     if note:
         notes.append(note)
     wins = tuple(np.concatenate(parts) for parts in zip(open_wins, new_wins, strict=True))
-    orders_mean, orders_draws, note = _orders(data, at, edges, draws, rng, (first_wins, wins))
+    orders_mean, orders_draws, note = _orders(ordered, at, edges, draws, rng, (first_wins, wins))
     if note:
         notes.append(note)
     deals_draws = open_draws + new_draws
@@ -399,15 +399,20 @@ def _new_customers(
     """What customers who have not ordered yet will order (:func:`_newcomers`: customers
     coming with their first order, then ordering as past new customers did)."""
     arrivals = pd.to_datetime(orders["date"]).groupby(orders["customer_id"]).min()
-    events = pd.DataFrame(
+    events = _order_events(orders)
+    mean, simulated, _enough, _wins = _newcomers(arrivals, events, at, edges, draws, rng)
+    return mean, simulated
+
+
+def _order_events(orders: pd.DataFrame) -> pd.DataFrame:
+    """The orders as :func:`_newcomers` takes events: unit (the customer), time, amount."""
+    return pd.DataFrame(
         {
             "unit": orders["customer_id"],
             "time": pd.to_datetime(orders["date"]),
             "amount": orders["amount"],
         }
     )
-    mean, simulated, _enough, _wins = _newcomers(arrivals, events, at, edges, draws, rng)
-    return mean, simulated
 
 
 def _won_customers(
@@ -428,13 +433,7 @@ def _won_customers(
     simulated = np.zeros((draws, months))
     end = moment(at)
     arrivals = pd.Series(first_wins["day"].to_numpy(), index=first_wins["customer_id"])
-    events = pd.DataFrame(
-        {
-            "unit": orders["customer_id"],
-            "time": pd.to_datetime(orders["date"]),
-            "amount": orders["amount"],
-        }
-    )
+    events = _order_events(orders)
     who, times = wins
     starts = np.concatenate([[0.0], edges[:-1]])
     for j in range(months):
@@ -670,22 +669,22 @@ def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarra
 
 
 def _orders(
-    data: SalesData,
+    orders: pd.DataFrame,
     at: date,
     edges: np.ndarray,
     draws: int,
     rng: np.random.Generator,
     won: tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Repeat orders of the customers who ordered by ``at`` (BG/NBD × Gamma-Gamma), and the
-    orders of customers not yet ordering (:func:`_new_customers`). With ``won`` (the won deals
-    that brought new customers, :func:`_first_wins`, and the simulated wins of new customers:
-    draw, day), those simulated: the customers that each draw's wins bring
-    (:func:`_won_customers`) and the customers whose first order followed no win of theirs
-    (:func:`_new_customers` of those alone)."""
+    """Repeat orders of the customers who ordered by ``at`` (``orders``: those placed by
+    then; BG/NBD × Gamma-Gamma), and the orders of customers not yet ordering
+    (:func:`_new_customers`). With ``won`` (the won deals that brought new customers,
+    :func:`_first_wins`, and the simulated wins of new customers: draw, day), those
+    simulated: the customers that each draw's wins bring (:func:`_won_customers`) and the
+    customers whose first order followed no win of theirs (:func:`_new_customers` of those
+    alone)."""
     months = len(edges)
     nothing = np.zeros(months), np.zeros((draws, months))
-    orders = data.orders[pd.to_datetime(data.orders["date"]) <= pd.Timestamp(at)]
     if orders.empty:
         return *nothing, None
     new_draws = None
