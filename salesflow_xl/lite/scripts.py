@@ -23,7 +23,9 @@ import xlwings as xw
 from xlwings import script
 
 from salesflow_xl.actions import activities, deals, leads
+from salesflow_xl.actions.changes import Changes
 from salesflow_xl.core import i18n
+from salesflow_xl.core.dataset import SalesData
 from salesflow_xl.core.errors import SalesflowError
 from salesflow_xl.core.i18n import _
 from salesflow_xl.gateway import live
@@ -72,6 +74,19 @@ def _ids(book: LiteBook, deal_ids: str) -> list[str]:
     return list(dict.fromkeys(typed)) or book.selected_deal_ids()
 
 
+def _on_deals(
+    book: xw.Book, deal_ids: str, plan: Callable[[SalesData, list[str]], Changes]
+) -> None:
+    """Run ``plan(data, ids)`` on the deals typed in ``deal_ids`` (blank: the rows selected on
+    the Deals sheet) and report what it did."""
+
+    def work(lite: LiteBook) -> str:
+        ids = _ids(lite, deal_ids)
+        return live.act(lite, lambda data: plan(data, ids))
+
+    _report(book, work)
+
+
 def _text(value: str | None) -> str | None:
     """A form's text, None when blank."""
     return value.strip() if value and value.strip() else None
@@ -81,35 +96,20 @@ def _text(value: str | None) -> str | None:
 def advance(book: xw.Book, deal_ids: str = "") -> None:
     """Advance deals to their next stage (from the last open stage: won). Deal IDs such as
     D00016, D00045; blank: the rows selected on the Deals sheet."""
-
-    def work(lite: LiteBook) -> str:
-        ids = _ids(lite, deal_ids)
-        return live.act(lite, lambda data: deals.advance(data, ids, _now()))
-
-    _report(book, work)
+    _on_deals(book, deal_ids, lambda data, ids: deals.advance(data, ids, _now()))
 
 
 @script
 def move_to_stage(book: xw.Book, stage: str, deal_ids: str = "") -> None:
     """Move deals to a stage of the workbook's pipeline, forward or back. Deal IDs blank: the
     rows selected on the Deals sheet."""
-
-    def work(lite: LiteBook) -> str:
-        ids = _ids(lite, deal_ids)
-        return live.act(lite, lambda data: deals.move(data, ids, stage.strip(), _now()))
-
-    _report(book, work)
+    _on_deals(book, deal_ids, lambda data, ids: deals.move(data, ids, stage.strip(), _now()))
 
 
 @script
 def mark_won(book: xw.Book, deal_ids: str = "") -> None:
     """Mark deals won. Deal IDs blank: the rows selected on the Deals sheet."""
-
-    def work(lite: LiteBook) -> str:
-        ids = _ids(lite, deal_ids)
-        return live.act(lite, lambda data: deals.won(data, ids, _now()))
-
-    _report(book, work)
+    _on_deals(book, deal_ids, lambda data, ids: deals.won(data, ids, _now()))
 
 
 @script
@@ -117,24 +117,14 @@ def mark_lost(book: xw.Book, reason: str, deal_ids: str = "") -> None:
     """Mark deals lost, with a reason from the workbook's Lists sheet (a new workbook's: Price,
     Timing, Competitor, No budget, No response, Not a fit). Deal IDs blank: the rows selected
     on the Deals sheet."""
-
-    def work(lite: LiteBook) -> str:
-        ids = _ids(lite, deal_ids)
-        return live.act(lite, lambda data: deals.lost(data, ids, reason.strip(), _now()))
-
-    _report(book, work)
+    _on_deals(book, deal_ids, lambda data, ids: deals.lost(data, ids, reason.strip(), _now()))
 
 
 @script
 def reopen(book: xw.Book, deal_ids: str = "") -> None:
     """Reopen won or lost deals into the stage they were closed from. Deal IDs blank: the rows
     selected on the Deals sheet."""
-
-    def work(lite: LiteBook) -> str:
-        ids = _ids(lite, deal_ids)
-        return live.act(lite, lambda data: deals.reopen(data, ids, _now()))
-
-    _report(book, work)
+    _on_deals(book, deal_ids, lambda data, ids: deals.reopen(data, ids, _now()))
 
 
 @script
