@@ -157,17 +157,15 @@ def _dashboard_differences(values: Sequence[Sequence[Any]], data: SalesData) -> 
     for label, figure in plan.kpis:
         texts[(dashboard.KPI_LABEL_ROW, _position(figure.cell)[1])] = label
     names, below = [], []
+    for titled in (*plan.blocks.values(), plan.forecast):  # the forecast: values, no figures
+        row, column = titled.anchor
+        texts[(row, column)] = titled.title
+        for offset, header in enumerate(titled.headers):
+            texts[(row + 1, column + offset)] = header
     for block in plan.blocks.values():
         row, column = block.anchor
-        texts[(row, column)] = block.title
-        for offset, header in enumerate(block.headers):
-            texts[(row + 1, column + offset)] = header
         names += [_position(figures[0].cell) for figures in block.rows]
         below.append((row + 2 + len(block.rows), column))
-    row, column = plan.forecast.anchor
-    texts[(row, column)] = plan.forecast.title
-    for offset, header in enumerate(plan.forecast.headers):
-        texts[(row + 1, column + offset)] = header
     found = _text_differences(values, texts)
     found += [
         (*cell, "is blank where the layout has a row")
