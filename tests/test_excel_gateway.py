@@ -20,6 +20,7 @@ from salesflow_xl.excel import ribbon
 from salesflow_xl.gateway import run
 from salesflow_xl.gateway.excel import ExcelBook, SelectionError
 from salesflow_xl.gateway.file import WorkbookFile
+from salesflow_xl.ooxml.refs import column_index
 from salesflow_xl.workbook import build, reader, schema
 
 DEMO = (Path(__file__).parent.parent / "workbook" / build.DEMO_NAME).read_bytes()
@@ -114,6 +115,21 @@ def test_a_new_deal_gets_its_furthest_step_in_its_rows_block(fake, data) -> None
     ]
     assert fake.sheets["Deals"].cells[(row, 25)] == 1  # its log's first row: Lead acquisition
     assert derived_mismatches(ExcelBook(fake).snapshot()) == {}
+
+
+def test_text_excel_would_read_as_a_number_or_date_keeps_its_quote_prefix(fake, data) -> None:
+    """A phone typed with its leading zero, a title that looks like a month: written with the
+    apostrophe Excel keeps as the cell's quote prefix (typed plainly, Excel would make them
+    301234567 and a date); other text as it is."""
+    lead = leads.Lead("Ada Park", phone="0301234567", title="2026-07")
+    run(ExcelBook(fake), lambda d: leads.add_lead(d, lead, datetime(2026, 6, 30)))
+    customers, deals = fake.sheets["Customers"].cells, fake.sheets["Deals"].cells
+    customer_row, deal_row = len(data.customers) + 2, len(data.deals) + 2
+    phone, name = (column_index(schema.CUSTOMERS.letter(f)) for f in ("phone", "name"))
+    title = column_index(schema.DEALS.letter("title"))
+    assert customers[(customer_row, phone)] == "'0301234567"
+    assert customers[(customer_row, name)] == "Ada Park"
+    assert deals[(deal_row, title)] == "'2026-07"
 
 
 def test_ribbon_advance_shows_the_summary(fake, data, monkeypatch) -> None:

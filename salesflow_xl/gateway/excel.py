@@ -58,12 +58,30 @@ def _runs(columns: Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
+#: Text Excel turns into a number, date, time or truth value when it is written into a cell
+#: as if typed (through COM or Office.js): digits with a sign, separators, a currency sign or
+#: a percent ("0301234567" loses its leading zero), dates such as 2026-07 or 1/2, times,
+#: TRUE and FALSE.
+EXCEL_READS_AS_VALUE = re.compile(
+    r"""\s*(
+        [+-]?[$€£¥]?\s*(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*%?
+      | \d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?(\s+\d{1,2}:\d{2}(:\d{2})?)?
+      | \d{1,2}:\d{2}(:\d{2})?(\s*[ap]m)?
+      | true | false
+    )\s*""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 def _excel(value: Any) -> Any:
     """A Python value as xlwings writes it (dates as datetimes, None blank); text Excel would
-    take for a formula gets the apostrophe Excel stores as its quote prefix, so it stays text."""
+    take for a formula, a number, a date or a truth value gets the apostrophe Excel stores as
+    its quote prefix, so it stays the text it is."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
-    if looks_like_formula(value):
+    if looks_like_formula(value) or (
+        isinstance(value, str) and EXCEL_READS_AS_VALUE.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -292,9 +310,7 @@ class ExcelBook:
         ):
             return
         block = dashboard.layout(data).forecast
-        *months, note = block.rows(forecast)
-        # "2026-07" typed into Excel becomes a date: the quote prefix keeps the month as text
-        rows = [[f"'{month}", *values] for month, *values in months] + [note]
+        rows = [[_excel(value) for value in row] for row in block.rows(forecast)]
         row, column = block.first_row, block.anchor[1]
         target = ((row, column), (row + len(rows) - 1, column + len(block.headers) - 1))
         self.book.sheets[sheet_name].range(*target).value = rows
