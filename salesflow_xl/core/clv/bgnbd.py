@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special
 
+from salesflow_xl.core.clv import uncertainty
 from salesflow_xl.core.errors import InvalidArgumentError, SalesflowError
 from salesflow_xl.core.i18n import _
 
@@ -213,6 +214,23 @@ def fit(
     )
 
 
+def covariance(
+    params: BetaGeoParams, frequency: npt.ArrayLike, recency: npt.ArrayLike, age: npt.ArrayLike
+) -> Array | None:
+    """The covariance of the fitted log-parameters (ln r, ln α, ln a, ln b) by the Laplace
+    approximation (:mod:`.uncertainty`); None when a parameter ran to the search's limit or the
+    likelihood is flat in some direction."""
+    if params.at_limit:
+        return None
+    data = _Data.of(
+        np.asarray(frequency, dtype="float64"),
+        np.asarray(recency, dtype="float64"),
+        np.asarray(age, dtype="float64"),
+    )
+    centre = np.log([params.r, params.alpha, params.a, params.b])
+    return uncertainty.covariance(lambda log_params: _objective(log_params, data)[1], centre)
+
+
 def converged(result: optimize.OptimizeResult) -> bool:
     """Whether an L-BFGS-B result is a fit: it succeeded, or its line search could make no
     more progress ("ABNORMAL") at a flat optimum, where the gradient is negligible; and its
@@ -234,10 +252,23 @@ def probability_alive(
     params: BetaGeoParams, frequency: npt.ArrayLike, recency: npt.ArrayLike, age: npt.ArrayLike
 ) -> Array:
     """P(alive | x, t_x, T) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))."""
+    return alive_chance(params.r, params.alpha, params.a, params.b, frequency, recency, age)
+
+
+def alive_chance(
+    r: npt.ArrayLike,
+    alpha: npt.ArrayLike,
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    frequency: npt.ArrayLike,
+    recency: npt.ArrayLike,
+    age: npt.ArrayLike,
+) -> Array:
+    """:func:`probability_alive` of parameters that may be arrays, broadcast against the
+    customers' (parameter sets in a column, customers in a row: one row per set)."""
     x = np.asarray(frequency, dtype="float64")
     t_x = np.asarray(recency, dtype="float64")
     big_t = np.asarray(age, dtype="float64")
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = (
             np.log(a)

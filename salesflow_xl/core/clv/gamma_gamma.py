@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
+from salesflow_xl.core.clv import uncertainty
 from salesflow_xl.core.clv.bgnbd import LIMIT, FitError, at_limit, converged
 from salesflow_xl.core.errors import InvalidArgumentError
 from salesflow_xl.core.i18n import _
@@ -105,6 +106,26 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
         left_out,
         at_limit(("p", "q", "v"), result.x),
     )
+
+
+def covariance(
+    params: GammaGammaParams, frequency: npt.ArrayLike, monetary_value: npt.ArrayLike
+) -> Array | None:
+    """The covariance of the fitted log-parameters (ln p, ln q, ln v) by the Laplace
+    approximation (:mod:`.uncertainty`), over the customers :func:`fit` kept; None when a
+    parameter ran to the search's limit or the likelihood is flat in some direction."""
+    if params.at_limit:
+        return None
+    x = np.asarray(frequency, dtype="float64")
+    z = np.asarray(monetary_value, dtype="float64")
+    keep = (x > 0) & (z > 0) & np.isfinite(z)
+    x, z = x[keep], z[keep]
+    centre = np.log([params.p, params.q, params.v])
+
+    def gradient(log_params: Array) -> Array:
+        return _terms(log_params, x, z)[1].sum(axis=1)
+
+    return uncertainty.covariance(gradient, centre)
 
 
 def expected_average_spend(

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from salesflow_xl.core.clv import bgnbd, gamma_gamma
+from salesflow_xl.core.clv import bgnbd, gamma_gamma, uncertainty
 from salesflow_xl.core.clv import value as clv_value
 from salesflow_xl.core.clv.summary import UNITS, customer_summary
 from salesflow_xl.core.dataset import SalesData
@@ -728,21 +728,34 @@ def _simulate_orders(
     draws: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """``draws`` futures of the repeat-order revenue per month (see the module)."""
+    """``draws`` futures of the repeat-order revenue per month (see the module). Each future
+    has its own BG/NBD and Gamma-Gamma parameters, drawn from the fits' Laplace approximation
+    (:mod:`salesflow_xl.core.clv.uncertainty`): how well the order history pins the models
+    down moves every customer of a future together."""
     x, t_x, big_t, z = (
         summary[c].to_numpy(dtype="float64")
         for c in ("frequency", "recency", "T", "monetary_value")
     )
     bg, gg = model.purchases, model.spend
+    r, alpha, a, b = uncertainty.draws(
+        np.log([bg.r, bg.alpha, bg.a, bg.b]),
+        bgnbd.covariance(bg, x, t_x, big_t),
+        draws,
+        rng,
+        bgnbd.LIMIT,
+    ).T
+    p, q, v = uncertainty.draws(
+        np.log([gg.p, gg.q, gg.v]), gamma_gamma.covariance(gg, x, z), draws, rng, bgnbd.LIMIT
+    ).T
     # only the (draw, customer) pairs alive are followed: their draw and customer, drawn alive
     # with P(alive), then their rate, dropout chance and spend from their posteriors
-    draw, customer = np.nonzero(
-        rng.random((draws, len(x))) < bgnbd.probability_alive(bg, x, t_x, big_t)
-    )
+    alive = bgnbd.alive_chance(r[:, None], alpha[:, None], a[:, None], b[:, None], x, t_x, big_t)
+    draw, customer = np.nonzero(rng.random((draws, len(x))) < alive)
     x, big_t, z = x[customer], big_t[customer], z[customer]
-    rate = rng.gamma(bg.r + x, 1.0 / (bg.alpha + big_t))
-    dropout = rng.beta(bg.a, bg.b + x)
-    nu = rng.gamma(gg.p * x + gg.q, 1.0 / (gg.v + x * np.where(x > 0, z, 0.0)))
+    rate = rng.gamma(r[draw] + x, 1.0 / (alpha[draw] + big_t))
+    dropout = rng.beta(a[draw], b[draw] + x)
+    shape = p[draw]
+    nu = rng.gamma(shape * x + q[draw], 1.0 / (v[draw] + x * np.where(x > 0, z, 0.0)))
     # buying at the rate, a customer makes Poisson(rate · length) purchases in a month while
     # alive, and drops out after the K-th purchase, K ~ Geometric(dropout); the n purchases of
     # a month are worth Gamma(n · p, ν) together
@@ -754,7 +767,7 @@ def _simulate_orders(
         bought = np.minimum(rng.poisson(rate[going] * length), left[going])
         left[going] -= bought
         some = going[bought > 0]
-        worth = rng.gamma(gg.p * bought[bought > 0], scale[some])
+        worth = rng.gamma(shape[some] * bought[bought > 0], scale[some])
         revenue[:, month] = np.bincount(draw[some], weights=worth, minlength=draws)
         going = going[left[going] > 0]
     return revenue
