@@ -76,6 +76,9 @@ YIELD_DAYS = 365
 MIN_POOL = 10
 #: 30-day spans whose newcomer counts measure how bursty arrivals are.
 BURST_MONTHS = 12
+#: Fewest whole 30-day spans of history to measure bursts on (a line through them leaves two
+#: fewer degrees of freedom).
+MIN_BURST_MONTHS = 4
 #: Days of new deals that measure how fast deals come in lately.
 INFLOW_DAYS = 91
 #: Won deals with an expected close date needed to judge those dates.
@@ -495,6 +498,11 @@ def _newcomers(
         multiplier = np.ones((draws, len(month_of_day)))
     starts = np.concatenate([[0.0], edges[:-1]])
     # one arrival process for every month: each month counts the arrivals before its end
+    # the trend believed as far as it is not noise; the draws' trends spread around it as the
+    # normal posterior does (variance trust × noise): the drawn change's deviation × √trust
+    trust = _trend_trust(latest, earlier, burst)
+    believed = late - trust * (latest - earlier)
+    early = believed - np.sqrt(trust) * ((late - early) - (latest - earlier))
     counts = rng.poisson(_rates(late, early, np.arange(len(month_of_day))) * multiplier)
     day, who = np.nonzero(counts.T)  # by day: a month's arrivals are the first so many
     came_in = counts[who, day]
@@ -512,7 +520,7 @@ def _newcomers(
         close = days[:, None] + 0.5 + lag[None, :]
         inside = (close > starts[j]) & (close <= span)
         per_day = (inside * amount[None, :]).sum(axis=1) / size
-        mean[j] = float(_rates(latest, earlier, days)[0] @ per_day)
+        mean[j] = float(_rates(latest, latest - trust * (latest - earlier), days)[0] @ per_day)
         came_in = by[len(days) - 1]
         simulated[:, j], (won_draw, won_time) = _brought(
             draws,
@@ -644,18 +652,34 @@ def _brought(
 def _burstiness(arrivals: pd.Series, end: pd.Timestamp) -> float:
     """The extra variance of the monthly count of newcomers over a Poisson count's, relative to
     the squared mean (a negative binomial's 1/k): (variance − mean) / mean² of the counts in the
-    last :data:`BURST_MONTHS` 30-day spans, after their linear trend; 0 when they vary no more
-    than a Poisson count or there are too few."""
+    last :data:`BURST_MONTHS` 30-day spans after the first newcomer (the spans before it are no
+    history, not months without newcomers), after their linear trend; 0 when they vary no more
+    than a Poisson count or there are fewer than :data:`MIN_BURST_MONTHS` spans."""
     ages = (end - arrivals) / pd.Timedelta(days=30)
-    ages = ages[(ages >= 0) & (ages < BURST_MONTHS)]
-    counts = np.bincount(ages.astype(int), minlength=BURST_MONTHS).astype("float64")
+    ages = ages[ages >= 0]
+    months = min(BURST_MONTHS, int(ages.max())) if len(ages) else 0
+    if months < MIN_BURST_MONTHS:
+        return 0.0
+    ages = ages[ages < months]
+    counts = np.bincount(ages.astype(int), minlength=months).astype("float64")
     mean = counts.mean()
     if mean <= 0:
         return 0.0
-    index = np.arange(BURST_MONTHS)
+    index = np.arange(months)
     trend = np.polyval(np.polyfit(index, counts, 1), index)
-    variance = float(np.sum((counts - trend) ** 2) / (BURST_MONTHS - 2))
+    variance = float(np.sum((counts - trend) ** 2) / (months - 2))
     return max(variance - mean, 0.0) / mean**2
+
+
+def _trend_trust(latest: int, earlier: int, burst: float) -> float:
+    """How much of the change between the two spans' counts to follow: the share of it that is
+    not noise, max(0, 1 − noise ÷ change²) (positive-part James–Stein shrinkage toward no
+    trend), where the noise is the variance of the difference of two spans' counts of three
+    months each, Poisson with bursts of extra variance ``burst``: latest + earlier +
+    burst · (latest² + earlier²) ÷ 3."""
+    change = float(latest - earlier) ** 2
+    noise = latest + earlier + burst * (latest**2 + earlier**2) / 3
+    return max(0.0, 1.0 - noise / change) if change > 0 else 0.0
 
 
 def _rates(latest: ArrayLike, earlier: ArrayLike, days: np.ndarray) -> np.ndarray:
