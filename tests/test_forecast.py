@@ -159,8 +159,8 @@ def steady_history(configured: float = 0.5) -> SalesData:
 def test_an_open_deal_is_won_with_the_shrunk_chance_after_the_time_the_others_took() -> None:
     """In B 2 days; every deal like it was won 10 days after entering B: 20 ended, all won,
     shrunk with 10 deals' weight toward the configured 0.5: (20 · 1 + 10 · 0.5) / 30 = 5/6 —
-    in July (8 days on). No deal came in during the last 182 days and nobody ordered: no new
-    deals, no orders."""
+    in July (8 days on). No deal came in during the last 91 days (one in the 91 before) and
+    nobody ordered: no new deals expected, no orders."""
     made = revenue.forecast(steady_history(), 3)
     july, august, september = made.months.to_dict("records")
     assert july["deals"] == pytest.approx(1000 * 25 / 30)
@@ -169,7 +169,12 @@ def test_an_open_deal_is_won_with_the_shrunk_chance_after_the_time_the_others_to
     assert [m["orders"] for m in (july, august, september)] == [0.0, 0.0, 0.0]
     # the interval: won (1,000) in about 5 of 6 futures, so its 10th percentile is nothing
     assert (july["low"], july["high"]) == (0.0, 1000.0)
-    assert (august["low"], august["high"]) == (0.0, 0.0)
+    # a new deal (all past ones were won, 100 each, 11 days after coming in) is won in August
+    # if it comes in on days 21–51: with none in the last 91 days the rate's Jeffreys posterior
+    # is Gamma(½) per 91 days, and no trend is believed (a change of 1 against noise 1), so
+    # that happens in 1 − (1 + 31/91)^−½ = 13.6 % of futures: more than 10 %, and twice in few
+    assert 1 - (1 + 31 / 91) ** -0.5 > 0.1
+    assert (august["low"], august["high"]) == (0.0, 100.0)
 
 
 def test_a_deal_still_in_its_stage_is_forecast_from_the_deals_that_stayed_as_long() -> None:
@@ -502,3 +507,37 @@ def test_deals_without_stage_log_rows_are_forecast_from_their_own_stage() -> Non
     ]
     made = revenue.forecast(data, 2, draws=200)
     assert made.months["deals"].sum() == pytest.approx(1000 * 0.5)
+
+
+def test_the_trend_is_believed_as_far_as_it_stands_out_of_the_noise() -> None:
+    # hand-worked: 60 newcomers in the last span, 40 before; Poisson noise of the difference is
+    # 60 + 40 = 100 against a squared change of 400: believe 1 − 100/400 = 3/4 of it; bursts of
+    # extra variance 0.1 add 0.1 · (60² + 40²) / 3 = 173.3 to the noise: 1 − 273.3/400
+    assert revenue._trend_trust(60, 40, 0.0) == pytest.approx(0.75)
+    assert revenue._trend_trust(60, 40, 0.1) == pytest.approx(1 - (100 + 520 / 3) / 400)
+    assert revenue._trend_trust(12, 10, 0.0) == 0.0  # 22 of noise against a change of 4
+    assert revenue._trend_trust(30, 30, 0.0) == 0.0
+
+
+def test_bursts_are_measured_on_the_months_with_history_only() -> None:
+    # five newcomers in each of the last six 30-day spans and none before: a steady flow, no
+    # bursts (the six spans before the first newcomer are no history, not empty months)
+    end = pd.Timestamp("2026-06-30 23:59")
+    arrivals = pd.Series(
+        [end - pd.Timedelta(days=30 * span + 3 + 5 * k) for span in range(6) for k in range(5)]
+    )
+    assert revenue._burstiness(arrivals, end) == 0.0
+    # ten in every other span, none between, the first newcomer 4.7 spans ago: the four whole
+    # spans since count 10, 0, 10, 0 (mean 5), whose variance around their line is worked here
+    uneven = pd.Series(
+        [
+            end - pd.Timedelta(days=30 * span + 3 + 2 * k)
+            for span in range(0, 6, 2)
+            for k in range(10)
+        ]
+    )
+    counts = np.array([10.0, 0, 10, 0])
+    index = np.arange(4)
+    line = np.polyval(np.polyfit(index, counts, 1), index)
+    variance = np.sum((counts - line) ** 2) / 2
+    assert revenue._burstiness(uneven, end) == pytest.approx((variance - 5) / 25)

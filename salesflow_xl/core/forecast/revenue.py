@@ -8,7 +8,8 @@ Three parts, each from what was known at the moment ``at`` the forecast is made:
   as it has been there went on (:func:`.incidence.landmark`; fewer than :data:`MIN_AT_RISK` of
   them: within the next :data:`OVERDUE_DAYS` days).
 - **Deals not yet in the pipeline** (:func:`_newcomers`). They come in at the rate of the last
-  :data:`INFLOW_DAYS` days, following the trend from the span before, in bursts as variable as
+  :data:`INFLOW_DAYS` days, following the trend from the span before as far as it stands out
+  of the noise (:func:`_trend_trust`), in bursts as variable as
   the last :data:`BURST_MONTHS` months were; each brings what one of the deals that came in
   during the :data:`YIELD_DAYS` days before the month's end, as many days before ``at``,
   brought as many days after coming in (its value, if it was won by then).
@@ -466,8 +467,9 @@ def _newcomers(
     each first ordered; their orders).
 
     Newcomers come as a Poisson process whose rate follows the trend of the last two
-    :data:`INFLOW_DAYS`-day spans: the latest span's rate, changing by the difference between
-    the two spans' rates per span (never below 0 nor above twice the latest rate). A newcomer
+    :data:`INFLOW_DAYS`-day spans: the latest span's rate, changing by the share
+    :func:`_trend_trust` believes of the difference between the two spans' rates per span
+    (never below 0 nor above twice the latest rate). A newcomer
     brings in a month what one of the past newcomers brought that many days after coming,
     drawn, for a month ending d days after ``at``, from those that came during the
     :data:`YIELD_DAYS` days before d days ago (what they brought over d days is known), so a
