@@ -499,12 +499,12 @@ def _newcomers(
     else:
         multiplier = np.ones((draws, len(month_of_day)))
     starts = np.concatenate([[0.0], edges[:-1]])
-    # one arrival process for every month: each month counts the arrivals before its end
     # the trend believed as far as it is not noise; the draws' trends spread around it as the
     # normal posterior does (variance trust × noise): the drawn change's deviation × √trust
     trust = _trend_trust(latest, earlier, burst)
     believed = late - trust * (latest - earlier)
     early = believed - np.sqrt(trust) * ((late - early) - (latest - earlier))
+    # one arrival process for every month: each month counts the arrivals before its end
     counts = rng.poisson(_rates(late, early, np.arange(len(month_of_day))) * multiplier)
     day, who = np.nonzero(counts.T)  # by day: a month's arrivals are the first so many
     came_in = counts[who, day]
