@@ -60,10 +60,8 @@ def _deals(furthest_steps: Any, statuses: Any) -> tuple[pd.Series, pd.Series]:
 @xw.arg("prior_weight", doc="Optional: how many closed deals the configured one counts as (10).")
 @excel_errors
 def LEARNED_PROBABILITY(stage_step, furthest_steps, statuses, configured, prior_weight=None):
-    """Stage win rate learned from the closed deals: of the won and lost deals that reached the
-    stage (furthest step at least stage_step), w won out of n, shrunk toward the configured
-    probability p: (w + 10 × p) ÷ (n + 10). With a column of steps and probabilities, one
-    result per row (step 0, the lost stage, stays blank).
+    """Stage win rate from the closed deals that reached the stage (furthest step ≥ stage_step):
+    w won of n, shrunk toward the configured p: (w + 10·p) ÷ (n + 10).
     Example: =LEARNED_PROBABILITY(2, {3;1;2;4}, {"won";"lost";"lost";"won"}, 40%) gives 6/13."""
     deals = _deals(furthest_steps, statuses)
     weight = default(prior_weight, PRIOR_WEIGHT)

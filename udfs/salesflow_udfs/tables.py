@@ -39,9 +39,8 @@ def _pipeline(stages: Any) -> Pipeline:
 @xw.arg("stages", doc="Optional: the stages in order, e.g. tblStages[Stage].")
 @excel_errors
 def FUNNEL(stage_column, value_column, stages=None):
-    """The funnel from current stages: per stage the deals now in it, their value, the deals at
-    this stage or beyond, and the conversion from the previous stage (lost deals only count in
-    their own row: where they were lost is in the StageLog, see STAGE_CONVERSION). Spills.
+    """Funnel from current stages, spilled: per stage the deals in it, their value, the deals
+    at or beyond it and the conversion from the previous stage (lost deals: their own row).
     Example: =FUNNEL(tblDeals[Stage], tblDeals[Value], tblStages[Stage])"""
     pipeline = _pipeline(stages)
     stage_list = column(stage_column)
@@ -81,9 +80,8 @@ def STAGE_CONVERSION(
     to_stages,
     stages=None,
 ):
-    """Stage-to-stage conversion from the stage log: per funnel stage the deals that ever
-    reached it (skipped stages count as passed through, back-and-forth counts once), the
-    conversion from the previous stage and from the first. Spills.
+    """Stage log conversion, spilled: per stage the deals that reached it (skipped stages
+    count, repeats once), from the previous stage and the first.
     Example: =STAGE_CONVERSION(tblStageLog[Deal ID], tblStageLog[From stage],
     tblStageLog[To stage])"""
     pipeline = _pipeline(stages)
