@@ -9,31 +9,17 @@ Each side imports the functions afresh under its decorators."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import io
 import json
 import re
-import sys
-import types
 from typing import Any
 
 import pytest
+from classic_udfs import import_under, windows_udfs
 
 import salesflow_udfs
 from salesflow_udfs import metadata
-
-
-def import_under(monkeypatch: pytest.MonkeyPatch, func: Any, arg: Any, ret: Any) -> Any:
-    """``salesflow_udfs`` imported afresh with ``xlwings.func/arg/ret`` replaced."""
-    import xlwings
-
-    monkeypatch.setattr(xlwings, "func", func)
-    monkeypatch.setattr(xlwings, "arg", arg)
-    monkeypatch.setattr(xlwings, "ret", ret)
-    for name in [m for m in sys.modules if m.split(".")[0] == "salesflow_udfs"]:
-        monkeypatch.delitem(sys.modules, name)
-    return importlib.import_module("salesflow_udfs")
 
 
 @pytest.fixture
@@ -53,12 +39,7 @@ class _Workbook:
 @pytest.fixture
 def classic(monkeypatch) -> dict[str, Any]:
     """What classic xlwings records (``__xlfunc__``) and the VBA wrappers it writes."""
-    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-    sys.modules["pythoncom"].CoInitialize = lambda: None
-    sys.modules["win32com.client"].Dispatch = lambda *args, **kwargs: None
-    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
-    xu = importlib.import_module("xlwings.udfs")
+    xu = windows_udfs(monkeypatch)
     module = import_under(monkeypatch, xu.xlfunc, xu.xlarg, xu.xlret)
     vba = io.StringIO()
     xu.generate_vba_wrapper("salesflow_udfs", module, vba, _Workbook())
