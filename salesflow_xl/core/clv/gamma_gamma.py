@@ -57,6 +57,12 @@ def _terms(log_params: Array, x: Array, z: Array) -> tuple[Array, Array]:
     return values, np.stack([d_p * p, d_q * q, d_v * v])
 
 
+def _kept(x: Array, z: Array) -> npt.NDArray[np.bool_]:
+    """The customers the model is fitted on: repeat buyers whose repeat purchases are worth
+    something (the model's spend is positive)."""
+    return (x > 0) & (z > 0) & np.isfinite(z)
+
+
 def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaParams:
     """Maximum-likelihood p, q, v from customers' repeat purchases ``frequency`` and mean repeat
     transaction value ``monetary_value``. Customers without repeat purchases are left out, and so
@@ -70,9 +76,8 @@ def fit(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike) -> GammaGammaPa
             _("columns of different lengths"),
             _("columns of the same length"),
         )
-    repeat = x > 0
-    keep = repeat & (z > 0) & np.isfinite(z)
-    left_out = int(np.sum(repeat & ~keep))
+    keep = _kept(x, z)
+    left_out = int(np.sum((x > 0) & ~keep))
     x, z = x[keep], z[keep]
     if len(x) < 3:
         raise FitError(_("Gamma-Gamma needs at least three customers with repeat purchases"))
@@ -118,7 +123,7 @@ def covariance(
         return None
     x = np.asarray(frequency, dtype="float64")
     z = np.asarray(monetary_value, dtype="float64")
-    keep = (x > 0) & (z > 0) & np.isfinite(z)
+    keep = _kept(x, z)
     x, z = x[keep], z[keep]
     centre = np.log([params.p, params.q, params.v])
 

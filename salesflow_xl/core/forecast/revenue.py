@@ -502,8 +502,8 @@ def _newcomers(
     # the trend believed as far as it is not noise; the draws' trends spread around it as the
     # normal posterior does (variance trust × noise): the drawn change's deviation × √trust
     trust = _trend_trust(latest, earlier, burst)
-    believed = late - trust * (latest - earlier)
-    early = believed - np.sqrt(trust) * ((late - early) - (latest - earlier))
+    believed = trust * (latest - earlier)  # the change over a span, as believed
+    early = late - believed - np.sqrt(trust) * ((late - early) - (latest - earlier))
     # one arrival process for every month: each month counts the arrivals before its end
     counts = rng.poisson(_rates(late, early, np.arange(len(month_of_day))) * multiplier)
     day, who = np.nonzero(counts.T)  # by day: a month's arrivals are the first so many
@@ -522,7 +522,7 @@ def _newcomers(
         close = days[:, None] + 0.5 + lag[None, :]
         inside = (close > starts[j]) & (close <= span)
         per_day = (inside * amount[None, :]).sum(axis=1) / size
-        mean[j] = float(_rates(latest, latest - trust * (latest - earlier), days)[0] @ per_day)
+        mean[j] = float(_rates(latest, latest - believed, days)[0] @ per_day)
         came_in = by[len(days) - 1]
         simulated[:, j], (won_draw, won_time) = _brought(
             draws,
